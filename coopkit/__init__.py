@@ -1,0 +1,123 @@
+"""coopkit: found and run a UK worker co-operative."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the application. Each step below is one small function."""
+    from coopkit.config import Settings
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    overrides = dict(overrides or {})
+    settings = overrides.pop("SETTINGS", None) or Settings.from_env(instance_path=app.instance_path)
+    _configure(app, settings, overrides)
+    _configure_logging(settings)
+    _init_extensions(app)
+    _register_models()
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_error_pages(app)
+    _register_template_helpers(app)
+    _register_cli(app)
+    return app
+
+
+def _configure(app: Flask, settings, overrides: dict) -> None:
+    from coopkit.config import normalise_database_url
+    from coopkit.database import engine_options
+
+    database_url = settings.database_url or f"sqlite:///{Path(app.instance_path) / 'coopkit.db'}"
+    database_url = normalise_database_url(overrides.pop("SQLALCHEMY_DATABASE_URI", database_url))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(database_url),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_HEADERS_ENABLED=True,
+        PREFERRED_URL_SCHEME="https" if settings.secure_cookies else "http",
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        TESTING=settings.env == "testing",
+    )
+    app.config.update(overrides)
+    app.extensions["coopkit.settings"] = settings
+
+
+def _configure_logging(settings) -> None:
+    logging.getLogger("coopkit").setLevel(settings.log_level.upper())
+
+
+def _init_extensions(app: Flask) -> None:
+    from coopkit.database import configure_engine
+    from coopkit.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from coopkit.accounts.services import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def _register_models() -> None:
+    import coopkit.models  # noqa: F401  (every table in one metadata)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from coopkit.blueprints import all_blueprints
+
+    for blueprint in all_blueprints():
+        app.register_blueprint(blueprint)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from coopkit.web import install_request_hooks
+
+    install_request_hooks(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    from coopkit.web import install_error_pages
+
+    install_error_pages(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from coopkit.web import install_template_helpers
+
+    install_template_helpers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from coopkit.cli import register_commands
+
+    register_commands(app)

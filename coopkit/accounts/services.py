@@ -1,0 +1,111 @@
+"""Accounts: every write about users."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from coopkit.accounts.models import User
+from coopkit.audit.services import record
+from coopkit.extensions import db
+
+log = logging.getLogger("coopkit.accounts")
+
+#: compared against when the email is unknown, so both answers take as long
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+class AccountError(ValueError):
+    """A clear message for the person filling in the form."""
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the password generation, so a
+    password change logs out every other session."""
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        uid, version = int(raw_id), int(raw_version)
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version:
+        return None
+    return user
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.execute(sa.select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+
+
+def create_user(email: str, name: str, password: str, *, is_admin: bool = False) -> User:
+    """Add a User. Raises AccountError if the email is taken. Flushes."""
+    email = email.strip().lower()
+    if find_by_email(email) is not None:
+        raise AccountError("An account with this email address already exists. Log in, or reset its password.")
+    user = User(email=email, name=name.strip(), is_admin=is_admin, session_version=0)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record("account.created", actor=user, subject=user)
+    log.info("User %s created", user.id)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the credentials match; None otherwise, in the same time either way."""
+    user = find_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one. Ends other sessions. Flushes."""
+    if not user.check_password(current):
+        raise AccountError("Your current password is not right.")
+    user.set_password(new)
+    record("account.password_changed", actor=user, subject=user)
+    db.session.flush()
+
+
+def update_profile(user: User, name: str) -> None:
+    """Change the display name. Flushes."""
+    user.name = name
+    record("account.profile_changed", actor=user, subject=user)
+    db.session.flush()
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="coopkit.password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    """A signed token naming the user and their current password generation:
+    it stops working after one use because using it changes the password."""
+    return _serializer().dumps({"u": user.id, "v": user.session_version})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    settings = current_app.extensions["coopkit.settings"]
+    try:
+        payload = _serializer().loads(token, max_age=settings.password_reset_minutes * 60)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    user = db.session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
+    if user is None or user.session_version != payload.get("v"):
+        return None
+    return user
+
+
+def reset_password(user: User, new: str) -> None:
+    """Set a password from a reset link (which this invalidates). Flushes."""
+    user.set_password(new)
+    record("account.password_reset", actor=user, subject=user)
+    db.session.flush()

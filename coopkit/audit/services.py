@@ -1,0 +1,81 @@
+"""Writing to and checking the audit log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from coopkit.audit import chain as chainlib
+from coopkit.audit.models import AuditChainHead, AuditEvent
+from coopkit.database import utcnow
+from coopkit.extensions import db
+
+
+def chain_name(coop_id: int | None) -> str:
+    return f"coop:{coop_id}" if coop_id else "platform"
+
+
+def record(action: str, *, coop=None, actor=None, subject=None, data: dict | None = None) -> AuditEvent:
+    """Append one event to the co-op's chain (or the platform chain) and touch the co-op's activity.
+
+    Changes: locks and advances the chain head, adds an AuditEvent, sets
+    ``coop.last_activity_at``. Flushes.
+    """
+    coop_id = coop.id if coop is not None else None
+    name = chain_name(coop_id)
+    head = db.session.execute(
+        sa.select(AuditChainHead).where(AuditChainHead.chain == name).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditChainHead(chain=name, seq=0, hash=chainlib.GENESIS)
+        db.session.add(head)
+    subject_type, subject_id = "", ""
+    if subject is not None:
+        subject_type = type(subject).__name__
+        subject_id = str(subject.id)
+    event = AuditEvent(
+        chain=name,
+        coop_id=coop_id,
+        seq=head.seq + 1,
+        created_at=utcnow(),
+        actor_id=actor.id if actor is not None and getattr(actor, "is_authenticated", True) else None,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        data=chainlib.canonical_json(data or {}),
+        prev_hash=head.hash,
+    )
+    event.hash = chainlib.event_hash(event.prev_hash, event.hashed_fields())
+    head.seq = event.seq
+    head.hash = event.hash
+    db.session.add(event)
+    if coop is not None:
+        coop.last_activity_at = event.created_at
+    db.session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    chain: str
+    events: int
+    problem: chainlib.Problem | None
+
+
+def verify_chain(name: str) -> ChainReport:
+    rows = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.chain == name).order_by(AuditEvent.id)
+    ).scalars().all()
+    head = db.session.get(AuditChainHead, name)
+    problem = chainlib.verify((e.seq, e.prev_hash, e.hash, e.hashed_fields()) for e in rows)
+    if problem is None and head is not None and rows and (head.seq != rows[-1].seq or head.hash != rows[-1].hash):
+        problem = chainlib.Problem(head.seq, "the newest events were removed (the chain head is ahead)")
+    if problem is None and head is not None and not rows and head.seq:
+        problem = chainlib.Problem(1, "every event was removed")
+    return ChainReport(name, len(rows), problem)
+
+
+def event_data(event: AuditEvent) -> dict:
+    return json.loads(event.data or "{}")

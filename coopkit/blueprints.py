@@ -1,0 +1,18 @@
+"""The list of blueprints; a feature adds its own here."""
+
+from __future__ import annotations
+
+
+def all_blueprints():
+    from coopkit.accounts.views import bp as accounts
+    from coopkit.audit.views import bp as audit
+    from coopkit.coops.views import bp as coops
+    from coopkit.coops.views import workspace
+    from coopkit.founding.guides import bp as guides
+    from coopkit.founding.views import bp as founding
+    from coopkit.mentoring.views import admin
+    from coopkit.mentoring.views import bp as mentoring
+    from coopkit.proposals.views import bp as proposals
+    from coopkit.register.views import bp as register
+
+    return [accounts, coops, workspace, admin, mentoring, register, founding, guides, proposals, audit]

@@ -1,0 +1,151 @@
+"""The ``coopkit`` command (also ``flask --app coopkit``)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from coopkit.extensions import db
+
+
+def _create_app():
+    from coopkit import create_app
+    from coopkit.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.echo(f"coopkit cannot start: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main():
+    """coopkit: found and run a worker co-operative."""
+
+
+def register_commands(app) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(backup)
+    from coopkit.proposals.cli import close_due, remind_due
+
+    app.cli.add_command(close_due)
+    app.cli.add_command(remind_due)
+
+
+def _upgrade() -> None:
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Add the demo co-ops and accounts (does nothing if they exist)."""
+    from coopkit import demo as demo_data
+
+    created = demo_data.seed()
+    db.session.commit()
+    click.echo(demo_data.logins_text() if created else "Demo data already present.")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the database and stop.")
+@with_appcontext
+def demo(host: str, port: int, no_serve: bool):
+    """Apply migrations, seed demo data, print the log-ins and serve."""
+    from coopkit import demo as demo_data
+
+    _upgrade()
+    demo_data.seed()
+    db.session.commit()
+    click.echo(demo_data.logins_text())
+    if no_serve:
+        return
+    click.echo(f"Serving coopkit on http://{host}:{port}  (Ctrl+C to stop)")
+    from werkzeug.serving import run_simple
+
+    # app.run() refuses to start inside the flask CLI; the development server is the same.
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.argument("name")
+@click.password_option()
+@with_appcontext
+def create_admin(email: str, name: str, password: str):
+    """Create a platform administrator account."""
+    from coopkit.accounts.services import AccountError, create_user
+
+    try:
+        create_user(email, name, password, is_admin=True)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Administrator {email} created.")
+
+
+@click.group("audit")
+def audit_group():
+    """Check the audit log."""
+
+
+@audit_group.command("verify")
+@click.argument("slug", required=False)
+@with_appcontext
+def audit_verify(slug: str | None):
+    """Check every hash chain (or one co-op's); exit 1 naming the first bad event."""
+    import sqlalchemy as sa
+
+    from coopkit.audit.models import AuditChainHead, AuditEvent
+    from coopkit.audit.services import chain_name, verify_chain
+    from coopkit.coops.models import Coop
+
+    if slug:
+        coop = db.session.execute(sa.select(Coop).where(Coop.slug == slug)).scalar_one_or_none()
+        if coop is None:
+            raise click.ClickException(f"No co-op with the address {slug!r}.")
+        chains = [chain_name(coop.id)]
+    else:
+        chains = sorted(set(db.session.execute(sa.select(AuditEvent.chain).distinct()).scalars())
+                        | set(db.session.execute(sa.select(AuditChainHead.chain)).scalars()))
+    failed = False
+    for name in chains:
+        report = verify_chain(name)
+        if report.problem:
+            failed = True
+            click.echo(f"{name}: BROKEN at event {report.problem.seq}: {report.problem.reason}")
+        else:
+            click.echo(f"{name}: ok ({report.events} events)")
+    sys.exit(1 if failed else 0)
+
+
+@click.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup(out: str):
+    """Write a consistent copy of the SQLite database, safe while the app runs."""
+    import sqlite3
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("coopkit backup copies SQLite databases; for PostgreSQL use pg_dump.")
+    source = sqlite3.connect(url.database)
+    target = sqlite3.connect(out)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    click.echo(f"Backup written to {out}")

@@ -1,0 +1,1 @@
+"""Co-op workspaces, the permission policy and invitations."""

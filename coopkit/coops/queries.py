@@ -1,0 +1,43 @@
+"""Reads that the workspace pages need."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from coopkit.coops.models import Coop, Invitation
+from coopkit.extensions import db
+from coopkit.mentoring.models import MentorAssignment
+from coopkit.register.models import Member
+
+
+def coops_of_user(user) -> list[tuple[Coop, str]]:
+    """The co-ops a user belongs to, with their register status; one statement."""
+    rows = db.session.execute(
+        sa.select(Coop, Member.status)
+        .join(Member, Member.coop_id == Coop.id)
+        .where(Member.user_id == user.id, Member.status != "ceased")
+        .order_by(Coop.name)
+    ).all()
+    return [(coop, status) for coop, status in rows]
+
+
+def mentored_coops(user) -> list[Coop]:
+    return list(db.session.execute(
+        sa.select(Coop)
+        .join(MentorAssignment, MentorAssignment.cohort_id == Coop.cohort_id)
+        .where(MentorAssignment.user_id == user.id)
+        .order_by(Coop.name)
+    ).scalars())
+
+
+def current_people(coop: Coop) -> list[Member]:
+    return list(db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(("founder", "member")))
+        .order_by(Member.full_name)
+    ).scalars())
+
+
+def invitations(coop: Coop) -> list[Invitation]:
+    return list(db.session.execute(
+        sa.select(Invitation).where(Invitation.coop_id == coop.id).order_by(Invitation.created_at.desc())
+    ).scalars())

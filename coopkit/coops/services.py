@@ -1,0 +1,176 @@
+"""Co-op workspaces and invitations: every write."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import unicodedata
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from coopkit.audit.services import record
+from coopkit.coops.models import Coop, Invitation
+from coopkit.database import utcnow
+from coopkit.extensions import db
+from coopkit.register.models import Member
+
+log = logging.getLogger("coopkit.coops")
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$")
+RESERVED_SLUGS = {"new", "admin", "static", "api", "login", "signup"}
+
+
+class CoopError(ValueError):
+    """A clear message for the person filling in the form."""
+
+
+def suggest_slug(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    for word in (" limited", " ltd", " cyfyngedig"):
+        if text.endswith(word):
+            text = text[: -len(word)]
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-")
+    return slug or "co-op"
+
+
+def check_slug(slug: str) -> None:
+    if not SLUG_RE.match(slug):
+        raise CoopError("Use 3 to 60 lower-case letters, digits and hyphens, starting and ending with a letter or digit.")
+    if slug in RESERVED_SLUGS:
+        raise CoopError("That address is reserved. Choose another.")
+    if db.session.execute(sa.select(Coop.id).where(Coop.slug == slug)).first():
+        raise CoopError("Another co-op already uses this address. Choose another.")
+
+
+def create_coop(user, name: str, slug: str) -> Coop:
+    """Create a workspace in the forming stage with ``user`` as its first founder. Flushes."""
+    check_slug(slug)
+    coop = Coop(name=name.strip(), slug=slug, stage="forming")
+    db.session.add(coop)
+    db.session.flush()
+    founder = Member(coop_id=coop.id, user_id=user.id, full_name=user.name, email=user.email, status="founder")
+    db.session.add(founder)
+    db.session.flush()
+    record("coop.created", coop=coop, actor=user, subject=coop, data={"name": coop.name, "slug": slug})
+    record("member.founder_added", coop=coop, actor=user, subject=founder)
+    log.info("Coop %s created", coop.id)
+    return coop
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_invitation(coop: Coop, inviter, email: str | None) -> tuple[Invitation, str]:
+    """Add an invitation; returns it with the raw token (shown or mailed once, never stored). Flushes."""
+    settings = current_app.extensions["coopkit.settings"]
+    email = (email or "").strip().lower() or None
+    if email:
+        existing = db.session.execute(
+            sa.select(Member.id).where(
+                Member.coop_id == coop.id, sa.func.lower(Member.email) == email,
+                Member.status.in_(("founder", "member", "applicant")),
+            )
+        ).first()
+        if existing:
+            raise CoopError("That person is already in this co-op.")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        coop_id=coop.id, email=email, token_hash=_hash_token(token), created_by_id=inviter.id,
+        expires_at=utcnow() + timedelta(days=settings.invitation_days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    record("invitation.created", coop=coop, actor=inviter, subject=invitation,
+           data={"kind": "email" if email else "link"})
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.execute(
+        sa.select(Invitation).where(Invitation.token_hash == _hash_token(token))
+    ).scalar_one_or_none()
+
+
+def invitation_problem(invitation: Invitation | None, user=None) -> str | None:
+    """Why this invitation cannot be accepted now, or None."""
+    if invitation is None:
+        return "This invitation link is not valid. Ask whoever invited you for a new one."
+    state = invitation.state(utcnow())
+    if state == "accepted":
+        return "This invitation has already been used. Ask for a new one if you still need to join."
+    if state == "revoked":
+        return "This invitation was withdrawn."
+    if state == "expired":
+        return "This invitation has expired. Ask for a new one."
+    if user is not None and invitation.email and invitation.email != user.email:
+        return (f"This invitation was sent to another email address. Log in with that account "
+                f"(you are logged in as {user.email}).")
+    return None
+
+
+def accept_invitation(token: str, user) -> Member:
+    """Use up the invitation and add ``user`` to the co-op: a founder while forming,
+    an applicant once registered (the secretary then approves). Flushes.
+
+    The invitation row is claimed with a conditional UPDATE so two people can never
+    use the same link."""
+    invitation = find_invitation(token)
+    problem = invitation_problem(invitation, user)
+    if problem:
+        raise CoopError(problem)
+    coop = db.session.get(Coop, invitation.coop_id)
+    member = db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)
+    ).scalar_one_or_none()
+    if member is not None and member.status in ("founder", "member", "applicant"):
+        raise CoopError(f"You are already part of {coop.name}.")
+    claimed = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow(), accepted_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise CoopError("This invitation has already been used. Ask for a new one if you still need to join.")
+    status = "applicant" if coop.stage == "registered" else "founder"
+    if member is None:
+        member = Member(coop_id=coop.id, user_id=user.id, full_name=user.name, email=user.email, status=status)
+        db.session.add(member)
+    else:
+        # A returning person keeps their old row (the register is never rewritten); they rejoin.
+        member.status, member.ceased_on, member.ceased_reason, member.admitted_on = status, None, None, None
+    db.session.flush()
+    record("invitation.accepted", coop=coop, actor=user, subject=invitation)
+    record(f"member.{status}_added", coop=coop, actor=user, subject=member)
+    return member
+
+
+def revoke_invitation(invitation: Invitation, actor) -> None:
+    """Withdraw a pending invitation. Flushes."""
+    if invitation.accepted_at or invitation.revoked_at:
+        raise CoopError("Only a pending invitation can be withdrawn.")
+    invitation.revoked_at = utcnow()
+    coop = db.session.get(Coop, invitation.coop_id)
+    record("invitation.revoked", coop=coop, actor=actor, subject=invitation)
+    db.session.flush()
+
+
+def leave_coop(coop: Coop, user, reason: str = "resigned") -> Member:
+    """Record that ``user`` leaves: their register row is ceased, never deleted. Flushes."""
+    member = db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id,
+                                Member.status.in_(("founder", "member", "applicant")))
+    ).scalar_one_or_none()
+    if member is None:
+        raise CoopError("You are not a member of this co-op.")
+    from coopkit.register.services import cease_member
+
+    cease_member(member, on=date.today(), reason=reason, actor=user)
+    return member

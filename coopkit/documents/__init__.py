@@ -1,0 +1,1 @@
+"""The one PDF pipeline: HTML + print CSS -> WeasyPrint -> bytes, cached by content hash."""

@@ -1,0 +1,1 @@
+"""Mentoring: cohorts, mentor assignments, comments and the mentor dashboard."""

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from coopkit.coops.models import Coop
+from coopkit.extensions import db
+from coopkit.mentoring.models import Cohort, MentorAssignment, StepComment
+
+
+def cohorts_with_counts() -> list[tuple[Cohort, int, int]]:
+    coops = sa.select(sa.func.count(Coop.id)).where(Coop.cohort_id == Cohort.id).scalar_subquery()
+    mentors = sa.select(sa.func.count(MentorAssignment.id)).where(
+        MentorAssignment.cohort_id == Cohort.id).scalar_subquery()
+    return [tuple(r) for r in db.session.execute(sa.select(Cohort, coops, mentors).order_by(Cohort.name)).all()]
+
+
+def cohort_detail(cohort: Cohort):
+    coops = db.session.execute(sa.select(Coop).where(Coop.cohort_id == cohort.id).order_by(Coop.name)).scalars().all()
+    assignments = db.session.execute(
+        sa.select(MentorAssignment).options(joinedload(MentorAssignment.user))
+        .where(MentorAssignment.cohort_id == cohort.id)
+    ).scalars().all()
+    others = db.session.execute(
+        sa.select(Coop).where(sa.or_(Coop.cohort_id.is_(None), Coop.cohort_id != cohort.id)).order_by(Coop.name)
+    ).scalars().all()
+    return coops, assignments, others
+
+
+def mentor_cohorts(user) -> list[Cohort]:
+    return list(db.session.execute(
+        sa.select(Cohort).join(MentorAssignment, MentorAssignment.cohort_id == Cohort.id)
+        .where(MentorAssignment.user_id == user.id).order_by(Cohort.name)
+    ).scalars())
+
+
+def step_threads(coop, step_key: str) -> list[tuple[StepComment, list[StepComment]]]:
+    """The comment threads on a step, oldest first, each with its replies: one statement."""
+    rows = db.session.execute(
+        sa.select(StepComment).options(joinedload(StepComment.author))
+        .where(StepComment.coop_id == coop.id, StepComment.step_key == step_key)
+        .order_by(StepComment.created_at, StepComment.id)
+    ).scalars().all()
+    threads = {c.id: (c, []) for c in rows if c.thread_id is None}
+    for comment in rows:
+        if comment.thread_id is not None and comment.thread_id in threads:
+            threads[comment.thread_id][1].append(comment)
+    return list(threads.values())
+
+
+def thread(coop, comment_id: int) -> StepComment | None:
+    comment = db.session.get(StepComment, comment_id)
+    if comment is None or comment.coop_id != coop.id or comment.thread_id is not None:
+        return None
+    return comment

@@ -1,0 +1,137 @@
+"""Cohorts and mentor assignments: every write."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from coopkit.accounts.services import find_by_email
+from coopkit.audit.services import record
+from coopkit.coops.models import Coop
+from coopkit.database import utcnow
+from coopkit.extensions import db
+from coopkit.mentoring.models import Cohort, MentorAssignment, StepComment
+
+
+class MentoringError(ValueError):
+    """A clear message for the admin."""
+
+
+def create_cohort(name: str, description: str, actor) -> Cohort:
+    """Add a cohort. Flushes."""
+    if db.session.execute(sa.select(Cohort.id).where(Cohort.name == name)).first():
+        raise MentoringError("A cohort with this name already exists.")
+    cohort = Cohort(name=name, description=description or "")
+    db.session.add(cohort)
+    db.session.flush()
+    record("cohort.created", actor=actor, subject=cohort, data={"name": name})
+    return cohort
+
+
+def add_coop_to_cohort(cohort: Cohort, coop: Coop, actor) -> None:
+    """Put a co-op in a cohort (a co-op is in at most one). Flushes."""
+    if coop.cohort_id == cohort.id:
+        raise MentoringError(f"{coop.name} is already in this cohort.")
+    coop.cohort_id = cohort.id
+    db.session.flush()
+    record("cohort.coop_added", coop=coop, actor=actor, subject=cohort)
+    record("cohort.coop_added", actor=actor, subject=cohort, data={"coop_id": coop.id})
+
+
+def remove_coop_from_cohort(cohort: Cohort, coop: Coop, actor) -> None:
+    """Take a co-op out of its cohort. Flushes."""
+    if coop.cohort_id != cohort.id:
+        raise MentoringError(f"{coop.name} is not in this cohort.")
+    coop.cohort_id = None
+    db.session.flush()
+    record("cohort.coop_removed", coop=coop, actor=actor, subject=cohort)
+    record("cohort.coop_removed", actor=actor, subject=cohort, data={"coop_id": coop.id})
+
+
+def assign_mentor(cohort: Cohort, email: str, actor) -> MentorAssignment:
+    """Let the user with ``email`` follow the cohort. Flushes."""
+    user = find_by_email(email)
+    if user is None:
+        raise MentoringError("No coopkit account uses that email address. Ask the mentor to sign up first.")
+    if db.session.execute(
+        sa.select(MentorAssignment.id).where(MentorAssignment.cohort_id == cohort.id,
+                                             MentorAssignment.user_id == user.id)
+    ).first():
+        raise MentoringError(f"{user.name} already mentors this cohort.")
+    assignment = MentorAssignment(cohort_id=cohort.id, user_id=user.id)
+    db.session.add(assignment)
+    db.session.flush()
+    record("mentor.assigned", actor=actor, subject=assignment, data={"cohort_id": cohort.id, "user_id": user.id})
+    return assignment
+
+
+def unassign_mentor(assignment: MentorAssignment, actor) -> None:
+    """End a mentor's assignment. The row goes; the audit log keeps the fact. Flushes."""
+    record("mentor.unassigned", actor=actor, subject=assignment,
+           data={"cohort_id": assignment.cohort_id, "user_id": assignment.user_id})
+    db.session.delete(assignment)
+    db.session.flush()
+
+
+# --- comments on founding steps -------------------------------------------------------
+
+COMMENT_MAX = 4000
+
+
+def _comment_body(body: str) -> str:
+    body = (body or "").strip().replace("\r\n", "\n")
+    if not body:
+        raise MentoringError("Write a comment first.")
+    if len(body) > COMMENT_MAX:
+        raise MentoringError(f"Keep a comment to {COMMENT_MAX} characters or fewer (this has {len(body)}).")
+    if any(ord(c) < 32 and c not in "\n\t" for c in body):
+        raise MentoringError("The comment contains characters that can't be stored.")
+    return body
+
+
+def start_thread(coop: Coop, step_key: str, body: str, actor, *, by_mentor: bool) -> StepComment:
+    """Open a comment thread on a founding step. Changes: adds a StepComment (the thread);
+    records ``comment.added``. Flushes."""
+    from coopkit.founding.catalogue import get_step
+
+    if get_step(step_key) is None:
+        raise MentoringError("There is no such step.")
+    body = _comment_body(body)
+    now = utcnow()
+    comment = StepComment(coop_id=coop.id, step_key=step_key, author_id=actor.id, by_mentor=by_mentor, body=body,
+                          created_at=now, last_post_at=now, awaiting_mentor=not by_mentor)
+    db.session.add(comment)
+    db.session.flush()
+    record("comment.added", coop=coop, actor=actor, subject=comment,
+           data={"step": step_key, "by_mentor": by_mentor})
+    return comment
+
+
+def reply(coop: Coop, thread: StepComment, body: str, actor, *, by_mentor: bool) -> StepComment:
+    """Reply in a thread; a reply reopens a resolved thread. Changes: adds a StepComment and
+    updates the thread's last post; records ``comment.replied``. Flushes."""
+    if thread.thread_id is not None or thread.coop_id != coop.id:
+        raise MentoringError("Reply to the first comment of a thread.")
+    body = _comment_body(body)
+    now = utcnow()
+    comment = StepComment(coop_id=coop.id, step_key=thread.step_key, thread_id=thread.id, author_id=actor.id,
+                          by_mentor=by_mentor, body=body, created_at=now)
+    db.session.add(comment)
+    reopened = thread.resolved_at is not None
+    thread.last_post_at, thread.awaiting_mentor = now, not by_mentor
+    thread.resolved_at, thread.resolved_by_id = None, None
+    db.session.flush()
+    record("comment.replied", coop=coop, actor=actor, subject=thread,
+           data={"step": thread.step_key, "by_mentor": by_mentor, "reopened": reopened})
+    return comment
+
+
+def resolve(coop: Coop, thread: StepComment, actor) -> None:
+    """Mark a thread resolved (founders do this once they have dealt with it). Changes: the
+    thread's resolved fields; records ``comment.resolved``. Flushes."""
+    if thread.thread_id is not None or thread.coop_id != coop.id:
+        raise MentoringError("Only a whole thread can be resolved.")
+    if thread.resolved_at is not None:
+        raise MentoringError("This thread is already resolved.")
+    thread.resolved_at, thread.resolved_by_id, thread.awaiting_mentor = utcnow(), actor.id, False
+    db.session.flush()
+    record("comment.resolved", coop=coop, actor=actor, subject=thread, data={"step": thread.step_key})

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from coopkit.coops.forms import EmptyForm
+from coopkit.coops.models import Coop
+from coopkit.coops.policy import requires
+from coopkit.extensions import db
+from coopkit.mentoring import dashboard as dashboard_table
+from coopkit.mentoring import forms, queries, services
+from coopkit.mentoring.models import Cohort, MentorAssignment
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("mentoring", __name__, url_prefix="/mentor")
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+@admin.route("/", methods=["GET", "POST"])
+@requires("admin.manage")
+def cohorts():
+    form = forms.CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(form.name.data, form.description.data, current_user)
+        except services.MentoringError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            flash(f"Cohort {cohort.name} created.", "success")
+            return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+    return render_template("admin/cohorts.html", form=form, cohorts=queries.cohorts_with_counts())
+
+
+@admin.route("/cohorts/<int:cohort_id>")
+@requires("admin.manage")
+def cohort(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    coops, assignments, others = queries.cohort_detail(cohort)
+    add_form = forms.AddCoopForm(prefix="add")
+    add_form.coop_id.choices = [(c.id, c.name) for c in others]
+    mentor_form = forms.AssignMentorForm(prefix="mentor")
+    return render_template("admin/cohort.html", cohort=cohort, coops=coops, assignments=assignments,
+                           add_form=add_form, mentor_form=mentor_form, remove_form=EmptyForm(prefix="remove"))
+
+
+@admin.route("/cohorts/<int:cohort_id>/coops", methods=["POST"])
+@requires("admin.manage")
+def add_coop(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    _, _, others = queries.cohort_detail(cohort)
+    form = forms.AddCoopForm(prefix="add")
+    form.coop_id.choices = [(c.id, c.name) for c in others]
+    if form.validate_on_submit():
+        coop = db.session.get(Coop, form.coop_id.data)
+        try:
+            services.add_coop_to_cohort(cohort, coop, current_user)
+        except services.MentoringError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{coop.name} added to {cohort.name}.", "success")
+    else:
+        flash("Choose a co-op from the list.", "error")
+    return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+
+
+@admin.route("/cohorts/<int:cohort_id>/coops/<int:coop_id>/remove", methods=["POST"])
+@requires("admin.manage")
+def remove_coop(cohort_id: int, coop_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    coop = db.session.get(Coop, coop_id)
+    if coop is None:
+        abort(404)
+    if EmptyForm(prefix="remove").validate_on_submit():
+        try:
+            services.remove_coop_from_cohort(cohort, coop, current_user)
+        except services.MentoringError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{coop.name} removed from {cohort.name}.", "success")
+    return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+
+
+@admin.route("/cohorts/<int:cohort_id>/mentors", methods=["POST"])
+@requires("admin.manage")
+def assign(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    form = forms.AssignMentorForm(prefix="mentor")
+    if form.validate_on_submit():
+        try:
+            assignment = services.assign_mentor(cohort, form.email.data, current_user)
+        except services.MentoringError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Mentor assigned (account {assignment.user_id}).", "success")
+    else:
+        flash("Enter the mentor's email address.", "error")
+    return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+
+
+@admin.route("/cohorts/<int:cohort_id>/mentors/<int:assignment_id>/remove", methods=["POST"])
+@requires("admin.manage")
+def unassign(cohort_id: int, assignment_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    assignment = db.session.get(MentorAssignment, assignment_id)
+    if assignment is None or assignment.cohort_id != cohort.id:
+        abort(404)
+    if EmptyForm(prefix="remove").validate_on_submit():
+        services.unassign_mentor(assignment, current_user)
+        flash("Mentor removed from the cohort.", "success")
+    return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+
+
+def _dashboard_rows():
+    """The rows, filtered and sorted as the query string asks (so it all works without JavaScript)."""
+    cohorts = queries.mentor_cohorts(current_user)
+    cohort_id = request.args.get("cohort", type=int)
+    if cohort_id is not None and cohort_id not in {c.id for c in cohorts}:
+        cohort_id = None
+    rows = dashboard_table.rows_for(current_user, date.today(), cohort_id)
+    attention = request.args.get("attention") == "1"
+    if attention:
+        rows = [r for r in rows if r.needs_attention]
+    sort = request.args.get("sort", "name")
+    if sort not in dashboard_table.COLUMNS:
+        sort = "name"
+    descending = request.args.get("dir") == "desc"
+    return cohorts, cohort_id, attention, sort, descending, dashboard_table.sort_rows(rows, sort, descending)
+
+
+@bp.route("/")
+@requires("mentoring.dashboard")
+def dashboard():
+    cohorts, cohort_id, attention, sort, descending, rows = _dashboard_rows()
+    return render_template("mentoring/dashboard.html", cohorts=cohorts, cohort_id=cohort_id, attention=attention,
+                           sort=sort, descending=descending, rows=rows, columns=dashboard_table.COLUMNS,
+                           quiet_days=dashboard_table.QUIET_DAYS)
+
+
+@bp.route("/cohort.csv")
+@requires("mentoring.dashboard")
+def export_csv():
+    _, cohort_id, attention, _, _, rows = _dashboard_rows()
+    body = dashboard_table.to_csv(rows)
+    name = f"cohort-{cohort_id}" if cohort_id else "cohorts"
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}-{date.today().isoformat()}.csv"'})

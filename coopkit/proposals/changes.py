@@ -1,0 +1,61 @@
+"""Rule changes a special resolution proposes: typed values and their plain-language diff."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from coopkit.rules.parameters import PARAMETERS
+
+
+class ChangeError(ValueError):
+    pass
+
+
+def parse_value(key: str, raw: str):
+    """Turn what the proposer typed into the parameter's type (see coopkit.rules.parameters)."""
+    kind = PARAMETERS[key][0]
+    raw = (raw or "").strip()
+    label = PARAMETERS[key][2]
+    if kind in ("int", "percent"):
+        if not re.fullmatch(r"\d{1,9}", raw):
+            raise ChangeError(f"{label}: give a whole number.")
+        value = int(raw)
+        if kind == "percent" and value > 100:
+            raise ChangeError(f"{label}: a percentage is at most 100.")
+        return value
+    if kind == "pence":
+        match = re.fullmatch(r"£?(\d{1,9})(?:\.(\d{2}))?", raw.replace(",", ""))
+        if not match:
+            raise ChangeError(f"{label}: give an amount in pounds, such as £1 or £25.50.")
+        return int(match.group(1)) * 100 + int(match.group(2) or 0)
+    if kind == "bool":
+        if raw.lower() in ("yes", "true", "1", "on"):
+            return True
+        if raw.lower() in ("no", "false", "0", "off"):
+            return False
+        raise ChangeError(f"{label}: answer yes or no.")
+    if kind.startswith("choice:"):
+        allowed = kind.split(":", 1)[1].split("|")
+        if raw not in allowed:
+            raise ChangeError(f"{label}: choose one of {', '.join(allowed)}.")
+        return raw
+    if kind == "date":
+        try:
+            return date.fromisoformat(raw).isoformat()
+        except ValueError:
+            raise ChangeError(f"{label}: give a date as YYYY-MM-DD.") from None
+    if not raw:
+        raise ChangeError(f"{label}: give the new wording.")
+    return raw
+
+
+def plain_language(old: dict, changes: dict) -> list[str]:
+    """Lines such as 'Quorum: at least this many members: 2 -> 3', from the rules feature's diff."""
+    new = dict(old)
+    new.update(changes)
+    try:
+        from coopkit.rules.diff import parameter_changes
+    except ImportError:
+        return [f"{PARAMETERS[k][2]}: {old.get(k)!r} becomes {v!r}" for k, v in sorted(changes.items())]
+    return list(parameter_changes(old, new))

@@ -1,0 +1,184 @@
+"""Closing proposals (when due, or early once the outcome is settled) and reminders.
+
+Pages call :func:`close_due` on access; cron calls ``coopkit close-due``. A
+conditional UPDATE claims each proposal, so two servers never close one twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from coopkit.audit.services import record
+from coopkit.coops.models import Coop
+from coopkit.database import utcnow
+from coopkit.extensions import db
+from coopkit.proposals import tally
+from coopkit.proposals.models import Ballot, Participation, Proposal, VoterRollEntry
+from coopkit.proposals.services import ProposalError, may_manage, spec_for
+
+log = logging.getLogger("coopkit.proposals")
+
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+def ballots_of(proposal: Proposal) -> list:
+    """The validated choices of every ballot, in a fixed order that says nothing about who or when."""
+    rows = db.session.execute(
+        sa.select(Ballot.choice).where(Ballot.proposal_id == proposal.id).order_by(Ballot.choice, Ballot.id)
+    ).scalars().all()
+    choices = []
+    for raw in rows:
+        value = json.loads(raw)
+        choices.append(tuple(value) if isinstance(value, list) else value)
+    return choices
+
+
+def participants_of(proposal: Proposal) -> int:
+    return db.session.execute(
+        sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal.id)
+    ).scalar()
+
+
+def current_tally(proposal: Proposal) -> tally.Result:
+    return tally.tally(spec_for(proposal), ballots_of(proposal), participants_of(proposal))
+
+
+def settled(proposal: Proposal) -> bool:
+    """True when the remaining voters can no longer change the outcome."""
+    if proposal.state != "open":
+        return False
+    return tally.outcome_is_settled(spec_for(proposal), ballots_of(proposal)).settled
+
+
+def result_to_json(result: tally.Result) -> str:
+    return json.dumps({
+        "method": result.method, "eligible": result.eligible, "participants": result.participants,
+        "counts": list(result.counts.items()), "quorum": result.quorum, "quorum_met": result.quorum_met,
+        "passed": result.passed, "reason": result.reason, "base": result.base, "needed": result.needed,
+        "winners": list(result.winners), "rounds": [list(map(list, r)) for r in result.rounds],
+        "blank": result.blank, "turnout_percent": round(result.turnout_percent, 1),
+    })
+
+
+def close_proposal(proposal: Proposal, *, actor=None, now: datetime | None = None,
+                   early: bool = False, notify: bool = True) -> tally.Result | None:
+    """Close an open proposal: count it, store the outcome and, when a rules-changing resolution
+    passed, create the amended RulesVersion. Notifies the roll. Returns None when another
+    process closed it first. Flushes; audits proposal.closed."""
+    now = now or utcnow()
+    claimed = db.session.execute(
+        sa.update(Proposal).where(Proposal.id == proposal.id, Proposal.state == "open")
+        .values(state="closed", closed_at=now, closed_early=early).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return None
+    proposal.state, proposal.closed_at, proposal.closed_early = "closed", now, early
+    result = current_tally(proposal)
+    proposal.outcome = result.outcome
+    proposal.result_json = result_to_json(result)
+    coop = db.session.get(Coop, proposal.coop_id)
+    db.session.flush()
+    record("proposal.closed", coop=coop, actor=actor, subject=proposal,
+           data={"outcome": result.outcome, "participants": result.participants, "eligible": result.eligible,
+                 "early": early})
+    log.info("Proposal %s closed: %s", proposal.id, result.outcome)
+    if result.passed and proposal.rule_changes:
+        _amend_rules(proposal, coop, actor)
+    if notify:
+        from coopkit.proposals import notify as mail
+
+        mail.closed(proposal, coop, result)
+    return result
+
+
+def _amend_rules(proposal: Proposal, coop, actor) -> None:
+    try:
+        from coopkit.rules.services import create_amended_version
+    except ImportError:  # the rules feature has not provided amendments (reported, not hidden)
+        log.error("Proposal %s passed but coopkit.rules.services.create_amended_version is missing", proposal.id)
+        return
+    try:
+        with db.session.begin_nested():
+            version = create_amended_version(coop, proposal.rule_changes, actor, proposal.id)
+    except (ValueError, LookupError, sa.exc.SQLAlchemyError):
+        # The vote stands; the secretary can still make the new version from the rules pages.
+        log.exception("Proposal %s passed but the amended rules could not be created", proposal.id)
+        return
+    proposal.amended_rules_version_id = version.id
+    db.session.flush()
+    record("proposal.rules_amended", coop=coop, actor=actor, subject=proposal,
+           data={"rules_version_id": version.id, "changes": sorted(proposal.rule_changes)})
+
+
+def close_early(proposal: Proposal, coop, user, *, now: datetime | None = None) -> tally.Result:
+    """Close before the closing time, allowed only when the proposal allows it and the outcome
+    can no longer change. Flushes."""
+    if proposal.state != "open":
+        raise ProposalError("Only an open proposal can be closed.")
+    if not may_manage(user, coop, proposal):
+        raise ProposalError("Only the proposer or the secretary can close this proposal early.")
+    if not proposal.allow_early_close:
+        raise ProposalError("This proposal stays open until its closing time.")
+    if not settled(proposal):
+        raise ProposalError("The outcome could still change: it can't close early yet.")
+    result = close_proposal(proposal, actor=user, now=now, early=True)
+    if result is None:
+        raise ProposalError("This proposal has already closed.")
+    return result
+
+
+def close_due(*, now: datetime | None = None, coop=None) -> list[Proposal]:
+    """Close every open proposal whose closing time has passed (in one co-op, or all). Flushes."""
+    now = now or utcnow()
+    query = sa.select(Proposal).where(Proposal.state == "open", Proposal.closes_at <= now)
+    if coop is not None:
+        query = query.where(Proposal.coop_id == coop.id)
+    closed = []
+    for proposal in db.session.execute(query.order_by(Proposal.closes_at)).scalars().all():
+        if close_proposal(proposal, now=now) is not None:
+            closed.append(proposal)
+    return closed
+
+
+def remind_due(*, now: datetime | None = None) -> list[tuple[Proposal, int]]:
+    """Email, once, the members on the roll who have not voted, 24 hours before a proposal
+    closes. Returns (proposal, people reminded). Flushes; audits proposal.reminded."""
+    from coopkit.proposals import notify
+
+    now = now or utcnow()
+    due = db.session.execute(
+        sa.select(Proposal).where(Proposal.state == "open", Proposal.reminder_sent_at.is_(None),
+                                  Proposal.closes_at > now, Proposal.closes_at <= now + REMINDER_BEFORE)
+    ).scalars().all()
+    sent = []
+    for proposal in due:
+        claimed = db.session.execute(
+            sa.update(Proposal).where(Proposal.id == proposal.id, Proposal.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=now).execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            continue
+        proposal.reminder_sent_at = now
+        if proposal.opens_at and proposal.closes_at - proposal.opens_at <= REMINDER_BEFORE:
+            continue  # the opening email was itself sent within the last day
+        not_voted = not_voted_members(proposal)
+        coop = db.session.get(Coop, proposal.coop_id)
+        notify.reminder(proposal, coop, not_voted)
+        record("proposal.reminded", coop=coop, subject=proposal, data={"members": len(not_voted)})
+        log.info("Proposal %s: reminder sent to %d member(s)", proposal.id, len(not_voted))
+        sent.append((proposal, len(not_voted)))
+    return sent
+
+
+def not_voted_members(proposal: Proposal):
+    from coopkit.register.models import Member
+
+    voted = sa.select(Participation.member_id).where(Participation.proposal_id == proposal.id)
+    return db.session.execute(
+        sa.select(Member).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)
+        .where(VoterRollEntry.proposal_id == proposal.id, Member.id.not_in(voted)).order_by(Member.id)
+    ).scalars().all()

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from coopkit.forms import NoControlCharacters, strip_filter
+from coopkit.proposals.models import METHOD_LABELS
+from coopkit.rules.parameters import PARAMETERS
+
+CHANGE_ROWS = 3
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def changeable_parameters() -> list[tuple[str, str]]:
+    from coopkit.proposals.services import UNCHANGEABLE_PARAMETERS
+
+    return choices([("", "(no change)")] + [
+        (key, f"{spec[2]} ({key})") for key, spec in PARAMETERS.items() if key not in UNCHANGEABLE_PARAMETERS])
+
+
+class ProposalForm(FlaskForm):
+    title = StringField("Title", filters=[strip_filter],
+                        validators=[DataRequired(), Length(max=200), NoControlCharacters()])
+    body = TextAreaField("The proposal", validators=[Optional(), Length(max=20000), NoControlCharacters()],
+                         description="Explain what you propose and why. You can use Markdown: *emphasis*, "
+                                     "lists with -, links.")
+    resolution_text = TextAreaField(
+        "Wording of the resolution", validators=[Optional(), Length(max=4000), NoControlCharacters()],
+        description="For a resolution: the exact words the members resolve, as they will appear in the minutes. "
+                    "For example: That the co-op opens a second bank account with a co-operative bank.")
+    method = SelectField("How the members decide", choices=choices(METHOD_LABELS.items()), default="resolution")
+    preset = RadioField("Resolution type", default="ordinary", choices=choices([
+        ("ordinary", "Ordinary resolution (the threshold in your rules)"),
+        ("special", "Special resolution (needed to change the rules, expel a member, dissolve)"),
+        ("custom", "Stricter than your rules: set a threshold below"),
+    ]))
+    threshold_percent = IntegerField("Custom threshold (%)", validators=[Optional(), NumberRange(50, 100)],
+                                     description="Only for a stricter resolution: between 50 and 100.")
+    basis = SelectField("Custom threshold counted on", default="cast", choices=choices([
+        ("cast", "votes cast (for and against)"), ("eligible", "all members on the voter roll")]))
+    options = TextAreaField("Options or candidates", validators=[Optional(), Length(max=4000), NoControlCharacters()],
+                            description="For a poll or an election: one a line.")
+    seats = IntegerField("Seats to fill", default=1, validators=[Optional(), NumberRange(1, 29)],
+                         description="For an election: how many directors are elected.")
+    ranking = SelectField("Counting for an election", default="stv", choices=choices([
+        ("stv", "Single transferable vote"), ("irv", "Instant runoff (one seat)")]))
+    secret = BooleanField("Secret ballot (nobody sees how anyone voted)")
+    allow_early_close = BooleanField("May close early once further votes can't change the outcome")
+    closes_at = DateTimeLocalField("Voting closes (UK time)", format="%Y-%m-%dT%H:%M",
+                                   validators=[Optional()],
+                                   description="You can set this later, before opening the vote.")
+
+
+def add_change_rows(form_class):
+    """Rule-change rows: parameter and new value (a special resolution that amends the rules)."""
+    for i in range(1, CHANGE_ROWS + 1):
+        setattr(form_class, f"change_{i}_key", SelectField(f"Rule to change ({i})", choices=changeable_parameters(),
+                                                           default=""))
+        setattr(form_class, f"change_{i}_value", StringField(f"New value ({i})", filters=[strip_filter],
+                                                             validators=[Optional(), Length(max=2000),
+                                                                         NoControlCharacters()]))
+    return form_class
+
+
+add_change_rows(ProposalForm)
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Add to the discussion", validators=[DataRequired(), Length(max=8000),
+                                                            NoControlCharacters()])
+
+
+class VoteForm(FlaskForm):
+    """Choices are set per proposal; ``seen`` guards against a replayed or stale form."""
+
+    choice = RadioField("Your vote", validators=[InputRequired(message="Choose an option.")], choices=[])
+    seen = HiddenField()
+
+
+class RankForm(FlaskForm):
+    """A ranked ballot: one select per candidate, added per proposal (rank_0, rank_1, ...)."""
+
+    seen = HiddenField()

@@ -1,0 +1,94 @@
+"""Emails about proposals: opening (with a calendar file), the reminder, and the outcome.
+
+Each member gets their own message (addresses are never shown to each other).
+A secret ballot's receipt code is never emailed: it would tie a name to a choice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import current_app
+
+from coopkit.accounts.models import User
+from coopkit.database import utcnow
+from coopkit.extensions import db
+from coopkit.mail import send_mail
+from coopkit.proposals.text import closing_ics
+
+log = logging.getLogger("coopkit.proposals")
+
+
+def proposal_url(coop, proposal, suffix: str = "") -> str:
+    base = current_app.extensions["coopkit.settings"].base_url.rstrip("/")
+    return f"{base}/c/{coop.slug}/proposals/{proposal.number}{suffix}"
+
+
+def uk_time(value) -> str:
+    from coopkit.proposals.timefmt import uk_datetime
+
+    return uk_datetime(value)
+
+
+def _addresses(members) -> list[str]:
+    """Email addresses for register rows: the account's address, else the register's."""
+    user_ids = [m.user_id for m in members if m.user_id]
+    by_user = dict(db.session.execute(sa.select(User.id, User.email).where(User.id.in_(user_ids))).all()) \
+        if user_ids else {}
+    addresses = []
+    for member in members:
+        address = by_user.get(member.user_id) or member.email
+        if address:
+            addresses.append(address)
+    return addresses
+
+
+def _send_each(addresses, subject, body, attachments=()) -> None:
+    for address in addresses:
+        send_mail(address, subject, body, list(attachments))
+
+
+def opened(proposal, coop, roll) -> None:
+    url = proposal_url(coop, proposal, "/vote")
+    secret = ("This is a secret ballot: nobody will see how you voted.\n" if proposal.secret else
+              "This is an open vote: members will see how you voted, and you can change your vote until it closes.\n")
+    body = (f"A proposal is open for your vote in {coop.name}.\n\n"
+            f"Proposal {proposal.number}: {proposal.title}\n"
+            f"How it is decided: {proposal.method_label}\n"
+            f"Voting closes: {uk_time(proposal.closes_at)} (UK time)\n\n{secret}\n"
+            f"Read it and vote here:\n{url}\n\n"
+            f"The attached calendar file marks the closing time.\n")
+    ics = closing_ics(uid=f"proposal-{proposal.id}@coopkit", title=f"{coop.name}: {proposal.title}",
+                      closes_at=proposal.closes_at, url=url, stamp=utcnow())
+    _send_each(_addresses(roll), f"Vote open: {proposal.title}", body,
+               [(f"proposal-{proposal.number}-closes.ics", "text/calendar", ics)])
+
+
+def reminder(proposal, coop, not_voted) -> None:
+    url = proposal_url(coop, proposal, "/vote")
+    body = (f"Voting on proposal {proposal.number} in {coop.name} closes in less than a day, "
+            f"at {uk_time(proposal.closes_at)} (UK time), and you have not voted yet.\n\n"
+            f"{proposal.title}\n\nVote here:\n{url}\n")
+    _send_each(_addresses(not_voted), f"Reminder: vote on {proposal.title}", body)
+
+
+def closed(proposal, coop, result) -> None:
+    from coopkit.proposals.models import VoterRollEntry
+    from coopkit.register.models import Member
+
+    roll = db.session.execute(
+        sa.select(Member).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)
+        .where(VoterRollEntry.proposal_id == proposal.id).order_by(Member.id)
+    ).scalars().all()
+    counts = "\n".join(f"  {label}: {n}" for label, n in result.counts.items())
+    outcome = "PASSED" if result.passed else "NOT PASSED"
+    if proposal.method in ("poll", "election"):
+        outcome = ("Elected: " if proposal.method == "election" else "Chosen: ") + ", ".join(result.winners) \
+            if result.passed else "NO RESULT"
+    body = (f"Voting on proposal {proposal.number} in {coop.name} has closed.\n\n"
+            f"{proposal.title}\n\nOutcome: {outcome}\n{result.reason}\n\n"
+            f"Took part: {result.participants} of {result.eligible} "
+            f"(quorum {result.quorum}: {'met' if result.quorum_met else 'not met'})\n{counts}\n\n"
+            f"Full results and the minutes:\n{proposal_url(coop, proposal, '/results')}\n")
+    _send_each(_addresses(roll), f"Result: {proposal.title}", body)

@@ -1,0 +1,165 @@
+"""Reads the proposal pages need, each a fixed number of statements."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from coopkit.accounts.models import User
+from coopkit.extensions import db
+from coopkit.proposals import tally
+from coopkit.proposals.models import (
+    Ballot,
+    Participation,
+    Proposal,
+    ProposalComment,
+    VoterRollEntry,
+)
+from coopkit.register.models import Member
+
+
+@dataclass(frozen=True)
+class ListedProposal:
+    proposal: Proposal
+    proposer: str
+    roll: int
+    voted: int
+    #: the viewer is on the roll and has not voted yet
+    awaits_you: bool
+    you_voted: bool
+
+
+def proposal_by_number(coop, number: int) -> Proposal | None:
+    return db.session.execute(
+        sa.select(Proposal).where(Proposal.coop_id == coop.id, Proposal.number == number)
+    ).scalar_one_or_none()
+
+
+def listing(coop, viewer: Member | None, *, manage: bool) -> list[ListedProposal]:
+    """Every proposal the viewer may see (drafts: their own, or all for the secretary), with
+    roll and participation counts and whether it awaits the viewer's vote. Three statements."""
+    query = (sa.select(Proposal, Member.full_name).join(Member, Member.id == Proposal.proposer_member_id)
+             .where(Proposal.coop_id == coop.id))
+    if not manage:
+        mine = Proposal.proposer_member_id == (viewer.id if viewer else -1)
+        query = query.where(sa.or_(Proposal.state != "draft", mine))
+    rows = db.session.execute(query.order_by(Proposal.number.desc())).all()
+    ids = [p.id for p, _ in rows]
+    roll = dict(db.session.execute(
+        sa.select(VoterRollEntry.proposal_id, sa.func.count(VoterRollEntry.id))
+        .where(VoterRollEntry.proposal_id.in_(ids)).group_by(VoterRollEntry.proposal_id)).all()) if ids else {}
+    voted = dict(db.session.execute(
+        sa.select(Participation.proposal_id, sa.func.count(Participation.id))
+        .where(Participation.proposal_id.in_(ids)).group_by(Participation.proposal_id)).all()) if ids else {}
+    mine_roll, mine_voted = _viewer_sets(ids, viewer)
+    return [ListedProposal(p, name, roll.get(p.id, 0), voted.get(p.id, 0),
+                           p.state == "open" and p.id in mine_roll and p.id not in mine_voted,
+                           p.id in mine_voted) for p, name in rows]
+
+
+def _viewer_sets(ids, viewer) -> tuple[set[int], set[int]]:
+    if not ids or viewer is None:
+        return set(), set()
+    on_roll = set(db.session.execute(
+        sa.select(VoterRollEntry.proposal_id).where(VoterRollEntry.proposal_id.in_(ids),
+                                                    VoterRollEntry.member_id == viewer.id)).scalars())
+    voted = set(db.session.execute(
+        sa.select(Participation.proposal_id).where(Participation.proposal_id.in_(ids),
+                                                   Participation.member_id == viewer.id)).scalars())
+    return on_roll, voted
+
+
+def awaiting_vote(coop, viewer: Member | None) -> list[Proposal]:
+    """Open proposals on whose roll the viewer is and has not voted: the home panel."""
+    if viewer is None:
+        return []
+    voted = sa.select(Participation.proposal_id).where(Participation.member_id == viewer.id)
+    return list(db.session.execute(
+        sa.select(Proposal).join(VoterRollEntry, VoterRollEntry.proposal_id == Proposal.id)
+        .where(Proposal.coop_id == coop.id, Proposal.state == "open", VoterRollEntry.member_id == viewer.id,
+               Proposal.id.not_in(voted))
+        .order_by(Proposal.closes_at)
+    ).scalars())
+
+
+def comments(proposal: Proposal) -> list[tuple[ProposalComment, str]]:
+    return [(c, name) for c, name in db.session.execute(
+        sa.select(ProposalComment, User.name).join(User, User.id == ProposalComment.author_id)
+        .where(ProposalComment.proposal_id == proposal.id).order_by(ProposalComment.created_at, ProposalComment.id)
+    ).all()]
+
+
+def roll_counts(proposal: Proposal) -> tuple[int, int]:
+    roll = db.session.execute(
+        sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)).scalar()
+    voted = db.session.execute(
+        sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal.id)).scalar()
+    return roll, voted
+
+
+def my_open_choice(proposal: Proposal, member: Member | None):
+    """The viewer's own current choice on an open ballot (None if not voted or secret)."""
+    if member is None or proposal.secret:
+        return None
+    raw = db.session.execute(
+        sa.select(Ballot.choice).where(Ballot.proposal_id == proposal.id, Ballot.member_id == member.id)
+    ).scalar_one_or_none()
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def describe_choice(proposal: Proposal, choice) -> str:
+    """A ballot's choice in words."""
+    options = proposal.options
+    if proposal.method == "poll":
+        return "Abstain" if choice == tally.ABSTAIN else options[int(choice)]
+    if proposal.method == "election":
+        if not choice:
+            return "Blank"
+        return ", ".join(f"{i + 1}. {options[c]}" for i, c in enumerate(choice))
+    return tally.CHOICE_LABELS.get(choice, str(choice))
+
+
+def open_ballot_record(proposal: Proposal) -> list[tuple[str, str, int]]:
+    """Open ballots only: (member name, choice in words, times changed), by name."""
+    if proposal.secret:
+        return []
+    rows = db.session.execute(
+        sa.select(Member.full_name, Ballot.choice, Participation.changes)
+        .join(Ballot, Ballot.member_id == Member.id)
+        .join(Participation, sa.and_(Participation.member_id == Member.id,
+                                     Participation.proposal_id == proposal.id))
+        .where(Ballot.proposal_id == proposal.id).order_by(Member.full_name)
+    ).all()
+    out = []
+    for name, raw, changes in rows:
+        value = json.loads(raw)
+        out.append((name, describe_choice(proposal, tuple(value) if isinstance(value, list) else value), changes))
+    return out
+
+
+def published_ballots(proposal: Proposal) -> list[tuple[str, str]]:
+    """Secret ballots after close: (receipt code, choice in words), ordered by receipt code,
+    which is random, so the list says nothing about the order of voting."""
+    rows = db.session.execute(
+        sa.select(Ballot.receipt, Ballot.choice).where(Ballot.proposal_id == proposal.id,
+                                                       Ballot.receipt.is_not(None))
+        .order_by(Ballot.receipt)
+    ).all()
+    out = []
+    for receipt, raw in rows:
+        value = json.loads(raw)
+        out.append((receipt, describe_choice(proposal, tuple(value) if isinstance(value, list) else value)))
+    return out
+
+
+def participants(proposal: Proposal) -> list[str]:
+    """Names of those who took part, alphabetical (never with a choice for a secret ballot)."""
+    return list(db.session.execute(
+        sa.select(Member.full_name).join(Participation, Participation.member_id == Member.id)
+        .where(Participation.proposal_id == proposal.id).order_by(Member.full_name)
+    ).scalars())

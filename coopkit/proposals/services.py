@@ -1,0 +1,468 @@
+"""Proposals: every write of a proposal's life (draft, open, withdraw, discuss) and of a vote.
+
+Closing and reminders live in :mod:`coopkit.proposals.closing`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from coopkit.audit.services import record
+from coopkit.coops import policy
+from coopkit.database import is_unique_violation, utcnow
+from coopkit.extensions import db
+from coopkit.proposals import tally
+from coopkit.proposals.models import (
+    Ballot,
+    BallotChange,
+    Participation,
+    Proposal,
+    ProposalComment,
+    VoterRollEntry,
+)
+from coopkit.register.models import Member
+from coopkit.rules.parameters import PARAMETERS
+
+log = logging.getLogger("coopkit.proposals")
+
+#: below this many voters a secret ballot protects little (totals can reveal choices)
+WEAK_SECRECY_BELOW = 5
+MIN_VOTING_HOURS = 1
+MAX_VOTING_DAYS = 90
+#: rule parameters a proposal may not change (they identify the co-op or are set by the registers)
+UNCHANGEABLE_PARAMETERS = {"secretary_member_id", "legal_form"}
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class ProposalError(ValueError):
+    """A clear message for the person acting; nothing was changed."""
+
+
+class VoteError(ProposalError):
+    """Why a vote was not recorded; nothing was changed."""
+
+
+@dataclass
+class Draft:
+    """What a proposer fills in. Closing time is a naive UTC instant."""
+
+    title: str
+    body: str = ""
+    resolution_text: str = ""
+    method: str = "resolution"
+    preset: str | None = "ordinary"
+    threshold_percent: int | None = None
+    basis: str | None = None
+    options: list[str] = field(default_factory=list)
+    seats: int = 1
+    ranking: str = "stv"
+    secret: bool = False
+    allow_early_close: bool = False
+    closes_at: datetime | None = None
+    rule_changes: dict = field(default_factory=dict)
+
+
+def member_for_user(coop, user) -> Member | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)
+    ).scalar_one_or_none()
+
+
+def _parameters(coop) -> dict:
+    from coopkit.rules.queries import current_parameters
+
+    return current_parameters(coop)
+
+
+def counting_rule(coop, draft_or_proposal) -> tuple[int, str]:
+    """The (threshold percent, basis) a resolution is counted with: presets are read from the
+    co-op's adopted rules; a custom threshold may only be stricter than the ordinary one (or the
+    special one when the proposal changes the rules). Raises ProposalError."""
+    p = draft_or_proposal
+    params = _parameters(coop)
+    ordinary = (int(params["ordinary_threshold_percent"]), params["ordinary_basis"])
+    special = (int(params["special_threshold_percent"]), params["special_basis"])
+    if p.method != "resolution":
+        return 50, "cast"
+    changes = p.rule_changes if isinstance(p.rule_changes, dict) else json.loads(p.rule_changes or "{}")
+    if p.preset == "ordinary":
+        if changes:
+            raise ProposalError("Changing the rules needs a special resolution (or a stricter one).")
+        return ordinary
+    if p.preset == "special":
+        return special
+    if p.preset != "custom":
+        raise ProposalError("Choose ordinary, special or a stricter custom threshold.")
+    floor = special if changes else ordinary
+    threshold, basis = p.threshold_percent, p.basis
+    if threshold is None or basis not in tally.BASES:
+        raise ProposalError("Give the threshold as a percentage and choose its basis.")
+    if not 50 <= threshold <= 100:
+        raise ProposalError("A threshold is a percentage between 50 and 100.")
+    weaker_basis = floor[1] == "eligible" and basis == "cast"
+    if threshold < floor[0] or weaker_basis:
+        name = "special" if changes else "ordinary"
+        raise ProposalError(
+            f"The rules set a {name} resolution at {floor[0]}% of "
+            f"{'votes cast' if floor[1] == 'cast' else 'all eligible members'}: a custom threshold can be "
+            f"stricter, never weaker.")
+    return threshold, basis
+
+
+def _check_rule_changes(coop, changes: dict) -> dict:
+    from coopkit.rules.queries import governing_version
+
+    if not changes:
+        return {}
+    current = _parameters(coop)
+    version = governing_version(coop)
+    in_rules = set(json.loads(version.parameters)) if version is not None else set(PARAMETERS)
+    clean = {}
+    for key, value in changes.items():
+        if key not in PARAMETERS or key in UNCHANGEABLE_PARAMETERS:
+            raise ProposalError(f"{key} is not a rule that can be changed here.")
+        if key not in in_rules:
+            raise ProposalError(f"Your rules have no setting for “{PARAMETERS[key][2]}”.")
+        if current.get(key) == value:
+            continue
+        clean[key] = value
+    return clean
+
+
+def _check_draft(coop, draft: Draft, now: datetime) -> Draft:
+    draft.title = (draft.title or "").strip()
+    if not draft.title:
+        raise ProposalError("Give the proposal a title.")
+    if draft.method not in tally.METHODS:
+        raise ProposalError("Choose how the members decide.")
+    draft.options = [o.strip() for o in draft.options if o and o.strip()]
+    if draft.method in ("poll", "election"):
+        if len(draft.options) < 2:
+            raise ProposalError("List at least two options (one a line).")
+        if len(set(o.lower() for o in draft.options)) != len(draft.options):
+            raise ProposalError("Each option must be different.")
+        if len(draft.options) > 30:
+            raise ProposalError("List at most 30 options.")
+    else:
+        draft.options = []
+    if draft.method == "election":
+        if not 1 <= draft.seats < len(draft.options) + 1:
+            raise ProposalError("The number of seats must be between 1 and the number of candidates.")
+        if draft.ranking not in tally.RANKINGS:
+            raise ProposalError("Choose single transferable vote or instant runoff.")
+        if draft.ranking == "irv" and draft.seats != 1:
+            raise ProposalError("Instant runoff fills one seat; use single transferable vote for more.")
+    else:
+        draft.seats, draft.ranking = 1, "stv"
+    draft.rule_changes = _check_rule_changes(coop, draft.rule_changes or {})
+    if draft.rule_changes and draft.method != "resolution":
+        raise ProposalError("Changing the rules needs a special resolution (or a stricter one).")
+    if draft.method != "resolution":
+        draft.preset, draft.threshold_percent, draft.basis = None, 50, "cast"
+    else:
+        draft.threshold_percent, draft.basis = counting_rule(coop, draft)
+    if draft.closes_at is not None and draft.closes_at <= now:
+        raise ProposalError("The closing time must be in the future.")
+    return draft
+
+
+def _next_number(coop) -> int:
+    current = db.session.execute(
+        sa.select(sa.func.max(Proposal.number)).where(Proposal.coop_id == coop.id)
+    ).scalar()
+    return (current or 0) + 1
+
+
+def _apply(proposal: Proposal, draft: Draft) -> None:
+    proposal.title = draft.title
+    proposal.body = draft.body or ""
+    proposal.resolution_text = (draft.resolution_text or "").strip()
+    proposal.method = draft.method
+    proposal.preset = draft.preset if draft.method == "resolution" else None
+    proposal.threshold_percent = draft.threshold_percent
+    proposal.basis = draft.basis
+    proposal.options_json = json.dumps(draft.options)
+    proposal.seats = draft.seats
+    proposal.ranking = draft.ranking
+    proposal.secret = bool(draft.secret)
+    proposal.allow_early_close = bool(draft.allow_early_close)
+    proposal.closes_at = draft.closes_at
+    proposal.rule_changes_json = json.dumps(draft.rule_changes, sort_keys=True)
+
+
+def create_proposal(coop, user, draft: Draft, *, now: datetime | None = None) -> Proposal:
+    """Add a draft proposal numbered within the co-op. Flushes; audits proposal.created."""
+    now = now or utcnow()
+    member = member_for_user(coop, user)
+    if member is None or not member.is_current:
+        raise ProposalError("Only members of this co-op can make proposals.")
+    draft = _check_draft(coop, draft, now)
+    from coopkit.rules.queries import governing_version
+
+    base = governing_version(coop)
+    for attempt in range(5):
+        proposal = Proposal(coop_id=coop.id, number=_next_number(coop), proposer_member_id=member.id,
+                            created_by_id=user.id, state="draft", created_at=now,
+                            base_rules_version_id=base.id if base else None)
+        _apply(proposal, draft)
+        try:
+            with db.session.begin_nested():
+                db.session.add(proposal)
+                db.session.flush()
+            break
+        except IntegrityError as exc:
+            if not is_unique_violation(exc) or attempt == 4:
+                raise
+    record("proposal.created", coop=coop, actor=user, subject=proposal,
+           data={"number": proposal.number, "method": proposal.method, "secret": proposal.secret})
+    log.info("Proposal %s created", proposal.id)
+    return proposal
+
+
+def may_manage(user, coop, proposal: Proposal) -> bool:
+    """The proposer (for their own) or the secretary."""
+    if policy.can(user, "proposals.manage", coop):
+        return True
+    member = member_for_user(coop, user)
+    return member is not None and member.id == proposal.proposer_member_id
+
+
+def update_draft(proposal: Proposal, coop, user, draft: Draft, *, now: datetime | None = None) -> None:
+    """Change a draft. Flushes; audits proposal.edited."""
+    if proposal.state != "draft":
+        raise ProposalError("Only a draft can be edited; this proposal is " + proposal.state + ".")
+    if not may_manage(user, coop, proposal):
+        raise ProposalError("Only the proposer or the secretary can edit this draft.")
+    _apply(proposal, _check_draft(coop, draft, now or utcnow()))
+    db.session.flush()
+    record("proposal.edited", coop=coop, actor=user, subject=proposal)
+
+
+def voting_roll(coop) -> list[Member]:
+    """Who may vote now: current members of the voting class (founders while forming)."""
+    rows = db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(("founder", "member")),
+                                Member.member_class == "voting").order_by(Member.id)
+    ).scalars().all()
+    return [m for m in rows if m.can_vote]
+
+
+def open_proposal(proposal: Proposal, coop, user, *, now: datetime | None = None, notify: bool = True) -> int:
+    """Open voting: fix the counting rules from the rules in force, freeze the voter roll,
+    notify every voter (unless ``notify`` is false: demo data). Returns the roll size. Flushes; audits proposal.opened."""
+    now = now or utcnow()
+    if proposal.state != "draft":
+        raise ProposalError("Only a draft can be opened; this proposal is " + proposal.state + ".")
+    if not may_manage(user, coop, proposal):
+        raise ProposalError("Only the proposer or the secretary can open this proposal.")
+    if proposal.closes_at is None:
+        raise ProposalError("Set a closing time before opening the vote.")
+    if proposal.closes_at < now + timedelta(hours=MIN_VOTING_HOURS):
+        raise ProposalError(f"Leave at least {MIN_VOTING_HOURS} hour for voting: move the closing time later.")
+    if proposal.closes_at > now + timedelta(days=MAX_VOTING_DAYS):
+        raise ProposalError(f"A vote can stay open for at most {MAX_VOTING_DAYS} days.")
+    params = _parameters(coop)
+    if proposal.method == "consent":
+        days = int(params["consent_min_days"])
+        if proposal.closes_at < now + timedelta(days=days):
+            raise ProposalError(f"The rules keep a consent proposal open for at least {days} days: "
+                                f"move the closing time later.")
+    proposal.threshold_percent, proposal.basis = counting_rule(coop, proposal)
+    roll = voting_roll(coop)
+    if not roll:
+        raise ProposalError("Nobody is on the voter roll: the register has no voting members.")
+    proposal.quorum_min_members = int(params["quorum_min_members"])
+    proposal.quorum_percent = int(params["quorum_percent"])
+    proposal.quorum_needed = tally.quorum_needed(len(roll), proposal.quorum_min_members, proposal.quorum_percent)
+    claimed = db.session.execute(
+        sa.update(Proposal).where(Proposal.id == proposal.id, Proposal.state == "draft")
+        .values(state="open", opens_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise ProposalError("This proposal has already been opened or withdrawn.")
+    proposal.state, proposal.opens_at = "open", now
+    db.session.add_all(VoterRollEntry(proposal_id=proposal.id, member_id=m.id) for m in roll)
+    db.session.flush()
+    record("proposal.opened", coop=coop, actor=user, subject=proposal,
+           data={"roll": len(roll), "closes_at": proposal.closes_at.isoformat(), "quorum": proposal.quorum_needed,
+                 "threshold_percent": proposal.threshold_percent, "basis": proposal.basis})
+    log.info("Proposal %s opened: %d on the roll", proposal.id, len(roll))
+    if notify:
+        from coopkit.proposals import notify as mail
+
+        mail.opened(proposal, coop, roll)
+    return len(roll)
+
+
+def withdraw_proposal(proposal: Proposal, coop, user, *, now: datetime | None = None) -> None:
+    """Withdraw a draft or open proposal (the proposer, or the secretary). Ballots cast stay
+    stored but are never counted. Flushes; audits proposal.withdrawn."""
+    if proposal.state not in ("draft", "open"):
+        raise ProposalError("Only a draft or open proposal can be withdrawn.")
+    if not may_manage(user, coop, proposal):
+        raise ProposalError("Only the proposer or the secretary can withdraw this proposal.")
+    now = now or utcnow()
+    claimed = db.session.execute(
+        sa.update(Proposal).where(Proposal.id == proposal.id, Proposal.state.in_(("draft", "open")))
+        .values(state="withdrawn", withdrawn_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise ProposalError("This proposal has already closed or been withdrawn.")
+    proposal.state, proposal.withdrawn_at = "withdrawn", now
+    record("proposal.withdrawn", coop=coop, actor=user, subject=proposal)
+    log.info("Proposal %s withdrawn", proposal.id)
+
+
+def add_comment(proposal: Proposal, coop, user, body: str) -> ProposalComment:
+    """Add to the discussion. Flushes; audits proposal.commented."""
+    body = (body or "").strip()
+    if not body:
+        raise ProposalError("Write something first.")
+    if proposal.state == "withdrawn":
+        raise ProposalError("This proposal was withdrawn; its discussion is closed.")
+    comment = ProposalComment(proposal_id=proposal.id, author_id=user.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    record("proposal.commented", coop=coop, actor=user, subject=proposal, data={"comment_id": comment.id})
+    return comment
+
+
+# -- voting -----------------------------------------------------------------------------------
+
+def spec_for(proposal: Proposal, eligible: int | None = None) -> tally.Spec:
+    if eligible is None:
+        eligible = db.session.execute(
+            sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)
+        ).scalar()
+    return tally.Spec(method=proposal.method, eligible=eligible, quorum=proposal.quorum_needed or 0,
+                      threshold_percent=proposal.threshold_percent, basis=proposal.basis,
+                      options=tuple(proposal.options), seats=proposal.seats, ranking=proposal.ranking)
+
+
+def on_roll(proposal: Proposal, member: Member | None) -> bool:
+    if member is None:
+        return False
+    return db.session.execute(
+        sa.select(VoterRollEntry.id).where(VoterRollEntry.proposal_id == proposal.id,
+                                           VoterRollEntry.member_id == member.id)
+    ).first() is not None
+
+
+def vote_version(proposal: Proposal, member: Member) -> int:
+    """How many choices this member has recorded (0 = not voted): the replay guard on the vote form."""
+    changes = db.session.execute(
+        sa.select(Participation.changes).where(Participation.proposal_id == proposal.id,
+                                               Participation.member_id == member.id)
+    ).scalar_one_or_none()
+    return 0 if changes is None else changes + 1
+
+
+def new_receipt() -> str:
+    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    changed: bool
+    #: secret ballots: the code the voter can look for in the published list after close
+    receipt: str | None = None
+
+
+def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, seen: int | None = None,
+              now: datetime | None = None) -> VoteOutcome:
+    """Record ``member``'s vote. Adds a Participation (once: a unique constraint) and a Ballot;
+    an open ballot may be changed until close (Ballot updated, BallotChange added). A secret
+    ballot gets no member, no time and a receipt code. ``seen`` is the vote version the form
+    was rendered with: a replayed or stale form is refused. Flushes; audits without the choice
+    for a secret ballot. Raises VoteError with nothing written."""
+    now = now or utcnow()
+    if proposal.state != "open":
+        raise VoteError({"draft": "Voting has not opened yet.", "withdrawn": "This proposal was withdrawn."}
+                        .get(proposal.state, "Voting on this proposal has closed."))
+    if proposal.closes_at is not None and now >= proposal.closes_at:
+        raise VoteError("Voting on this proposal has closed.")
+    if member is None or member.coop_id != proposal.coop_id:
+        raise VoteError("Only members of this co-op can vote.")
+    if not on_roll(proposal, member):
+        raise VoteError("You are not on the voter roll for this proposal (it was fixed when voting opened).")
+    try:
+        choice = tally.validate_choice(spec_for(proposal), raw_choice)
+    except tally.ChoiceError as exc:
+        raise VoteError(str(exc)) from None
+    encoded = json.dumps(choice)
+    participation = db.session.execute(
+        sa.select(Participation).where(Participation.proposal_id == proposal.id,
+                                       Participation.member_id == member.id)
+    ).scalar_one_or_none()
+    if participation is not None:
+        if proposal.secret:
+            raise VoteError("You have already voted in this secret ballot; a secret vote can't be changed.")
+        return _change_open_vote(proposal, coop, member, participation, encoded, seen, now)
+    if seen not in (None, 0):
+        raise VoteError("This vote form was already used. Check your vote below.")
+    try:
+        with db.session.begin_nested():
+            db.session.add(Participation(proposal_id=proposal.id, member_id=member.id, voted_at=now))
+            db.session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise VoteError("Your vote was already recorded (perhaps from another tab). Check it below.") from None
+    receipt = None
+    if proposal.secret:
+        receipt = new_receipt()
+        db.session.add(Ballot(proposal_id=proposal.id, receipt=receipt, choice=encoded))
+        db.session.flush()
+        record("proposal.participated", coop=coop, actor=_user_of(member), subject=proposal)
+        log.info("Proposal %s: a secret ballot was cast", proposal.id)
+    else:
+        db.session.add(Ballot(proposal_id=proposal.id, member_id=member.id, choice=encoded))
+        db.session.add(BallotChange(proposal_id=proposal.id, member_id=member.id, choice=encoded, at=now))
+        db.session.flush()
+        record("proposal.voted", coop=coop, actor=_user_of(member), subject=proposal,
+               data={"member_id": member.id, "choice": choice})
+        log.info("Proposal %s: member %s voted", proposal.id, member.id)
+    return VoteOutcome(changed=False, receipt=receipt)
+
+
+def _change_open_vote(proposal, coop, member, participation, encoded, seen, now) -> VoteOutcome:
+    version = participation.changes + 1
+    if seen is not None and seen != version:
+        raise VoteError("Your vote changed since this page was loaded (perhaps in another tab). "
+                        "Check it below and vote again if you want to change it.")
+    ballot = db.session.execute(
+        sa.select(Ballot).where(Ballot.proposal_id == proposal.id, Ballot.member_id == member.id)
+    ).scalar_one()
+    if ballot.choice == encoded:
+        raise VoteError("That is already your vote: nothing changed.")
+    bumped = db.session.execute(
+        sa.update(Participation).where(Participation.id == participation.id,
+                                       Participation.changes == participation.changes)
+        .values(changes=Participation.changes + 1).execution_options(synchronize_session=False)
+    ).rowcount
+    if bumped != 1:
+        raise VoteError("Your vote changed meanwhile (perhaps in another tab). Check it below.")
+    participation.changes += 1
+    ballot.choice = encoded
+    db.session.add(BallotChange(proposal_id=proposal.id, member_id=member.id, choice=encoded, at=now))
+    db.session.flush()
+    record("proposal.vote_changed", coop=coop, actor=_user_of(member), subject=proposal,
+           data={"member_id": member.id, "choice": json.loads(encoded)})
+    log.info("Proposal %s: member %s changed their vote", proposal.id, member.id)
+    return VoteOutcome(changed=True)
+
+
+def _user_of(member: Member):
+    from coopkit.accounts.models import User
+
+    return db.session.get(User, member.user_id) if member.user_id else None

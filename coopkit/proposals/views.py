@@ -1,0 +1,293 @@
+"""Proposal pages: list, draft, discuss, open, vote, results, ballots, minutes."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from coopkit.coops import policy
+from coopkit.coops.forms import EmptyForm
+from coopkit.coops.policy import requires
+from coopkit.proposals import closing, forms, queries, services
+from coopkit.proposals.changes import ChangeError, parse_value, plain_language
+from coopkit.proposals.text import render_markdown
+from coopkit.proposals.timefmt import from_uk, to_uk, uk_datetime
+from coopkit.web import coop_blueprint
+
+bp = coop_blueprint("proposals", __name__, "/proposals")
+
+
+@bp.app_template_filter("uktime")
+def _uktime(value):
+    return uk_datetime(value)
+
+
+@bp.app_template_global()
+def proposals_awaiting_vote(coop):
+    """For the co-op home panel: open proposals waiting for the current user's vote."""
+    if not policy.can(current_user, "proposals.vote", coop):
+        return []
+    closing.close_due(coop=coop)
+    return queries.awaiting_vote(coop, services.member_for_user(coop, current_user))
+
+
+def _proposal_or_404(number: int):
+    closing.close_due(coop=g.coop)
+    proposal = queries.proposal_by_number(g.coop, number)
+    if proposal is None:
+        abort(404)
+    if proposal.state == "draft" and not services.may_manage(current_user, g.coop, proposal):
+        abort(404)
+    return proposal
+
+
+@bp.route("/")
+@requires("proposals.view")
+def index():
+    closing.close_due(coop=g.coop)
+    viewer = services.member_for_user(g.coop, current_user)
+    listed = queries.listing(g.coop, viewer, manage=policy.can(current_user, "proposals.manage", g.coop))
+    return render_template("proposals/index.html", listed=listed)
+
+
+def _draft_from_form(form) -> services.Draft:
+    changes = {}
+    for i in range(1, forms.CHANGE_ROWS + 1):
+        key = form[f"change_{i}_key"].data
+        if not key:
+            continue
+        try:
+            changes[key] = parse_value(key, form[f"change_{i}_value"].data)
+        except ChangeError as exc:
+            raise _FieldError(f"change_{i}_value", str(exc)) from None
+    return services.Draft(
+        title=form.title.data, body=form.body.data or "", resolution_text=form.resolution_text.data or "",
+        method=form.method.data, preset=form.preset.data, threshold_percent=form.threshold_percent.data,
+        basis=form.basis.data, options=(form.options.data or "").splitlines(), seats=form.seats.data or 1,
+        ranking=form.ranking.data, secret=form.secret.data, allow_early_close=form.allow_early_close.data,
+        closes_at=from_uk(form.closes_at.data) if form.closes_at.data else None, rule_changes=changes)
+
+
+class _FieldError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _fill_form(form, proposal) -> None:
+    form.title.data, form.body.data = proposal.title, proposal.body
+    form.resolution_text.data, form.method.data = proposal.resolution_text, proposal.method
+    form.preset.data = proposal.preset or "ordinary"
+    form.threshold_percent.data, form.basis.data = proposal.threshold_percent, proposal.basis
+    form.options.data = "\n".join(proposal.options)
+    form.seats.data, form.ranking.data = proposal.seats, proposal.ranking
+    form.secret.data, form.allow_early_close.data = proposal.secret, proposal.allow_early_close
+    form.closes_at.data = to_uk(proposal.closes_at).replace(tzinfo=None) if proposal.closes_at else None
+    for i, (key, value) in enumerate(sorted(proposal.rule_changes.items()), start=1):
+        if i <= forms.CHANGE_ROWS:
+            form[f"change_{i}_key"].data = key
+            form[f"change_{i}_value"].data = _show_value(key, value)
+
+
+def _show_value(key, value) -> str:
+    from coopkit.rules.parameters import PARAMETERS
+
+    kind = PARAMETERS[key][0]
+    if kind == "pence":
+        return f"£{value // 100}.{value % 100:02d}"
+    if kind == "bool":
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _save(form, proposal=None):
+    """Validate and save the proposal form; returns the proposal or None (errors on the form)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        draft = _draft_from_form(form)
+        if proposal is None:
+            return services.create_proposal(g.coop, current_user, draft)
+        services.update_draft(proposal, g.coop, current_user, draft)
+        return proposal
+    except _FieldError as exc:
+        form[exc.field].errors.append(str(exc))
+    except services.ProposalError as exc:
+        form.form_errors.append(str(exc))
+    return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("proposals.create")
+def new():
+    form = forms.ProposalForm()
+    proposal = _save(form)
+    if proposal is not None:
+        flash(f"Draft proposal {proposal.number} saved. Check it, then open the vote.", "success")
+        return redirect(url_for("proposals.show", number=proposal.number))
+    return render_template("proposals/edit.html", form=form, proposal=None, rules=_rules_summary())
+
+
+def _rules_summary() -> dict:
+    params = services._parameters(g.coop)
+    return {k: params[k] for k in ("ordinary_threshold_percent", "ordinary_basis", "special_threshold_percent",
+                                   "special_basis", "quorum_min_members", "quorum_percent", "consent_min_days")}
+
+
+@bp.route("/<int:number>/edit", methods=["GET", "POST"])
+@requires("proposals.create")
+def edit(number: int):
+    proposal = _proposal_or_404(number)
+    if proposal.state != "draft" or not services.may_manage(current_user, g.coop, proposal):
+        flash("Only the proposer or the secretary can edit a draft; once open, a proposal is fixed.", "error")
+        return redirect(url_for("proposals.show", number=number))
+    form = forms.ProposalForm()
+    if request.method == "GET":
+        _fill_form(form, proposal)
+    elif _save(form, proposal) is not None:
+        flash("Draft saved.", "success")
+        return redirect(url_for("proposals.show", number=number))
+    return render_template("proposals/edit.html", form=form, proposal=proposal, rules=_rules_summary())
+
+
+@bp.route("/<int:number>")
+@requires("proposals.view")
+def show(number: int):
+    proposal = _proposal_or_404(number)
+    viewer = services.member_for_user(g.coop, current_user)
+    roll, voted = queries.roll_counts(proposal)
+    manage = services.may_manage(current_user, g.coop, proposal)
+    can_close_early = (manage and proposal.state == "open" and proposal.allow_early_close
+                       and closing.settled(proposal))
+    changes = proposal.rule_changes
+    return render_template(
+        "proposals/show.html", proposal=proposal, body=render_markdown(proposal.body),
+        comments=[(c, name, render_markdown(c.body)) for c, name in queries.comments(proposal)],
+        roll=roll, voted=voted, on_roll=services.on_roll(proposal, viewer),
+        has_voted=bool(viewer) and services.vote_version(proposal, viewer) > 0,
+        my_choice=queries.my_open_choice(proposal, viewer), describe=queries.describe_choice,
+        manage=manage, can_close_early=can_close_early, action_form=EmptyForm(),
+        comment_form=forms.CommentForm(), weak_secrecy=proposal.secret and 0 < roll < services.WEAK_SECRECY_BELOW,
+        change_lines=plain_language(services._parameters(g.coop), changes) if changes else [],
+    )
+
+
+def _action(number: int, do, done: str):
+    proposal = _proposal_or_404(number)
+    if EmptyForm().validate_on_submit():
+        try:
+            do(proposal)
+        except services.ProposalError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(done, "success")
+    else:
+        flash("The form expired. Please try again.", "error")
+    return redirect(url_for("proposals.show", number=proposal.number))
+
+
+@bp.route("/<int:number>/open", methods=["POST"])
+@requires("proposals.create")
+def open_vote(number: int):
+    return _action(number, lambda p: services.open_proposal(p, g.coop, current_user),
+                   "Voting is open. Everyone on the voter roll has been emailed.")
+
+
+@bp.route("/<int:number>/withdraw", methods=["POST"])
+@requires("proposals.create")
+def withdraw(number: int):
+    return _action(number, lambda p: services.withdraw_proposal(p, g.coop, current_user), "Proposal withdrawn.")
+
+
+@bp.route("/<int:number>/close", methods=["POST"])
+@requires("proposals.create")
+def close(number: int):
+    return _action(number, lambda p: closing.close_early(p, g.coop, current_user),
+                   "Voting closed early: further votes could not have changed the outcome.")
+
+
+@bp.route("/<int:number>/comments", methods=["POST"])
+@requires("proposals.create")
+def comment(number: int):
+    proposal = _proposal_or_404(number)
+    form = forms.CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(proposal, g.coop, current_user, form.body.data)
+        except services.ProposalError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Comment added.", "success")
+    else:
+        flash("Write a comment first (at most 8,000 characters).", "error")
+    return redirect(url_for("proposals.show", number=number, _anchor="discussion"))
+
+
+@bp.route("/<int:number>/vote", methods=["GET", "POST"])
+@requires("proposals.vote")
+def vote(number: int):
+    from coopkit.proposals.voting_views import vote_page
+
+    return vote_page(_proposal_or_404(number))
+
+
+@bp.route("/<int:number>/results")
+@requires("proposals.view")
+def results(number: int):
+    proposal = _proposal_or_404(number)
+    if proposal.state != "closed":
+        flash("Results are shown once voting closes.", "info")
+        return redirect(url_for("proposals.show", number=number))
+    result = proposal.result
+    return render_template(
+        "proposals/results.html", proposal=proposal, result=result, chart=chart_rows(result),
+        record=queries.open_ballot_record(proposal), participants=queries.participants(proposal),
+        amended=proposal.amended_rules_version_id is not None,
+    )
+
+
+def chart_rows(result: dict) -> list[dict]:
+    """Bars for the SVG chart: label, count, width in a 0-100 space and the y position."""
+    counts = result["counts"]
+    top = max([n for _, n in counts] + [1])
+    return [{"label": label, "count": n, "width": round(100 * n / top, 2), "y": i * 44}
+            for i, (label, n) in enumerate(counts)]
+
+
+@bp.route("/<int:number>/ballots")
+@requires("proposals.view")
+def ballots(number: int):
+    proposal = _proposal_or_404(number)
+    if proposal.state != "closed" or not proposal.secret:
+        abort(404)
+    return render_template("proposals/ballots.html", proposal=proposal, ballots=queries.published_ballots(proposal),
+                           receipt=(request.args.get("receipt") or "").strip().upper()[:20])
+
+
+@bp.route("/<int:number>/minutes.pdf")
+@requires("proposals.view")
+def minutes_pdf(number: int):
+    from coopkit.proposals.documents import minutes_pdf as render
+
+    proposal = _proposal_or_404(number)
+    if proposal.state != "closed":
+        abort(404)
+    pdf = render(g.coop, proposal)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{g.coop.slug}-proposal-{proposal.number}-minutes.pdf"'})
+
+
+@bp.route("/<int:number>/amendment.pdf")
+@requires("proposals.view")
+def amendment_pdf(number: int):
+    from coopkit.proposals.documents import amendment_pdf as render
+
+    proposal = _proposal_or_404(number)
+    if proposal.state != "closed" or proposal.amended_rules_version_id is None:
+        abort(404)
+    pdf = render(g.coop, proposal)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{g.coop.slug}-rules-amendment-{proposal.number}.pdf"'})
+
+
+

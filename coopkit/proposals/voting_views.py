@@ -1,0 +1,105 @@
+"""The vote page: phone-first, no JavaScript, one form per method. Called by views.vote."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectField
+
+from coopkit.proposals import forms, queries, services, tally
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rank_form(proposal):
+    """A form with one 'place' select per candidate (rank_0, rank_1, ...)."""
+    options = proposal.options
+
+    class RankForm(forms.RankForm):
+        pass
+
+    places = forms.choices([("", "Not ranked")] + [(k, f"{_ordinal(k)} choice") for k in range(1, len(options) + 1)])
+    for i, name in enumerate(options):
+        setattr(RankForm, f"rank_{i}", SelectField(name, choices=places, default=""))
+    return RankForm()
+
+
+def vote_form(proposal):
+    form = forms.VoteForm()
+    if proposal.method == "poll":
+        form.choice.choices = forms.choices(list(enumerate(proposal.options)) + [(tally.ABSTAIN, "Abstain")])
+    else:
+        form.choice.choices = forms.choices((c, tally.CHOICE_LABELS[c]) for c in tally.SIMPLE_CHOICES[proposal.method])
+    return form
+
+
+def _ranking_from(form, proposal) -> list[int]:
+    placed = []
+    for i in range(len(proposal.options)):
+        value = form[f"rank_{i}"].data
+        if value:
+            placed.append((int(value), i))
+    places = [p for p, _ in placed]
+    if len(set(places)) != len(places):
+        raise services.VoteError("Each place (1st, 2nd, ...) can go to only one candidate. "
+                                 "Give every candidate you rank a different place.")
+    return [i for _, i in sorted(placed)]
+
+
+def vote_page(proposal):
+    member = services.member_for_user(g.coop, current_user)
+    is_election = proposal.method == "election"
+    form = rank_form(proposal) if is_election else vote_form(proposal)
+    problem = None
+    if proposal.state != "open":
+        problem = {"draft": "Voting has not opened yet.", "withdrawn": "This proposal was withdrawn."}.get(
+            proposal.state, "Voting on this proposal has closed.")
+    elif not services.on_roll(proposal, member):
+        problem = "You are not on the voter roll for this proposal (it was fixed when voting opened)."
+    version = services.vote_version(proposal, member) if member is not None else 0
+    if problem is None and proposal.secret and version:
+        problem = "You have voted in this secret ballot. A secret vote can't be changed."
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            if "choice" in form.errors:
+                form.choice.errors = ["Choose one of the options shown."]
+            for name in list(form.errors):
+                if name.startswith("rank_"):
+                    form[name].errors = ["Choose a place from the list."]
+            if "csrf_token" in form.errors:
+                problem = problem or "The form expired. Reload the page and vote again."
+        elif problem is None:
+            try:
+                raw = _ranking_from(form, proposal) if is_election else form.choice.data
+                seen = form.seen.data
+                outcome = services.cast_vote(proposal, g.coop, member, raw,
+                                             seen=int(seen) if seen and seen.isdigit() else None)
+            except services.VoteError as exc:
+                problem = str(exc)
+            else:
+                if outcome.receipt:
+                    return render_template("proposals/receipt.html", proposal=proposal, receipt=outcome.receipt)
+                flash("Your vote has been changed." if outcome.changed else "Your vote has been recorded.", "success")
+                return redirect(url_for("proposals.show", number=proposal.number))
+        if problem is not None and request.method == "POST":
+            status = 200
+    current = queries.my_open_choice(proposal, member)
+    if request.method == "GET" or problem:
+        form.seen.data = str(services.vote_version(proposal, member) if member is not None else 0)
+        if current is not None and request.method == "GET":
+            if is_election:
+                for place, index in enumerate(current, start=1):
+                    form[f"rank_{index}"].data = str(place)
+            else:
+                form.choice.data = str(current)
+    roll, voted = queries.roll_counts(proposal)
+    return render_template(
+        "proposals/vote.html", proposal=proposal, form=form, problem=problem, is_election=is_election,
+        current=queries.describe_choice(proposal, current) if current is not None else None,
+        weak_secrecy=proposal.secret and 0 < roll < services.WEAK_SECRECY_BELOW, roll=roll, voted=voted,
+        rank_fields=[form[f"rank_{i}"] for i in range(len(proposal.options))] if is_election else [],
+    ), status

@@ -1,0 +1,49 @@
+"""The registers as PDFs, through the one documents pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template
+
+from coopkit.documents.pipeline import render_pdf
+from coopkit.register import queries
+from coopkit.register.services import CEASE_REASONS, OFFICE_LABELS, share_params
+
+LANDSCAPE = "@page { size: A4 landscape; margin: 15mm 12mm 18mm 12mm; }"
+
+
+def members_html(coop, as_at: date | None = None) -> tuple[str, date]:
+    day = as_at or date.today()
+    rows = queries.register_all(coop, view="current", as_at=day)
+    former = queries.register_all(coop, view="former", as_at=day)
+    html = render_template("documents/register_members.html", coop=coop, as_at=day, rows=rows, former=former,
+                           counts=queries.counts(coop, day), reasons=CEASE_REASONS)
+    return html, day
+
+
+def members_pdf(coop, as_at: date | None = None, *, use_cache: bool = True) -> tuple[bytes, date]:
+    """The register of members as at a date (every statutory field), and that date."""
+    html, day = members_html(coop, as_at)
+    return render_pdf(html, stylesheets=(LANDSCAPE,), use_cache=use_cache), day
+
+
+def officers_pdf(coop, as_at: date | None = None) -> tuple[bytes, date]:
+    day = as_at or date.today()
+    html = render_template("documents/register_officers.html", coop=coop, as_at=day,
+                           appointments=queries.officers(coop, as_at=day), labels=OFFICE_LABELS)
+    return render_pdf(html), day
+
+
+def certificate_pdf(coop, member) -> bytes | None:
+    """A certificate of the member's current shareholding, or None when they hold none."""
+    held = sum(e.amount_pence for e in queries.share_entries(member.id))
+    if held <= 0:
+        return None
+    share_value, _ = share_params(coop)
+    share_value = share_value or 100
+    html = render_template("documents/register_share_certificate.html", coop=coop, member=member,
+                           held_pence=held, shares=held // share_value, share_value=share_value,
+                           number=f"{coop.id}-{member.id}-{len(queries.share_entries(member.id))}",
+                           today=date.today())
+    return render_pdf(html)

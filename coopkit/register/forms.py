@@ -1,0 +1,154 @@
+"""Forms for the registers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, EmailField, Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
+
+from coopkit.forms import NoControlCharacters, lower_filter, strip_filter
+from coopkit.register.models import OFFICES
+
+MONEY_RE = re.compile(r"^£?\s*(\d{1,9})(?:\.(\d{1,2}))?$")
+CLASS_CHOICES = [("voting", "Voting member"), ("non_voting", "Non-voting member")]
+OFFICE_CHOICES = [(o, o.capitalize()) for o in OFFICES]
+
+
+def parse_money(text: str) -> int:
+    """'£1', '1.5', '12.05' -> pence. Raises ValueError with a message."""
+    match = MONEY_RE.match((text or "").replace(",", "").strip())
+    if not match:
+        raise ValueError("Give an amount in pounds, like 1 or 25.50.")
+    pounds, pence = match.groups()
+    return int(pounds) * 100 + int((pence or "0").ljust(2, "0"))
+
+
+class MoneyField(Field):
+    """An amount typed in pounds, held as integer pence in ``data``."""
+
+    widget = TextInput()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, int):
+            return f"{self.data // 100}.{self.data % 100:02d}"
+        return ""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            try:
+                self.data = parse_money(valuelist[0])
+            except ValueError as exc:
+                self.data = None
+                raise ValueError(str(exc)) from None
+
+
+def not_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError("This date can't be in the future.")
+
+
+class DateOnlyForm(FlaskForm):
+    on = DateField("Date", validators=[InputRequired(message="Give a date.")], default=date.today)
+
+
+class ApplicantForm(FlaskForm):
+    full_name = StringField("Full name", filters=[strip_filter],
+                            validators=[DataRequired(), Length(max=160), NoControlCharacters()])
+    email = EmailField("Email address", filters=[lower_filter],
+                       validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+    consents_to_electronic = BooleanField("They agree to receive notices by email at this address")
+    postal_address = TextAreaField("Postal address", filters=[strip_filter],
+                                   validators=[Optional(), Length(max=500), NoControlCharacters()],
+                                   description="Kept private: only the member and the secretary see it.")
+    member_class = SelectField("Class of membership", choices=CLASS_CHOICES, default="voting",
+                               description="A non-voting class exists only where the rules allow it.")
+    applied_on = DateField("Date of application", validators=[InputRequired(message="Give a date.")],
+                           default=date.today)
+    date_of_birth = DateField("Date of birth (optional)", validators=[Optional(), not_future],
+                              description="Needed for anti-money-laundering checks on officers. Private.")
+    address_since = DateField("Living at this address since (optional)", validators=[Optional(), not_future])
+
+
+class CorrectionForm(FlaskForm):
+    full_name = StringField("Full name", filters=[strip_filter],
+                            validators=[DataRequired(), Length(max=160), NoControlCharacters()])
+    email = EmailField("Email address", filters=[lower_filter],
+                       validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+    consents_to_electronic = BooleanField("Agrees to receive notices by email at this address")
+    postal_address = TextAreaField("Postal address", filters=[strip_filter],
+                                   validators=[Optional(), Length(max=500), NoControlCharacters()])
+    member_class = SelectField("Class of membership", choices=CLASS_CHOICES)
+    admitted_on = DateField("Date entered on the register", validators=[Optional()])
+    ceased_on = DateField("Date ceased", validators=[Optional()])
+    date_of_birth = DateField("Date of birth", validators=[Optional(), not_future])
+    address_since = DateField("Living at this address since", validators=[Optional(), not_future])
+    reason = StringField("Reason for the change", filters=[strip_filter],
+                         validators=[DataRequired(message="Say why the entry changes."), Length(max=300),
+                                     NoControlCharacters()],
+                         description="Kept with the change in the entry's history.")
+
+
+class ContactForm(FlaskForm):
+    email = EmailField("Email address", filters=[lower_filter],
+                       validators=[Optional(), Email(check_deliverability=False), Length(max=254)])
+    consents_to_electronic = BooleanField("I agree to receive notices by email at this address")
+    postal_address = TextAreaField("Postal address", filters=[strip_filter],
+                                   validators=[DataRequired(), Length(max=500), NoControlCharacters()])
+    date_of_birth = DateField("Date of birth (optional)", validators=[Optional(), not_future])
+    address_since = DateField("Living at this address since (optional)", validators=[Optional(), not_future])
+    reason = StringField("What changed (optional)", filters=[strip_filter],
+                         validators=[Optional(), Length(max=300), NoControlCharacters()])
+
+
+class CeaseForm(FlaskForm):
+    on = DateField("Date ceased", validators=[InputRequired(message="Give a date.")], default=date.today)
+    reason = SelectField("Why the membership ends", choices=[], validators=[DataRequired()])
+    shares = RadioField("Their shares", choices=[], default="withdraw", validators=[DataRequired()])
+    transfer_to = SelectField("Transfer the shares to", coerce=int, choices=[], validators=[Optional()])
+
+
+class ShareForm(FlaskForm):
+    member_id = SelectField("Member", coerce=int, choices=[], validators=[InputRequired()])
+    amount = MoneyField("Amount (£)", validators=[InputRequired(message="Give an amount.")],
+                        description="In pounds; a whole number of shares.")
+    on = DateField("Date", validators=[InputRequired(message="Give a date.")], default=date.today)
+    note = StringField("Note (optional)", filters=[strip_filter], validators=[Optional(), Length(max=300),
+                                                                             NoControlCharacters()])
+
+
+class TransferForm(FlaskForm):
+    from_member_id = SelectField("From", coerce=int, choices=[], validators=[InputRequired()])
+    to_member_id = SelectField("To", coerce=int, choices=[], validators=[InputRequired()])
+    amount = MoneyField("Amount (£)", validators=[InputRequired(message="Give an amount.")])
+    on = DateField("Date", validators=[InputRequired(message="Give a date.")], default=date.today)
+    note = StringField("Note (optional)", filters=[strip_filter], validators=[Optional(), Length(max=300),
+                                                                             NoControlCharacters()])
+
+
+class PropertyForm(FlaskForm):
+    kind = SelectField("Kind", choices=[("loan", "Loan to the co-op"), ("deposit", "Deposit")])
+    direction = RadioField("What happened", choices=[("in", "Money received from the member"),
+                                                     ("out", "Money repaid to the member")], default="in")
+    amount = MoneyField("Amount (£)", validators=[InputRequired(message="Give an amount.")])
+    on = DateField("Date", validators=[InputRequired(message="Give a date.")], default=date.today)
+    note = StringField("Terms (optional)", filters=[strip_filter], validators=[Optional(), Length(max=300),
+                                                                              NoControlCharacters()],
+                       description="For example: 3% a year, repayable on three months' notice.")
+
+
+class AppointForm(FlaskForm):
+    member_id = SelectField("Member", coerce=int, choices=[], validators=[InputRequired()])
+    office = SelectField("Office", choices=OFFICE_CHOICES)
+    on = DateField("Appointed on", validators=[InputRequired(message="Give a date.")], default=date.today)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file")
+    csv_text = HiddenField()

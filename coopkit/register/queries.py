@@ -1,0 +1,285 @@
+"""Reads for the registers. Each page's reads are a fixed number of statements,
+however many members the co-op has (holdings are summed in the database)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from coopkit.accounts.models import User
+from coopkit.extensions import db
+from coopkit.register import ledger
+from coopkit.register.models import Member, MemberProperty, Officer, RegisterAmendment, ShareTransaction
+
+PER_PAGE = 50
+VIEWS = {
+    "current": "Current members",
+    "applicants": "Applicants",
+    "ceased": "Former members",
+    "all": "Everyone ever entered",
+}
+
+
+@dataclass
+class RegisterRow:
+    member: Member
+    shares_pence: int
+    paid_pence: int
+    loans_pence: int
+    deposits_pence: int
+
+    @property
+    def property_pence(self) -> int:
+        return self.loans_pence + self.deposits_pence
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def on_register_at(as_at: date):
+    """Members on the register at the end of ``as_at``: admitted by then and not yet ceased
+    (a member who ceased on that day is no longer on it); founders from the day they joined."""
+    next_day = datetime.combine(as_at + timedelta(days=1), time())
+    return sa.or_(
+        sa.and_(Member.admitted_on <= as_at, sa.or_(Member.ceased_on.is_(None), Member.ceased_on > as_at)),
+        sa.and_(Member.status == "founder", Member.admitted_on.is_(None), Member.created_at < next_day),
+    )
+
+
+def _view_filter(view: str, as_at: date | None):
+    if view == "former" and as_at is not None:
+        return sa.and_(Member.admitted_on.is_not(None), Member.ceased_on <= as_at)
+    if as_at is not None:
+        return on_register_at(as_at)
+    return {
+        "current": Member.status.in_(("founder", "member")),
+        "applicants": Member.status == "applicant",
+        "ceased": Member.status == "ceased",
+    }.get(view, sa.true())
+
+
+def _holdings_subquery(coop_id: int, as_at: date | None):
+    query = sa.select(ShareTransaction.member_id.label("member_id"),
+                      sa.func.sum(ShareTransaction.amount_pence).label("shares"),
+                      sa.func.sum(ShareTransaction.paid_pence).label("paid")
+                      ).where(ShareTransaction.coop_id == coop_id)
+    if as_at is not None:
+        query = query.where(ShareTransaction.on <= as_at)
+    return query.group_by(ShareTransaction.member_id).subquery("holdings")
+
+
+def _property_subquery(coop_id: int, as_at: date | None):
+    def total(kind):
+        return sa.func.sum(sa.case((MemberProperty.kind == kind, MemberProperty.amount_pence), else_=0))
+
+    query = sa.select(MemberProperty.member_id.label("member_id"), total("loan").label("loans"),
+                      total("deposit").label("deposits")).where(MemberProperty.coop_id == coop_id)
+    if as_at is not None:
+        query = query.where(MemberProperty.on <= as_at)
+    return query.group_by(MemberProperty.member_id).subquery("property")
+
+
+def _register_select(coop, view: str, as_at: date | None, search: str = ""):
+    holdings = _holdings_subquery(coop.id, as_at)
+    prop = _property_subquery(coop.id, as_at)
+    query = (
+        sa.select(Member, sa.func.coalesce(holdings.c.shares, 0), sa.func.coalesce(holdings.c.paid, 0),
+                  sa.func.coalesce(prop.c.loans, 0), sa.func.coalesce(prop.c.deposits, 0))
+        .outerjoin(holdings, holdings.c.member_id == Member.id)
+        .outerjoin(prop, prop.c.member_id == Member.id)
+        .where(Member.coop_id == coop.id, _view_filter(view, as_at))
+    )
+    if search:
+        query = query.where(Member.full_name.ilike(f"%{_escape_like(search)}%", escape="\\"))
+    return query.order_by(Member.full_name, Member.id)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _rows(result) -> list[RegisterRow]:
+    return [RegisterRow(m, int(s), int(p), int(lo), int(d)) for m, s, p, lo, d in result]
+
+
+def register_page(coop, *, view: str = "current", as_at: date | None = None, page: int = 1,
+                  per_page: int = PER_PAGE, search: str = "") -> Page:
+    """One page of the register of members with holdings and property; two statements."""
+    query = _register_select(coop, view, as_at, search)
+    total = db.session.execute(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Member.id).order_by(None).subquery())).scalar_one()
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    rows = _rows(db.session.execute(query.limit(per_page).offset((page - 1) * per_page)))
+    return Page(rows, page, per_page, total)
+
+
+def register_all(coop, *, view: str = "current", as_at: date | None = None) -> list[RegisterRow]:
+    """Every row (for PDFs and exports); one statement."""
+    return _rows(db.session.execute(_register_select(coop, view, as_at)))
+
+
+def counts(coop, as_at: date | None = None) -> dict:
+    """How many people in each status, voting members and the share capital; two statements."""
+    by_status = dict(db.session.execute(
+        sa.select(Member.status, sa.func.count()).where(Member.coop_id == coop.id).group_by(Member.status)
+    ).all())
+    voting = db.session.execute(
+        sa.select(sa.func.count()).where(Member.coop_id == coop.id, Member.status.in_(("founder", "member")),
+                                         Member.member_class == "voting")).scalar_one()
+    capital = sa.select(sa.func.coalesce(sa.func.sum(ShareTransaction.amount_pence), 0)).where(
+        ShareTransaction.coop_id == coop.id)
+    if as_at is not None:
+        capital = capital.where(ShareTransaction.on <= as_at)
+    result = {status: int(by_status.get(status, 0)) for status in ("founder", "applicant", "member", "ceased")}
+    result["current"] = result["founder"] + result["member"]
+    result["voting"] = int(voting)
+    result["share_capital_pence"] = int(db.session.execute(capital).scalar_one())
+    return result
+
+
+def member_in_coop(coop, member_id: int) -> Member | None:
+    member = db.session.get(Member, member_id)
+    return member if member is not None and member.coop_id == coop.id else None
+
+
+def member_for_user(coop, user) -> Member | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)).scalar_one_or_none()
+
+
+def share_entries(member_id: int) -> list[ledger.Entry]:
+    rows = db.session.execute(
+        sa.select(ShareTransaction.kind, ShareTransaction.amount_pence, ShareTransaction.on, ShareTransaction.id)
+        .where(ShareTransaction.member_id == member_id)).all()
+    return [ledger.Entry(kind, amount, on, order) for kind, amount, on, order in rows]
+
+
+def statement(member: Member) -> list[tuple[ShareTransaction, str | None, int]]:
+    """The member's share transactions in date order with the other side's name and the balance."""
+    counterpart = sa.orm.aliased(Member)
+    rows = db.session.execute(
+        sa.select(ShareTransaction, counterpart.full_name)
+        .outerjoin(counterpart, counterpart.id == ShareTransaction.counterpart_member_id)
+        .where(ShareTransaction.member_id == member.id)
+        .order_by(ShareTransaction.on, ShareTransaction.id)).all()
+    balance, lines = 0, []
+    for row, name in rows:
+        balance += row.amount_pence
+        lines.append((row, name, balance))
+    return lines
+
+
+def property_rows(member: Member) -> list[MemberProperty]:
+    return list(db.session.execute(
+        sa.select(MemberProperty).where(MemberProperty.member_id == member.id)
+        .order_by(MemberProperty.on, MemberProperty.id)).scalars())
+
+
+def property_balance(member_id: int, kind: str) -> int:
+    return int(db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(MemberProperty.amount_pence), 0))
+        .where(MemberProperty.member_id == member_id, MemberProperty.kind == kind)).scalar_one())
+
+
+def amendments(member: Member) -> list[tuple[RegisterAmendment, str | None]]:
+    return [tuple(r) for r in db.session.execute(
+        sa.select(RegisterAmendment, User.name).outerjoin(User, User.id == RegisterAmendment.actor_id)
+        .where(RegisterAmendment.member_id == member.id)
+        .order_by(RegisterAmendment.created_at, RegisterAmendment.id)).all()]
+
+
+def ledger_rows(coop, as_at: date | None = None) -> list[tuple[ShareTransaction, str]]:
+    """Every share transaction with the member's name, in date order; one statement."""
+    query = (sa.select(ShareTransaction, Member.full_name).join(Member, Member.id == ShareTransaction.member_id)
+             .where(ShareTransaction.coop_id == coop.id))
+    if as_at is not None:
+        query = query.where(ShareTransaction.on <= as_at)
+    return [tuple(r) for r in db.session.execute(query.order_by(ShareTransaction.on, ShareTransaction.id)).all()]
+
+
+def officers(coop, *, as_at: date | None = None, include_ceased: bool = True) -> list[tuple[Officer, Member]]:
+    """Appointments with the member, current ones first; one statement."""
+    query = sa.select(Officer, Member).join(Member, Member.id == Officer.member_id).where(Officer.coop_id == coop.id)
+    if as_at is not None:
+        query = query.where(Officer.appointed_on <= as_at)
+        if not include_ceased:
+            query = query.where(sa.or_(Officer.ceased_on.is_(None), Officer.ceased_on > as_at))
+    elif not include_ceased:
+        query = query.where(Officer.ceased_on.is_(None))
+    order = sa.case({"secretary": 0, "chair": 1, "treasurer": 2, "director": 3}, value=Officer.office)
+    return [tuple(r) for r in db.session.execute(
+        query.order_by(Officer.ceased_on.is_not(None), order, Member.full_name, Officer.appointed_on)).all()]
+
+
+def officer_warnings(coop) -> list[str]:
+    """What the register of officers lacks under the co-op's rules; three statements."""
+    from coopkit.rules.queries import current_parameters
+
+    params = current_parameters(coop)
+    current = db.session.execute(
+        sa.select(Officer.office, Officer.member_id).where(Officer.coop_id == coop.id, Officer.ceased_on.is_(None))
+    ).all()
+    warnings = []
+    if not any(office == "secretary" for office, _ in current):
+        warnings.append("The co-op has no secretary. A society must have one: appoint a member as secretary.")
+    directors = {member_id for office, member_id in current if office == "director"}
+    minimum = int(params.get("min_directors") or 0)
+    if len(directors) < minimum:
+        warnings.append(f"The rules require at least {minimum} directors; the register shows {len(directors)}.")
+    if params.get("management") == "collective":
+        missing = db.session.execute(
+            sa.select(sa.func.count()).where(Member.coop_id == coop.id, Member.status == "member",
+                                             Member.id.not_in(directors or {0}))).scalar_one()
+        if missing:
+            warnings.append(f"Under collective management every member is a director, but {missing} "
+                            f"member{'s are' if missing != 1 else ' is'} not recorded as a director.")
+    return warnings
+
+
+def current_members(coop, exclude_id: int | None = None) -> list[Member]:
+    query = sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(("founder", "member")))
+    if exclude_id:
+        query = query.where(Member.id != exclude_id)
+    return list(db.session.execute(query.order_by(Member.full_name)).scalars())
+
+
+def applicants(coop) -> list[Member]:
+    return list(db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.status == "applicant")
+        .order_by(Member.applied_on, Member.id)).scalars())
+
+
+def property_ledger(coop, as_at: date | None = None) -> list[tuple[MemberProperty, str]]:
+    query = (sa.select(MemberProperty, Member.full_name).join(Member, Member.id == MemberProperty.member_id)
+             .where(MemberProperty.coop_id == coop.id))
+    if as_at is not None:
+        query = query.where(MemberProperty.on <= as_at)
+    return [tuple(r) for r in db.session.execute(query.order_by(MemberProperty.on, MemberProperty.id)).all()]
+
+
+def coop_amendments(coop) -> list[RegisterAmendment]:
+    return list(db.session.execute(
+        sa.select(RegisterAmendment).where(RegisterAmendment.coop_id == coop.id)
+        .order_by(RegisterAmendment.created_at, RegisterAmendment.id)).scalars())

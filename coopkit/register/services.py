@@ -1,0 +1,373 @@
+"""The register of members and the register of officers: every write. Nothing here deletes a row.
+
+Share and property transactions are in :mod:`coopkit.register.shares`; the
+functions other features call are re-exported here (``issue_shares`` etc.).
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from coopkit.audit.services import record
+from coopkit.database import utcnow
+from coopkit.extensions import db
+from coopkit.register.models import OFFICES, Member, Officer, RegisterAmendment
+from coopkit.register.shares import (  # noqa: F401  (re-exported: the register's public writes)
+    RegisterError,
+    add_property,
+    issue_shares,
+    share_params,
+    transfer_shares,
+    withdraw_shares,
+)
+
+log = logging.getLogger("coopkit.register")
+
+CEASE_REASONS = {
+    "resigned": "Resigned",
+    "left_employment": "Left employment",
+    "expelled": "Expelled by resolution",
+    "died": "Died",
+    "withdrew_application": "Withdrew before admission",
+}
+#: what happens to a leaving member's shares
+SHARE_DISPOSALS = {
+    "withdraw": "Withdrawn (paid back at par)",
+    "transfer": "Transferred to another member",
+    "keep": "Left in place for now (e.g. pending the representatives of a member who died)",
+}
+OFFICE_LABELS = {"secretary": "Secretary", "director": "Director", "chair": "Chair", "treasurer": "Treasurer"}
+#: fields of an entry that may be corrected, and who may change them
+CORRECTABLE = ("full_name", "postal_address", "email", "consents_to_electronic", "member_class",
+               "admitted_on", "ceased_on", "date_of_birth", "address_since")
+SELF_EDITABLE = ("postal_address", "email", "consents_to_electronic", "date_of_birth", "address_since")
+#: fields never written to the audit log's data (private)
+PRIVATE_FIELDS = ("postal_address", "email", "date_of_birth", "address_since")
+
+
+def _coop(member: Member):
+    from coopkit.coops.models import Coop
+
+    return db.session.get(Coop, member.coop_id)
+
+
+def _params(coop) -> dict:
+    from coopkit.rules.queries import current_parameters
+
+    return current_parameters(coop)
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- applications and admission -------------------------------------------------------
+
+
+def add_applicant(coop, *, full_name: str, actor, email: str | None = None, postal_address: str = "",
+                  consents_to_electronic: bool = False, member_class: str = "voting",
+                  applied_on: date | None = None, user_id: int | None = None,
+                  date_of_birth: date | None = None, address_since: date | None = None) -> Member:
+    """Add an application for membership (e.g. a worker in the co-op). Starts any probation
+    the rules set. Changes: adds a Member with status applicant. Flushes."""
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise RegisterError("Give the applicant's full name.")
+    email = (email or "").strip().lower() or None
+    applied_on = applied_on or date.today()
+    params = _params(coop)
+    _check_class(member_class, params)
+    if email and db.session.execute(
+        sa.select(Member.id).where(Member.coop_id == coop.id, sa.func.lower(Member.email) == email,
+                                   Member.status != "ceased")
+    ).first():
+        raise RegisterError("Someone in this co-op's register already uses that email address.")
+    member = Member(coop_id=coop.id, user_id=user_id, full_name=full_name, email=email,
+                    postal_address=(postal_address or "").strip(), consents_to_electronic=bool(consents_to_electronic),
+                    status="applicant", member_class=member_class, applied_on=applied_on,
+                    date_of_birth=date_of_birth, address_since=address_since)
+    if params.get("probation") == "period":
+        member.probation_ends_on = add_months(applied_on, int(params.get("probation_months") or 0))
+    db.session.add(member)
+    db.session.flush()
+    record("member.applied", coop=coop, actor=actor, subject=member,
+           data={"on": applied_on.isoformat(), "member_class": member_class,
+                 "probation_ends_on": member.probation_ends_on.isoformat() if member.probation_ends_on else None})
+    log.info("Member %s applied", member.id)
+    return member
+
+
+def _check_class(member_class: str, params: dict) -> None:
+    if member_class not in ("voting", "non_voting"):
+        raise RegisterError("Choose a class of membership.")
+    if member_class == "non_voting" and not params.get("non_voting_class"):
+        raise RegisterError("This co-op's rules have no non-voting class: every member is a voting member.")
+
+
+def probation_problem(member: Member, on: date, params: dict) -> str | None:
+    """Why ``member`` cannot be admitted on ``on`` because of probation, or None."""
+    probation = params.get("probation", "none")
+    if probation == "none":
+        return None
+    if member.probation_ends_on is None:
+        if probation == "hours":
+            return ("The rules set a probation of hours worked: record the end of probation first.")
+        return None
+    if on < member.probation_ends_on:
+        return f"Probation ends on {member.probation_ends_on:%d/%m/%Y}: admit on or after that date."
+    return None
+
+
+def end_probation(member: Member, *, on: date, actor) -> None:
+    """Record that an applicant's probation ended on ``on``. Changes: probation_ends_on. Flushes."""
+    if member.status != "applicant":
+        raise RegisterError("Only an applicant is on probation.")
+    if member.applied_on and on < member.applied_on:
+        raise RegisterError("Probation can't end before the application was made.")
+    old = member.probation_ends_on
+    member.probation_ends_on = on
+    db.session.add(RegisterAmendment(coop_id=member.coop_id, member_id=member.id, field="probation_ends_on",
+                                     old_value=old.isoformat() if old else "", new_value=on.isoformat(),
+                                     reason="End of probation recorded", on=date.today(), actor_id=_actor_id(actor)))
+    db.session.flush()
+    record("member.probation_ended", coop=_coop(member), actor=actor, subject=member, data={"on": on.isoformat()})
+
+
+def admit_member(member: Member, on: date, actor, by_proposal_id: int | None = None) -> Member:
+    """Approve an application: the applicant becomes a member on ``on``, is issued the
+    membership share (societies) and, under collective management, appointed a director.
+
+    Safe against two secretaries approving at once: the status is claimed with a conditional
+    UPDATE, so exactly one approval succeeds and the other gets a RegisterError.
+    Changes: Member status/admitted_on, a ShareTransaction, maybe an Officer. Flushes."""
+    coop = _coop(member)
+    params = _params(coop)
+    if member.status != "applicant":
+        raise RegisterError(f"{member.full_name} is not an applicant (already {member.status}).")
+    if on > date.today() + timedelta(days=366):
+        raise RegisterError("Choose a date of admission within the next year.")
+    if member.applied_on and on < member.applied_on:
+        raise RegisterError("A member can't be admitted before they applied.")
+    problem = probation_problem(member, on, params)
+    if problem:
+        raise RegisterError(problem)
+    claimed = db.session.execute(
+        sa.update(Member)
+        .where(Member.id == member.id, Member.status == "applicant")
+        .values(status="member", admitted_on=on, admitted_by_proposal_id=by_proposal_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.refresh(member)
+        raise RegisterError(f"{member.full_name} has already been dealt with (now {member.status}).")
+    db.session.refresh(member)
+    _issue_membership_share(coop, member, on, actor, params)
+    if params.get("management") == "collective":
+        _ensure_office(member, "director", on, actor)
+    record("member.admitted", coop=coop, actor=actor, subject=member,
+           data={"on": on.isoformat(), "by_proposal_id": by_proposal_id})
+    log.info("Member %s admitted", member.id)
+    return member
+
+
+def _issue_membership_share(coop, member: Member, on: date, actor, params: dict) -> None:
+    share_value = int(params.get("share_value_pence") or 0)
+    if coop.legal_form == "company" or share_value <= 0:
+        return  # a company limited by guarantee has no member shares
+    issue_shares(member, share_value, on=on, actor=actor, note="Membership share issued on admission")
+
+
+def founders_become_members(coop, on: date, actor) -> list[Member]:
+    """On registration every founder becomes a member from ``on`` and is issued a membership share.
+    Changes: Member status/admitted_on, ShareTransactions, maybe Officers. Flushes."""
+    params = _params(coop)
+    founders = db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.status == "founder").order_by(Member.id)
+    ).scalars().all()
+    for member in founders:
+        member.status, member.admitted_on = "member", on
+        db.session.flush()
+        _issue_membership_share(coop, member, on, actor, params)
+        if params.get("management") == "collective":
+            _ensure_office(member, "director", on, actor)
+        record("member.admitted", coop=coop, actor=actor, subject=member,
+               data={"on": on.isoformat(), "as_founder": True})
+    return founders
+
+
+def _ensure_office(member: Member, office: str, on: date, actor) -> None:
+    held = db.session.execute(
+        sa.select(Officer.id).where(Officer.member_id == member.id, Officer.office == office,
+                                    Officer.ceased_on.is_(None))
+    ).first()
+    if not held:
+        appoint_officer(member, office, on=on, actor=actor)
+
+
+# --- leaving ------------------------------------------------------------------------------
+
+
+def cease_member(member: Member, *, on: date, reason: str, actor, shares: str | None = None,
+                 transfer_to: Member | None = None, by_proposal_id: int | None = None) -> None:
+    """Mark a member as ceased on ``on``, deal with their shares (withdraw them by default,
+    transfer them, or keep them pending) and end any office they hold.
+    Changes: Member status/ceased_on/ceased_reason, ShareTransactions, Officer.ceased_on. Flushes."""
+    from coopkit.register.queries import share_entries
+
+    if reason not in CEASE_REASONS:
+        raise RegisterError("Choose why the membership ends.")
+    if member.status == "ceased":
+        raise RegisterError("This person has already ceased to be a member.")
+    if member.admitted_on and on < member.admitted_on:
+        raise RegisterError("The date ceased can't be before the date admitted.")
+    if reason == "expelled" and member.status == "applicant":
+        raise RegisterError("An applicant is not expelled: record that the application was withdrawn.")
+    shares = shares or "withdraw"
+    if shares not in SHARE_DISPOSALS:
+        raise RegisterError("Choose what happens to the member's shares.")
+    coop = _coop(member)
+    held = sum(e.amount_pence for e in share_entries(member.id))
+    if held > 0 and shares == "withdraw":
+        withdraw_shares(member, held, on=on, actor=actor, note=f"Withdrawn on leaving ({CEASE_REASONS[reason]})")
+    elif held > 0 and shares == "transfer":
+        if transfer_to is None:
+            raise RegisterError("Choose the member who receives the shares.")
+        transfer_shares(member, transfer_to, held, on=on, actor=actor, note="Transferred on leaving")
+    member.status = "ceased"
+    member.ceased_on = on
+    member.ceased_reason = reason
+    offices = db.session.execute(
+        sa.select(Officer).where(Officer.member_id == member.id, Officer.ceased_on.is_(None))
+    ).scalars().all()
+    for officer in offices:
+        officer.ceased_on = max(on, officer.appointed_on)
+    db.session.flush()
+    record("member.ceased", coop=coop, actor=actor, subject=member,
+           data={"on": on.isoformat(), "reason": reason, "shares": shares if held > 0 else "none",
+                 "by_proposal_id": by_proposal_id})
+    log.info("Member %s ceased: %s", member.id, reason)
+
+
+# --- corrections ----------------------------------------------------------------------------
+
+
+def _actor_id(actor) -> int | None:
+    return actor.id if actor is not None and getattr(actor, "is_authenticated", True) else None
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def amend_member(member: Member, changes: dict, *, reason: str, actor, allowed: tuple[str, ...] = CORRECTABLE) -> list[RegisterAmendment]:
+    """Correct or update fields of an entry. Each changed field gets a RegisterAmendment with
+    the old value, the new value and the reason; unchanged fields are ignored.
+    Changes: Member fields, RegisterAmendment rows. Flushes. Returns the amendments."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegisterError("Say why the entry changes: the reason is kept with the change.")
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise RegisterError("Some of those details can't be changed here.")
+    coop = _coop(member)
+    if "full_name" in changes and not (changes["full_name"] or "").strip():
+        raise RegisterError("The name can't be empty.")
+    if "member_class" in changes and changes["member_class"] != member.member_class:
+        _check_class(changes["member_class"], _params(coop))
+    admitted = changes.get("admitted_on", member.admitted_on)
+    ceased = changes.get("ceased_on", member.ceased_on)
+    if "admitted_on" in changes and member.status in ("member", "ceased") and admitted is None:
+        raise RegisterError("A member's entry needs the date they were admitted.")
+    if "ceased_on" in changes and member.status == "ceased" and ceased is None:
+        raise RegisterError("A former member's entry needs the date they ceased.")
+    if "ceased_on" in changes and member.status != "ceased" and ceased is not None:
+        raise RegisterError("Record a leaving with 'Record leaving', not as a correction.")
+    if admitted and ceased and ceased < admitted:
+        raise RegisterError("The date ceased can't be before the date admitted.")
+    if "email" in changes:
+        changes["email"] = (changes["email"] or "").strip().lower() or None
+    amendments = []
+    today = date.today()
+    for field in CORRECTABLE:
+        if field not in changes:
+            continue
+        old, new = getattr(member, field), changes[field]
+        if isinstance(new, str) and field != "email":
+            new = new.strip()
+        if _as_text(old) == _as_text(new):
+            continue
+        amendment = RegisterAmendment(coop_id=member.coop_id, member_id=member.id, field=field,
+                                      old_value=_as_text(old), new_value=_as_text(new), reason=reason[:300],
+                                      on=today, actor_id=_actor_id(actor))
+        setattr(member, field, new)
+        db.session.add(amendment)
+        amendments.append(amendment)
+    if not amendments:
+        return []
+    db.session.flush()
+    record("member.amended", coop=coop, actor=actor, subject=member,
+           data={"fields": [a.field for a in amendments], "amendment_ids": [a.id for a in amendments]})
+    log.info("Member %s amended: %s", member.id, ", ".join(a.field for a in amendments))
+    return amendments
+
+
+# --- officers ---------------------------------------------------------------------------------
+
+
+def appoint_officer(member: Member, office: str, *, on: date, actor) -> Officer:
+    """Add an appointment to the register of officers. Flushes."""
+    if office not in OFFICES:
+        raise RegisterError("Choose an office.")
+    if member.status not in ("founder", "member"):
+        raise RegisterError("Only a current member can hold an office.")
+    if member.admitted_on and on < member.admitted_on:
+        raise RegisterError("An office can't start before the member was admitted.")
+    existing = db.session.execute(
+        sa.select(Officer.id).where(Officer.member_id == member.id, Officer.office == office,
+                                    Officer.ceased_on.is_(None))
+    ).first()
+    if existing:
+        raise RegisterError(f"{member.full_name} already holds that office.")
+    if office in ("secretary", "chair", "treasurer") and db.session.execute(
+        sa.select(Officer.id).where(Officer.coop_id == member.coop_id, Officer.office == office,
+                                    Officer.ceased_on.is_(None))
+    ).first():
+        raise RegisterError(f"Someone already holds the office of {OFFICE_LABELS[office].lower()}: "
+                            "record the end of their appointment first.")
+    officer = Officer(coop_id=member.coop_id, member_id=member.id, office=office, appointed_on=on)
+    db.session.add(officer)
+    db.session.flush()
+    record("officer.appointed", coop=_coop(member), actor=actor, subject=officer,
+           data={"member_id": member.id, "office": office, "on": on.isoformat()})
+    return officer
+
+
+def end_appointment(officer: Officer, *, on: date, actor) -> None:
+    """Record the end of an appointment on ``on``. Changes: Officer.ceased_on. Flushes."""
+    if officer.ceased_on is not None:
+        raise RegisterError("That appointment has already ended.")
+    if on < officer.appointed_on:
+        raise RegisterError("An appointment can't end before it started.")
+    officer.ceased_on = on
+    db.session.flush()
+    from coopkit.coops.models import Coop
+
+    record("officer.ceased", coop=db.session.get(Coop, officer.coop_id), actor=actor, subject=officer,
+           data={"member_id": officer.member_id, "office": officer.office, "on": on.isoformat()})
+
+
+def stamp() -> str:
+    """A timestamp for file names."""
+    return utcnow().strftime("%Y%m%d-%H%M")

@@ -1,0 +1,170 @@
+"""The share ledger and other property (loans, deposits): every write.
+
+The arithmetic and its checks live in the pure :mod:`coopkit.register.ledger`;
+here we load a member's history (locking the member row so two writers queue),
+ask the ledger, and append rows. A holding is never stored, only summed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import sqlalchemy as sa
+
+from coopkit.audit.services import record
+from coopkit.extensions import db
+from coopkit.register import ledger
+from coopkit.register.models import PROPERTY_KINDS, Member, MemberProperty, ShareTransaction
+
+log = logging.getLogger("coopkit.register")
+
+
+class RegisterError(ValueError):
+    """A clear message for the secretary or member."""
+
+
+def _coop(member: Member):
+    from coopkit.coops.models import Coop
+
+    return db.session.get(Coop, member.coop_id)
+
+
+def share_params(coop) -> tuple[int, int]:
+    """(share value, largest holding) in pence, from the co-op's governing rules."""
+    from coopkit.rules.queries import current_parameters
+
+    params = current_parameters(coop)
+    return int(params.get("share_value_pence") or 0), int(params.get("max_holding_pence") or 0)
+
+
+def _lock(member: Member) -> None:
+    # PostgreSQL: row lock; SQLite: writes already begin IMMEDIATE, so writers queue anyway.
+    db.session.execute(sa.select(Member.id).where(Member.id == member.id).with_for_update())
+
+
+def _history(member_id: int) -> list[ledger.Entry]:
+    from coopkit.register.queries import share_entries
+
+    return share_entries(member_id)
+
+
+def _check_date(on: date) -> None:
+    if not isinstance(on, date):
+        raise RegisterError("Give the date of the transaction.")
+    if on > date.today():
+        raise RegisterError("A share transaction can't be dated in the future.")
+
+
+def _add(member: Member, kind: str, amount_pence: int, on: date, note: str,
+         counterpart: Member | None = None) -> ShareTransaction:
+    row = ShareTransaction(coop_id=member.coop_id, member_id=member.id, kind=kind,
+                           amount_pence=ledger.signed(kind, amount_pence),
+                           paid_pence=ledger.signed(kind, amount_pence), on=on,
+                           counterpart_member_id=counterpart.id if counterpart else None,
+                           note=(note or "")[:300])
+    db.session.add(row)
+    return row
+
+
+def _wrap(func, *args):
+    try:
+        return func(*args)
+    except ledger.LedgerError as exc:
+        raise RegisterError(str(exc)) from None
+
+
+def issue_shares(member: Member, amount_pence: int, *, on: date, actor, note: str = "") -> ShareTransaction:
+    """Issue shares worth ``amount_pence`` (fully paid) to a current member.
+    Changes: adds a ShareTransaction (issue). Flushes."""
+    coop = _coop(member)
+    if member.status not in ("member", "founder"):
+        raise RegisterError("Shares are issued only to current members.")
+    if member.admitted_on and on < member.admitted_on:
+        raise RegisterError("Shares can't be issued before the member was admitted.")
+    _check_date(on)
+    share_value, max_holding = share_params(coop)
+    _wrap(ledger.check_amount, amount_pence, share_value)
+    _lock(member)
+    history = _history(member.id)
+    _wrap(ledger.check_new_entry, history, ledger.Entry("issue", amount_pence, on, ledger.next_order(history)), max_holding)
+    row = _add(member, "issue", amount_pence, on, note)
+    db.session.flush()
+    record("shares.issued", coop=coop, actor=actor, subject=row,
+           data={"member_id": member.id, "amount_pence": amount_pence, "on": on.isoformat()})
+    log.info("Shares issued to member %s: %s pence", member.id, amount_pence)
+    return row
+
+
+def withdraw_shares(member: Member, amount_pence: int, *, on: date, actor, note: str = "") -> ShareTransaction:
+    """Withdraw shares worth ``amount_pence`` (paid back at par).
+    Changes: adds a ShareTransaction (withdrawal). Flushes."""
+    coop = _coop(member)
+    _check_date(on)
+    share_value, max_holding = share_params(coop)
+    _wrap(ledger.check_amount, amount_pence, share_value)
+    _lock(member)
+    history = _history(member.id)
+    _wrap(ledger.check_new_entry, history, ledger.Entry("withdrawal", -amount_pence, on, ledger.next_order(history)),
+          max_holding)
+    row = _add(member, "withdrawal", amount_pence, on, note)
+    db.session.flush()
+    record("shares.withdrawn", coop=coop, actor=actor, subject=row,
+           data={"member_id": member.id, "amount_pence": amount_pence, "on": on.isoformat()})
+    log.info("Shares withdrawn by member %s: %s pence", member.id, amount_pence)
+    return row
+
+
+def transfer_shares(giver: Member, receiver: Member, amount_pence: int, *, on: date, actor,
+                    note: str = "") -> tuple[ShareTransaction, ShareTransaction]:
+    """Transfer shares from one member to another current member of the same co-op.
+    Changes: adds a transfer_out and a transfer_in ShareTransaction. Flushes."""
+    if giver.coop_id != receiver.coop_id or giver.id == receiver.id:
+        raise RegisterError("Choose another member of this co-op to receive the shares.")
+    if receiver.status not in ("member", "founder"):
+        raise RegisterError("Shares can only be transferred to a current member.")
+    if receiver.admitted_on and on < receiver.admitted_on:
+        raise RegisterError("The receiving member was not yet admitted on that date.")
+    coop = _coop(giver)
+    _check_date(on)
+    share_value, max_holding = share_params(coop)
+    for member in sorted((giver, receiver), key=lambda m: m.id):  # a fixed lock order: no deadlock
+        _lock(member)
+    _wrap(ledger.check_transfer, _history(giver.id), _history(receiver.id), amount_pence, on,
+          max_holding, share_value)
+    out = _add(giver, "transfer_out", amount_pence, on, note, counterpart=receiver)
+    into = _add(receiver, "transfer_in", amount_pence, on, note, counterpart=giver)
+    db.session.flush()
+    record("shares.transferred", coop=coop, actor=actor, subject=out,
+           data={"from_member_id": giver.id, "to_member_id": receiver.id, "amount_pence": amount_pence,
+                 "on": on.isoformat(), "transfer_in_id": into.id})
+    log.info("Shares transferred from member %s to %s: %s pence", giver.id, receiver.id, amount_pence)
+    return out, into
+
+
+def add_property(member: Member, kind: str, amount_pence: int, *, on: date, actor, note: str = "",
+                 repayment: bool = False) -> MemberProperty:
+    """Record money a member lends or deposits (or its repayment) in the register of members.
+    Changes: adds a MemberProperty row. Flushes."""
+    from coopkit.register.queries import property_balance
+
+    if kind not in PROPERTY_KINDS:
+        raise RegisterError("Choose a loan or a deposit.")
+    if not isinstance(amount_pence, int) or amount_pence <= 0:
+        raise RegisterError("The amount must be more than £0.00.")
+    _check_date(on)
+    if not repayment and member.status not in ("member", "founder"):
+        raise RegisterError("Only a current member's loans and deposits are recorded here.")
+    coop = _coop(member)
+    _lock(member)
+    if repayment:
+        balance = property_balance(member.id, kind)
+        if amount_pence > balance:
+            raise RegisterError(f"Only {ledger._money(balance)} of this {kind} is outstanding.")
+    row = MemberProperty(coop_id=member.coop_id, member_id=member.id, kind=kind,
+                         amount_pence=-amount_pence if repayment else amount_pence, on=on, note=(note or "")[:300])
+    db.session.add(row)
+    db.session.flush()
+    record(f"property.{'repaid' if repayment else 'received'}", coop=coop, actor=actor, subject=row,
+           data={"member_id": member.id, "kind": kind, "amount_pence": amount_pence, "on": on.isoformat()})
+    return row

@@ -1,0 +1,208 @@
+"""Share ledger, register of officers, PDFs, exports and the CSV import."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from coopkit.coops.policy import requires
+from coopkit.extensions import db
+from coopkit.register import documents, forms, queries, registerio, services
+from coopkit.register.blueprint import attempt, bp, is_secretary, member_or_404, parse_date_arg, viewer
+from coopkit.register.csvimport import COLUMNS, template_csv
+from coopkit.register.models import Officer
+
+
+def _member_choices(members):
+    return [(m.id, m.full_name) for m in members]
+
+
+@bp.route("/shares")
+@requires("register.manage")
+def shares():
+    as_at, date_error = parse_date_arg(request.args.get("as_at"))
+    members = queries.current_members(g.coop)
+    issue_form, withdraw_form, transfer_form = (forms.ShareForm(prefix="issue"), forms.ShareForm(prefix="withdraw"),
+                                                forms.TransferForm(prefix="transfer"))
+    for form in (issue_form, withdraw_form):
+        form.member_id.choices = _member_choices(members)
+    transfer_form.from_member_id.choices = transfer_form.to_member_id.choices = _member_choices(members)
+    share_value, max_holding = services.share_params(g.coop)
+    return render_template("register/shares.html", rows=queries.ledger_rows(g.coop, as_at), as_at=as_at,
+                           date_error=date_error, counts=queries.counts(g.coop, as_at), issue_form=issue_form,
+                           withdraw_form=withdraw_form, transfer_form=transfer_form, share_value=share_value,
+                           max_holding=max_holding)
+
+
+@bp.route("/shares/<kind>", methods=["POST"])
+@requires("register.manage")
+def share_transaction(kind: str):
+    if kind not in ("issue", "withdraw", "transfer"):
+        abort(404)
+    members = queries.current_members(g.coop)
+    by_id = {m.id: m for m in members}
+    if kind == "transfer":
+        form = forms.TransferForm(prefix="transfer")
+        form.from_member_id.choices = form.to_member_id.choices = _member_choices(members)
+    else:
+        form = forms.ShareForm(prefix=kind)
+        form.member_id.choices = _member_choices(members)
+    if not form.validate_on_submit():
+        flash("Check the form: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("register.shares"))
+    if kind == "transfer":
+        _, error = attempt(services.transfer_shares, by_id[form.from_member_id.data], by_id[form.to_member_id.data],
+                           form.amount.data, on=form.on.data, actor=current_user, note=form.note.data or "")
+    else:
+        func = services.issue_shares if kind == "issue" else services.withdraw_shares
+        _, error = attempt(func, by_id[form.member_id.data], form.amount.data, on=form.on.data,
+                           actor=current_user, note=form.note.data or "")
+    flash(error or "The share ledger is updated.", "error" if error else "success")
+    return redirect(url_for("register.shares"))
+
+
+@bp.route("/officers")
+@requires("register.names")
+def officers():
+    secretary = is_secretary()
+    form = forms.AppointForm(prefix="appoint")
+    form.member_id.choices = _member_choices(queries.current_members(g.coop)) if secretary else []
+    return render_template("register/officers.html", appointments=queries.officers(g.coop),
+                           warnings=queries.officer_warnings(g.coop), secretary=secretary, form=form,
+                           end_form=forms.DateOnlyForm(prefix="end"))
+
+
+@bp.route("/officers/appoint", methods=["POST"])
+@requires("register.manage")
+def appoint():
+    members = queries.current_members(g.coop)
+    form = forms.AppointForm(prefix="appoint")
+    form.member_id.choices = _member_choices(members)
+    if not form.validate_on_submit():
+        flash("Check the appointment: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+    else:
+        member = next(m for m in members if m.id == form.member_id.data)
+        _, error = attempt(services.appoint_officer, member, form.office.data, on=form.on.data, actor=current_user)
+        flash(error or f"{member.full_name} is appointed {form.office.data}.", "error" if error else "success")
+    return redirect(url_for("register.officers"))
+
+
+@bp.route("/officers/<int:officer_id>/end", methods=["POST"])
+@requires("register.manage")
+def end_appointment(officer_id: int):
+    officer = db.session.get(Officer, officer_id)
+    if officer is None or officer.coop_id != g.coop.id:
+        abort(404)
+    form = forms.DateOnlyForm(prefix="end")
+    if not form.validate_on_submit():
+        flash("Give the date the appointment ended.", "error")
+    else:
+        _, error = attempt(services.end_appointment, officer, on=form.on.data, actor=current_user)
+        flash(error or "The appointment has ended.", "error" if error else "success")
+    return redirect(url_for("register.officers"))
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@bp.route("/register.pdf")
+@requires("register.manage")
+def members_pdf():
+    as_at, error = parse_date_arg(request.args.get("as_at"))
+    if error:
+        flash(error, "error")
+        return redirect(url_for("register.members"))
+    pdf, day = documents.members_pdf(g.coop, as_at)
+    return _pdf(pdf, f"{g.coop.slug}-register-of-members-{day.isoformat()}.pdf")
+
+
+@bp.route("/officers.pdf")
+@requires("register.manage")
+def officers_pdf():
+    as_at, error = parse_date_arg(request.args.get("as_at"))
+    if error:
+        flash(error, "error")
+        return redirect(url_for("register.officers"))
+    pdf, day = documents.officers_pdf(g.coop, as_at)
+    return _pdf(pdf, f"{g.coop.slug}-register-of-officers-{day.isoformat()}.pdf")
+
+
+@bp.route("/members/<int:member_id>/certificate.pdf")
+@requires("register.self")
+def certificate(member_id: int):
+    member = member_or_404(member_id)
+    own = viewer()
+    if not is_secretary() and (own is None or own.id != member.id):
+        abort(403)
+    pdf = documents.certificate_pdf(g.coop, member)
+    if pdf is None:
+        flash("There is no shareholding to certify.", "info")
+        return redirect(url_for("register.member", member_id=member.id))
+    return _pdf(pdf, f"{g.coop.slug}-share-certificate-{member.id}.pdf")
+
+
+@bp.route("/export")
+@requires("register.manage")
+def exports():
+    return render_template("register/export.html", registers=registerio.REGISTERS)
+
+
+@bp.route("/export/<which>.<fmt>")
+@requires("register.manage")
+def export(which: str, fmt: str):
+    if which not in registerio.REGISTERS or fmt not in ("csv", "json"):
+        abort(404)
+    as_at, error = parse_date_arg(request.args.get("as_at"))
+    if error:
+        flash(error, "error")
+        return redirect(url_for("register.exports"))
+    columns, rows = registerio.register_table(g.coop, which, as_at)
+    name = f"{g.coop.slug}-{which}{'-' + as_at.isoformat() if as_at else ''}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = registerio.to_csv(columns, rows), "text/csv"
+    else:
+        body, mimetype = registerio.to_json(g.coop, which, columns, rows, as_at), "application/json"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/import/template.csv")
+@requires("register.manage")
+def import_template():
+    return Response(template_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="members-template.csv"'})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires("register.manage")
+def import_members():
+    form = forms.ImportForm()
+    confirm_form = forms.ImportForm(prefix="confirm")
+    result, text = None, ""
+    if request.method == "POST" and request.form.get("step") == "confirm":
+        if confirm_form.validate_on_submit():
+            text = confirm_form.csv_text.data or ""
+            added, error = attempt(registerio.import_members, g.coop, text, current_user)
+            if not error:
+                flash(f"{len(added)} people added to the register.", "success")
+                return redirect(url_for("register.members", view="all"))
+            flash(error, "error")
+            result = registerio.check_import(g.coop, text)
+    elif form.validate_on_submit():
+        upload = form.file.data
+        raw = upload.read() if upload else b""
+        if not raw:
+            form.file.errors.append("Choose a CSV file to upload.")
+        else:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                form.file.errors.append("The file isn't UTF-8 text. Save it from your spreadsheet as "
+                                        "'CSV UTF-8' and try again.")
+            else:
+                result = registerio.check_import(g.coop, text)
+    confirm_form.csv_text.data = text
+    return render_template("register/import.html", form=form, confirm_form=confirm_form, result=result,
+                           columns=COLUMNS)
+

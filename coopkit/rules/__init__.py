@@ -1,0 +1,1 @@
+"""Model rules: rule sets from rules_templates/, rendering, compliance and versions."""

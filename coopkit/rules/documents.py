@@ -1,0 +1,216 @@
+"""The rules as documents: the rules PDF, the registration pack and the amendment PDF.
+
+Every PDF goes through coopkit.documents.pipeline.render_pdf. Our extra print styles
+(templates/documents/rules_print.css) travel as a stylesheet string, so they are part
+of the cache key. A pack with anti-money-laundering details is never cached.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import render_template
+
+from coopkit.documents.pipeline import render_pdf
+from coopkit.rules import diff, queries, render
+from coopkit.rules.models import RulesVersion
+from coopkit.rules.ruleset import RuleSet, load_ruleset
+
+RULES_CSS_PATH = Path(__file__).resolve().parent.parent.parent / "templates" / "documents" / "rules_print.css"
+#: set to "pdf/a-3b" to produce PDF/A (see bench/bench_rules_pdf.py for whether it is clean)
+PDF_VARIANT: str | None = None
+
+
+class DocumentBlocked(ValueError):
+    """The document can't be made yet: the message says what to finish first."""
+
+
+def rules_css() -> str:
+    return RULES_CSS_PATH.read_text(encoding="utf-8")
+
+
+def document_title(ruleset: RuleSet, name: str) -> str:
+    kind = "Articles of association" if ruleset.legal_form == "company" else ruleset.document_kind
+    return f"{kind} of {name}"
+
+
+def coop_name_of(coop, version: RulesVersion) -> str:
+    return json.loads(version.parameters).get("coop_name") or coop.name
+
+
+@dataclass(frozen=True)
+class RulesText:
+    """What a template needs to print one version's text."""
+
+    title: str
+    name: str
+    ruleset: RuleSet
+    version: RulesVersion
+    toc: list
+    body: str
+    params: dict
+
+
+def rules_text(coop, version: RulesVersion) -> RulesText:
+    ruleset = load_ruleset(version.ruleset_id)
+    name = coop_name_of(coop, version)
+    return RulesText(document_title(ruleset, name), name, ruleset, version, render.outline(version.text),
+                     render.to_html(version.text, queries.gap_message), json.loads(version.parameters))
+
+
+def blocking_message(version: RulesVersion) -> str | None:
+    """Why this version can't be printed for signing (missing answers), naming the steps."""
+    gaps = render.gaps_in(version.text)
+    if not gaps:
+        return None
+    steps: list[str] = []
+    for key in gaps:
+        step = queries.step_for(key)
+        title = step[1] if step else "the founding journey"
+        if title not in steps:
+            steps.append(title)
+    missing = ", ".join(queries.gap_message(k).removeprefix("to be decided: ").split(" — ")[0] for k in gaps)
+    where = "; ".join(f'finish step "{s}"' if s != "the founding journey" else "finish the founding journey"
+                      for s in steps)
+    return f"The rules can't be printed yet: {missing} still to be decided. To fill the gaps, {where}, " \
+           f"then save a new draft."
+
+
+def rules_html(coop, version: RulesVersion) -> str:
+    text = rules_text(coop, version)
+    return render_template("documents/rules.html", doc=text, coop=coop)
+
+
+def rules_pdf(coop, version: RulesVersion) -> bytes:
+    """The rules for signing: cover, contents, numbered clauses, signature page."""
+    problem = blocking_message(version)
+    if problem:
+        raise DocumentBlocked(problem)
+    return render_pdf(rules_html(coop, version), stylesheets=(rules_css(),), pdf_variant=PDF_VARIANT)
+
+
+def amendment_html(coop, old_version: RulesVersion, new_version: RulesVersion) -> str:
+    old_text, new_text = rules_text(coop, old_version), rules_text(coop, new_version)
+    changes = diff.clause_diff(old_version.text, new_version.text)
+    return render_template(
+        "documents/rules_amendment.html", coop=coop, old=old_text, new=new_text, changes=changes,
+        parameter_changes=diff.parameter_changes(old_text.params, new_text.params),
+        changed_count=sum(1 for c in changes if c.status != "unchanged"),
+    )
+
+
+def amendment_pdf(coop, old_version: RulesVersion, new_version: RulesVersion) -> bytes:
+    """The amendment for filing: the changes in plain words, the rules marked up clause by clause,
+    and a signature page for three members and the secretary."""
+    problem = blocking_message(new_version)
+    if problem:
+        raise DocumentBlocked(problem)
+    return render_pdf(amendment_html(coop, old_version, new_version), stylesheets=(rules_css(),),
+                      pdf_variant=PDF_VARIANT)
+
+
+# --- the registration pack -----------------------------------------------------------------
+
+SOCIETY_SUMMARY = (
+    ("coop_name", "Name of the society"),
+    ("registered_office", "Registered office"),
+    ("objects", "Objects"),
+    ("business_description", "The business the society will carry out"),
+    ("member_benefit", "How the members will benefit"),
+    ("member_participation", "How the members take part in the business"),
+    ("member_control", "How the members control the society"),
+    ("profit_use", "How any profits are used"),
+    ("funding", "How the society is funded"),
+    ("financial_year_end", "Financial year end"),
+    ("main_contact", "Main contact"),
+    ("finance_contact", "Finance contact"),
+)
+COMPANY_SUMMARY = (
+    ("coop_name", "Name of the company"),
+    ("registered_office", "Registered office"),
+    ("objects", "Objects"),
+    ("business_description", "The business the company will carry out"),
+    ("member_control", "How the members control the company"),
+    ("profit_use", "How any profits are used"),
+    ("funding", "How the company is funded"),
+    ("financial_year_end", "Financial year end (accounting reference date)"),
+    ("main_contact", "Main contact"),
+)
+
+
+@dataclass(frozen=True)
+class AmlPerson:
+    """Anti-money-laundering details of one officer (typed by the secretary; never stored)."""
+
+    name: str
+    date_of_birth: str
+    address: str
+    time_at_address: str
+
+
+def pack_summary(coop, version: RulesVersion) -> tuple[list[tuple[str, str, str | None]], list[str]]:
+    """The application summary: (key, label, answer or None) rows, and the keys still missing."""
+    answers = queries.answers_for(coop)
+    params = json.loads(version.parameters)
+    ruleset = load_ruleset(version.ruleset_id)
+    rows, missing = [], []
+    for key, label in (COMPANY_SUMMARY if ruleset.legal_form == "company" else SOCIETY_SUMMARY):
+        value = params.get(key) if key in params and params.get(key) not in (None, "") else answers.get(key)
+        if key == "financial_year_end" and value:
+            value = _year_end_words(str(value))
+        if value in (None, ""):
+            missing.append(key)
+            value = None
+        rows.append((key, label, str(value) if value is not None else None))
+    return rows, missing
+
+
+def _year_end_words(value: str) -> str:
+    months = ("January February March April May June July August September October November December").split()
+    try:
+        day, month = (int(x) for x in value.split("-"))
+        return f"{day} {months[month - 1]}"
+    except (ValueError, IndexError):
+        return value
+
+
+def pack_blocking_message(coop, version: RulesVersion) -> str | None:
+    problem = blocking_message(version)
+    if problem:
+        return problem
+    _, missing = pack_summary(coop, version)
+    if missing:
+        steps: list[str] = []
+        for key in missing:
+            step = queries.step_for(key)
+            steps.append(f'"{step[1]}"' if step else "the founding journey")
+        labels = ", ".join(queries.gap_message(k).removeprefix("to be decided: ").split(" — ")[0] for k in missing)
+        return (f"The application summary is not complete: {labels} still to be answered. "
+                f"Finish step{'s' if len(set(steps)) > 1 else ''} {', '.join(dict.fromkeys(steps))} first.")
+    return None
+
+
+def registration_pack_html(coop, version: RulesVersion, *, show_addresses: bool,
+                           aml: list[AmlPerson] | None = None) -> str:
+    text = rules_text(coop, version)
+    rows, _ = pack_summary(coop, version)
+    report = queries.check_version(coop, version)
+    return render_template(
+        "documents/registration_pack.html", coop=coop, doc=text, summary=rows,
+        members=queries.founding_members(coop), show_addresses=show_addresses, aml=aml or [],
+        checklist=queries.registration_checklist(coop), report=report,
+    )
+
+
+def registration_pack_pdf(coop, version: RulesVersion, *, show_addresses: bool,
+                          aml: list[AmlPerson] | None = None) -> bytes:
+    """The registration pack: summary, founding members, optional AML details, checklist, rules."""
+    problem = pack_blocking_message(coop, version)
+    if problem:
+        raise DocumentBlocked(problem)
+    html = registration_pack_html(coop, version, show_addresses=show_addresses, aml=aml)
+    # Personal data stays out of the shared cache.
+    return render_pdf(html, stylesheets=(rules_css(),), pdf_variant=PDF_VARIANT,
+                      use_cache=not (aml or show_addresses))

@@ -1,0 +1,98 @@
+"""The shared vocabulary of a co-op's choices: one name for one thing.
+
+The founding journey stores its answers under these keys; rule-set manifests
+declare parameters with these names; the voting engine reads thresholds and
+quorum from them. Pure data, no Flask or database import.
+
+Threshold semantics (used everywhere): a resolution with threshold X% passes
+when the votes for are at least X% of the basis AND more than half of it, so a
+tie always fails and 50 means "a simple majority".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: key -> (type, default, description). Types: str, text, int, bool, percent, pence, choice:<a|b|c>, date
+PARAMETERS: dict[str, tuple[str, Any, str]] = {
+    # purpose and name
+    "coop_name": ("str", "", "The registered name"),
+    "objects": ("text", "", "The co-op's objects, in plain words"),
+    "registered_office": ("text", "", "Registered office address"),
+    "welsh_office": ("bool", False, "Registered office is in Wales"),
+    # legal form
+    "legal_form": ("choice:society|company", "society", "Co-operative society or company limited by guarantee"),
+    # membership
+    "membership_eligibility": ("text", "Anyone employed by the co-op who supports its objects",
+                               "Who may become a member"),
+    "probation": ("choice:none|period|hours", "none", "Probation before membership"),
+    "probation_months": ("int", 6, "Probation length in months (when probation is period)"),
+    "probation_hours": ("int", 500, "Probation length in hours worked (when probation is hours)"),
+    "share_value_pence": ("pence", 100, "Value of one membership share"),
+    "max_holding_pence": ("pence", 100, "Largest shareholding one member may hold"),
+    "leaving_notice_days": ("int", 28, "Written notice a member gives to leave"),
+    "leave_on_employment_end": ("bool", True, "Membership ends when employment ends"),
+    "expulsion_notice_days": ("int", 14, "Written notice of a proposed expulsion (with a right to reply)"),
+    "non_voting_class": ("bool", False, "Rules allow a non-voting (investor or supporter) class"),
+    # decision-making
+    "quorum_min_members": ("int", 2, "Quorum: at least this many members"),
+    "quorum_percent": ("percent", 50, "Quorum: at least this percentage of members (the greater applies)"),
+    "notice_clear_days": ("int", 14, "Clear days' notice of a general meeting"),
+    "short_notice_percent": ("percent", 90, "Members' consent needed to hold a meeting at short notice"),
+    "ordinary_threshold_percent": ("percent", 50, "Ordinary resolution threshold"),
+    "ordinary_basis": ("choice:cast|eligible", "cast", "Ordinary resolution counted on votes cast or all eligible"),
+    "special_threshold_percent": ("percent", 75, "Special resolution threshold"),
+    "special_basis": ("choice:cast|eligible", "cast", "Special resolution counted on votes cast or all eligible"),
+    "everyday_method": ("choice:majority|consent|consensus", "consent", "Everyday decision method"),
+    "fallback_vote": ("bool", True, "If consent or consensus fails, fall back to a vote"),
+    "consent_min_days": ("int", 7, "A consent proposal stays open at least this many days"),
+    "written_resolutions": ("bool", True, "Members may pass written resolutions"),
+    "written_resolution_days": ("int", 28, "Days a written resolution stays open"),
+    "electronic_voting": ("bool", True, "Secure authenticated online voting counts"),
+    "electronic_meetings": ("bool", True, "Meetings may be held online or hybrid"),
+    "secondary_rules": ("bool", True, "Members may make secondary rules (standing orders) by ordinary resolution"),
+    # management
+    "management": ("choice:collective|board", "collective", "Every member a director, or an elected board"),
+    "board_size": ("int", 5, "Number of directors (elected board)"),
+    "board_term_years": ("int", 3, "Term of office in years (elected board)"),
+    "board_rotation": ("choice:none|third", "third", "One third retire each year (elected board)"),
+    "min_directors": ("int", 2, "Minimum number of directors"),
+    "secretary_member_id": ("int", None, "Register row of the founding secretary"),
+    # money
+    "surplus_reserves_percent": ("percent", 40, "Share of surplus to reserves"),
+    "surplus_common_good_percent": ("percent", 10, "Share of surplus to a common-good fund"),
+    "surplus_bonus_percent": ("percent", 50, "Share of surplus to members' bonus"),
+    "bonus_basis": ("choice:hours|equal", "hours", "Bonus shared by hours worked or equally"),
+    "dissolution": ("choice:asset_lock|co_ownership", "asset_lock", "What happens to assets on dissolution"),
+    "asset_lock_recipient": ("text", "another co-operative or a co-operative body chosen by the members",
+                             "Who receives remaining assets under the asset lock"),
+    "borrowing_limit_pence": ("pence", 25_000_000, "Most the co-op may borrow in total"),
+    "financial_year_end": ("str", "31-03", "Financial year end (DD-MM)"),
+    # registration details (the FCA application)
+    "business_description": ("text", "", "The business to be carried out"),
+    "member_benefit": ("text", "", "How members will benefit"),
+    "member_participation": ("text", "", "How members participate"),
+    "member_control": ("text", "", "How members control the society"),
+    "profit_use": ("text", "", "How profits are used"),
+    "funding": ("text", "", "How the co-op is funded"),
+    "main_contact": ("str", "", "Main contact (name, email, phone)"),
+    "finance_contact": ("str", "", "Finance contact (name, email, phone)"),
+}
+
+
+def defaults() -> dict[str, Any]:
+    return {key: spec[1] for key, spec in PARAMETERS.items()}
+
+
+def resolution_passes(votes_for: int, base: int, threshold_percent: int) -> bool:
+    """The one threshold rule (implemented once, in coopkit.proposals.tally)."""
+    from coopkit.proposals.tally import resolution_passes as passes
+
+    return passes(votes_for, base, threshold_percent)
+
+
+def quorum_needed(eligible: int, min_members: int, percent: int) -> int:
+    """The quorum rule (implemented once, in coopkit.proposals.tally)."""
+    from coopkit.proposals.tally import quorum_needed as needed
+
+    return needed(eligible, min_members, percent)

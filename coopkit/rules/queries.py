@@ -1,0 +1,192 @@
+"""Reads about a co-op's rules that other features need."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from coopkit.extensions import db
+from coopkit.rules.models import RulesVersion
+from coopkit.rules.parameters import defaults
+
+
+def governing_version(coop) -> RulesVersion | None:
+    """The rules in force: the newest registered version, else the newest adopted one."""
+    for status in ("registered", "adopted"):
+        version = db.session.execute(
+            sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id, RulesVersion.status == status)
+            .order_by(RulesVersion.number.desc()).limit(1)
+        ).scalar_one_or_none()
+        if version is not None:
+            return version
+    return None
+
+
+def current_parameters(coop) -> dict:
+    """The parameters the co-op's governing rules were made from; defaults when it has none yet
+    (a forming co-op's founding votes use the defaults, i.e. the common worker-co-op practice)."""
+    params = defaults()
+    version = governing_version(coop)
+    if version is not None:
+        params.update(json.loads(version.parameters))
+    return params
+
+
+# --- what the rules pages need ---------------------------------------------------------------
+
+from dataclasses import dataclass  # noqa: E402
+
+from coopkit.rules import compliance, render  # noqa: E402
+from coopkit.rules.ruleset import RuleSet, default_ruleset_for, load_ruleset  # noqa: E402
+
+
+def founding_answers(coop) -> dict:
+    """The founding journey's answers under the shared parameter names (none until it exists)."""
+    try:
+        from coopkit.founding.queries import answers_as_parameters
+    except ImportError:
+        return {}
+    return dict(answers_as_parameters(coop) or {})
+
+
+def step_for(key: str) -> tuple[str, str] | None:
+    """(step key, step title) of the founding step that asks for ``key``, when the journey knows it."""
+    try:
+        from coopkit.founding.queries import step_for_parameter
+    except ImportError:
+        return None
+    try:
+        return step_for_parameter(key)
+    except (KeyError, LookupError):
+        return None
+
+
+def gap_message(key: str) -> str:
+    """How a missing answer reads in the preview: what is missing and which step to finish."""
+    from coopkit.rules.parameters import PARAMETERS
+
+    label = PARAMETERS.get(key, ("", "", key.replace("_", " ")))[2]
+    step = step_for(key)
+    where = f' — finish step "{step[1]}"' if step else " — finish the founding journey"
+    return f"to be decided: {label.lower()}{where}"
+
+
+def answers_for(coop) -> dict:
+    """What the rules are rendered from: the co-op's own facts, then the founding answers."""
+    answers: dict = {"legal_form": coop.legal_form or "society"}
+    if coop.name:
+        answers["coop_name"] = coop.name
+    if coop.registered_office:
+        answers["registered_office"] = coop.registered_office
+    for key, value in founding_answers(coop).items():
+        if value is not None and value != "":
+            answers[key] = value
+    return answers
+
+
+def founder_count(coop) -> int:
+    from coopkit.register.models import Member
+
+    statuses = ("founder",) if coop.stage != "registered" else ("founder", "member")
+    return db.session.execute(
+        sa.select(sa.func.count(Member.id)).where(Member.coop_id == coop.id, Member.status.in_(statuses))
+    ).scalar_one()
+
+
+def facts_for(coop, params: dict) -> compliance.Facts:
+    return compliance.Facts(legal_form=params.get("legal_form") or coop.legal_form or "society",
+                            founder_count=founder_count(coop), name=params.get("coop_name") or coop.name,
+                            welsh_office=bool(params.get("welsh_office")))
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The rules as the current answers make them, with their checklist (nothing saved)."""
+
+    ruleset: RuleSet
+    document: render.Document
+    report: compliance.Report
+
+    @property
+    def params(self) -> dict:
+        return self.document.values.raw
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        return self.document.gaps
+
+
+def ruleset_for(coop, answers: dict | None = None) -> RuleSet:
+    """The co-op's rule set: the one its rules already use, else the one for its legal form."""
+    latest = latest_version(coop)
+    answers = answers if answers is not None else answers_for(coop)
+    if latest is not None:
+        ruleset = load_ruleset(latest.ruleset_id)
+        if ruleset.legal_form == answers.get("legal_form", ruleset.legal_form):
+            return ruleset
+    return default_ruleset_for(answers.get("legal_form"))
+
+
+def check_document(coop, ruleset: RuleSet, document: render.Document) -> compliance.Report:
+    params = document.values.raw
+    return compliance.check(document.clauses, ruleset.coverage, params, facts_for(coop, params),
+                            gaps=document.gaps, problems=document.values.problems)
+
+
+def current_preview(coop) -> Preview:
+    answers = answers_for(coop)
+    ruleset = ruleset_for(coop, answers)
+    document = render.render_document(ruleset, answers)
+    return Preview(ruleset, document, check_document(coop, ruleset, document))
+
+
+def check_version(coop, version: RulesVersion) -> compliance.Report:
+    """The checklist for a stored version, from its own text and parameters."""
+    ruleset = load_ruleset(version.ruleset_id)
+    params = json.loads(version.parameters)
+    clauses = render.outline(version.text)
+    return compliance.check(clauses, ruleset.coverage, params, facts_for(coop, params),
+                            gaps=render.gaps_in(version.text))
+
+
+def latest_version(coop) -> RulesVersion | None:
+    return db.session.execute(
+        sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id)
+        .order_by(RulesVersion.number.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def versions(coop) -> list[RulesVersion]:
+    """Every version, newest first (one statement)."""
+    return list(db.session.execute(
+        sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id).order_by(RulesVersion.number.desc())
+    ).scalars())
+
+
+def version_by_number(coop, number: int) -> RulesVersion | None:
+    return db.session.execute(
+        sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id, RulesVersion.number == number)
+    ).scalar_one_or_none()
+
+
+def founding_members(coop) -> list:
+    """The people who sign and appear in the founding register: founders (or current members)."""
+    from coopkit.register.models import Member
+
+    statuses = ("founder",) if coop.stage != "registered" else ("founder", "member")
+    return list(db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(statuses))
+        .order_by(Member.admitted_on, Member.id)
+    ).scalars())
+
+
+def registration_checklist(coop) -> list[tuple[str, bool]] | None:
+    """The founding journey's registration checklist, when that feature provides one."""
+    try:
+        from coopkit.founding.queries import registration_checklist as founding_checklist
+    except ImportError:
+        return None
+    items = founding_checklist(coop)
+    return [(getattr(i, "label", None) or i[0], bool(getattr(i, "done", None) if hasattr(i, "done") else i[1]))
+            for i in items] if items is not None else None

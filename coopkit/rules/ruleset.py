@@ -1,0 +1,150 @@
+"""Rule sets: the manifest (ruleset.toml) and clause templates under rules_templates/<id>/.
+
+Pure: reads files, no Flask or database. See rules_templates/README.md for the format.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coopkit.rules.parameters import PARAMETERS
+
+RULES_TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "rules_templates"
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}$")
+CLAUSE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LEGAL_FORMS = ("society", "company")
+#: types whose values are free text typed by a person: escaped before they reach Markdown
+TEXT_TYPES = ("str", "text")
+
+
+class RuleSetError(ValueError):
+    """A rule set's files are wrong: the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    key: str
+    type: str
+    default: Any
+    required: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    label: str = ""
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self.type.split(":", 1)[1].split("|")) if self.type.startswith("choice:") else ()
+
+
+@dataclass(frozen=True)
+class ClauseSpec:
+    id: str
+    file: str
+    when: str = ""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    id: str
+    title: str
+    version: str
+    legal_form: str
+    document_kind: str
+    description: str
+    directory: Path
+    parameters: dict[str, ParameterSpec]
+    clauses: tuple[ClauseSpec, ...]
+    #: legal requirement id -> clause ids that meet it (any one of them present is enough)
+    coverage: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def clause_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.clauses)
+
+
+def _fail(path: Path, message: str) -> RuleSetError:
+    return RuleSetError(f"{path}: {message}")
+
+
+def _parameter(path: Path, key: str, raw: Any) -> ParameterSpec:
+    if key not in PARAMETERS:
+        raise _fail(path, f"parameter {key!r} is not in coopkit/rules/parameters.py (add it there first)")
+    shared_type, shared_default, description = PARAMETERS[key]
+    raw = raw if isinstance(raw, dict) else {}
+    declared = raw.get("type", shared_type)
+    if declared != shared_type:
+        raise _fail(path, f"parameter {key!r} has type {declared!r} but the shared vocabulary says {shared_type!r}")
+    required = bool(raw.get("required", False))
+    if required and shared_type not in TEXT_TYPES:
+        raise _fail(path, f"parameter {key!r}: only text parameters can be required (others need a default)")
+    spec = ParameterSpec(key=key, type=shared_type, default=raw.get("default", shared_default), required=required,
+                         minimum=raw.get("min"), maximum=raw.get("max"), label=raw.get("label", description))
+    if spec.choices and not required and spec.default not in spec.choices:
+        raise _fail(path, f"parameter {key!r}: default {spec.default!r} is not one of {spec.choices}")
+    return spec
+
+
+def load_ruleset_dir(directory: Path) -> RuleSet:
+    """Read and check one rule set folder; raises RuleSetError naming what is wrong."""
+    manifest = directory / "ruleset.toml"
+    if not manifest.is_file():
+        raise _fail(directory, "no ruleset.toml")
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(manifest, f"not valid TOML: {exc}") from None
+    for key in ("id", "title", "version", "legal_form", "clauses"):
+        if key not in data:
+            raise _fail(manifest, f"missing {key!r}")
+    if not ID_RE.match(data["id"]) or data["id"] != directory.name:
+        raise _fail(manifest, "id must be lower-case letters, digits and hyphens and equal the folder name")
+    if data["legal_form"] not in LEGAL_FORMS:
+        raise _fail(manifest, f"legal_form must be one of {LEGAL_FORMS}")
+    parameters = {key: _parameter(manifest, key, raw) for key, raw in data.get("parameters", {}).items()}
+    clauses: list[ClauseSpec] = []
+    seen: set[str] = set()
+    for raw in data["clauses"]:
+        clause = ClauseSpec(id=raw.get("id", ""), file=raw.get("file", ""), when=raw.get("when", ""))
+        if not CLAUSE_ID_RE.match(clause.id) or clause.id in seen:
+            raise _fail(manifest, f"clause id {clause.id!r} is missing, badly formed or repeated")
+        path = (directory / clause.file).resolve()
+        if directory.resolve() not in path.parents or not path.is_file():
+            raise _fail(manifest, f"clause {clause.id!r}: file {clause.file!r} not found in the rule set folder")
+        seen.add(clause.id)
+        clauses.append(clause)
+    coverage: dict[str, tuple[str, ...]] = {}
+    for requirement, clause_ids in data.get("coverage", {}).items():
+        clause_ids = (clause_ids,) if isinstance(clause_ids, str) else tuple(clause_ids)
+        unknown = [c for c in clause_ids if c not in seen]
+        if unknown or not clause_ids:
+            raise _fail(manifest, f"coverage {requirement!r} names unknown clauses {unknown}")
+        coverage[requirement] = clause_ids
+    return RuleSet(id=data["id"], title=data["title"], version=str(data["version"]), legal_form=data["legal_form"],
+                   document_kind=data.get("document_kind", "Rules"), description=data.get("description", ""),
+                   directory=directory, parameters=parameters, clauses=tuple(clauses), coverage=coverage)
+
+
+@functools.cache
+def load_ruleset(ruleset_id: str, root: Path = RULES_TEMPLATES_DIR) -> RuleSet:
+    if not ID_RE.match(ruleset_id or ""):
+        raise RuleSetError(f"no rule set called {ruleset_id!r}")
+    directory = root / ruleset_id
+    if not directory.is_dir():
+        raise RuleSetError(f"no rule set called {ruleset_id!r}")
+    return load_ruleset_dir(directory)
+
+
+def available_rulesets(root: Path = RULES_TEMPLATES_DIR) -> list[RuleSet]:
+    return [load_ruleset(p.name, root) for p in sorted(root.iterdir()) if (p / "ruleset.toml").is_file()]
+
+
+def default_ruleset_for(legal_form: str | None, root: Path = RULES_TEMPLATES_DIR) -> RuleSet:
+    form = legal_form if legal_form in LEGAL_FORMS else "society"
+    for ruleset in available_rulesets(root):
+        if ruleset.legal_form == form:
+            return ruleset
+    raise RuleSetError(f"no rule set for the legal form {form!r}")

@@ -1,0 +1,183 @@
+"""The web layer shared by every feature: co-op scoped blueprints, the one
+commit per request, security headers, error pages and template helpers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, abort, g, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from coopkit.extensions import db
+
+log = logging.getLogger("coopkit.web")
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def coop_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    """A blueprint whose routes live under ``/c/<slug>/...`` and see the co-op as ``g.coop``.
+
+    ``url_for`` inside such a page fills in the slug by itself.
+    """
+    bp = Blueprint(name, import_name, url_prefix="/c/<slug>" + url_prefix)
+
+    @bp.url_value_preprocessor
+    def _load_coop(endpoint, values):
+        from coopkit.coops.models import Coop
+
+        slug = (values or {}).pop("slug", None)
+        coop = db.session.execute(sa.select(Coop).where(Coop.slug == slug)).scalar_one_or_none()
+        if coop is None:
+            abort(404)
+        g.coop = coop
+
+    @bp.url_defaults
+    def _add_slug(endpoint, values):
+        if "slug" not in values and g.get("coop") is not None:
+            values["slug"] = g.coop.slug
+
+    return bp
+
+
+def install_request_hooks(app: Flask) -> None:
+    @app.after_request
+    def commit_or_roll_back(response):
+        # One transaction per user action: a success commits, anything else rolls back.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+    @app.teardown_request
+    def roll_back_on_error(exc):
+        if exc is not None:
+            db.session.rollback()
+
+
+def install_error_pages(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        db.session.rollback()
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title="This form has expired",
+            message="The form was missing its security token or it had expired. "
+                    "Go back, reload the page and try again.",
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        titles = {
+            403: ("You can't see this page", "Your account does not have access to this part of coopkit."),
+            404: ("Page not found", "There is nothing at this address. Check the link, or start from your co-ops."),
+            429: ("Too many attempts", "Please wait a minute before trying again."),
+        }
+        title, message = titles.get(exc.code, (exc.name, exc.description))
+        return render_template("errors/error.html", code=exc.code, title=title, message=message), exc.code
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        # Flask calls this for unhandled exceptions (never in testing, where they propagate).
+        db.session.rollback()
+        log.error("Unhandled error on %s %s", request.method, request.path)
+        return render_template(
+            "errors/error.html",
+            code=500,
+            title="Something went wrong",
+            message="Nothing was saved. The error has been logged; please try again.",
+        ), 500
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+def format_long_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def format_money(pence: int | None) -> str:
+    pence = pence or 0
+    sign = "-" if pence < 0 else ""
+    pounds, rest = divmod(abs(pence), 100)
+    return f"{sign}£{pounds:,}.{rest:02d}"
+
+
+#: The co-op's sections in its navigation: (endpoint, label, action). A section
+#: shows once its feature registers the endpoint and the user may take the action.
+COOP_SECTIONS = (
+    ("founding.overview", "Founding journey", "founding.view"),
+    ("rules.index", "Rules", "rules.view"),
+    ("register.members", "Registers", "register.names"),
+    ("proposals.index", "Proposals", "proposals.view"),
+    ("workspace.invite", "Invite", "coop.invite"),
+    ("audit.log", "Audit log", "audit.view"),
+)
+
+
+def install_template_helpers(app: Flask) -> None:
+    from coopkit.coops import policy
+
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["longdate"] = format_long_date
+    app.jinja_env.filters["money"] = format_money
+
+    @app.context_processor
+    def inject():
+        coop = g.get("coop")
+        return {
+            "current_coop": coop,
+            "can": lambda action, c=coop: policy.can(current_user, action, c),
+            "current_role": policy.role_label(current_user, coop) if coop is not None else None,
+            "today": date.today(),
+            "settings": app.extensions["coopkit.settings"],
+        }
+
+    @app.template_global()
+    def coop_sections():
+        return [s for s in COOP_SECTIONS if s[0] in app.view_functions]
+
+    @app.template_global()
+    def percent_bar(value: float) -> Markup:
+        """A progress bar that needs no inline style (the CSP forbids it)."""
+        value = max(0, min(100, int(round(value))))
+        return Markup(f'<progress class="bar" max="100" value="{value}">{value}%</progress>')

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from coopkit.accounts.models import User
+from coopkit.extensions import db
+
+
+def test_signup_creates_account_and_logs_in(client, app):
+    response = client.post("/signup", data={
+        "name": "Asha Patel", "email": "Asha@Example.org",
+        "password": "a long enough password", "confirm": "a long enough password",
+    })
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/c/")
+    page = client.get("/c/")
+    assert "Asha Patel" in page.text
+    with app.app_context():
+        user = db.session.execute(sa.select(User)).scalar_one()
+        assert user.email == "asha@example.org"
+        assert user.password_hash.startswith("scrypt:")
+        assert "a long enough password" not in user.password_hash
+
+
+def test_signup_bad_input_keeps_values_and_writes_nothing(client, app):
+    response = client.post("/signup", data={
+        "name": "Ben", "email": "not-an-email", "password": "short", "confirm": "different",
+    })
+    assert response.status_code == 200
+    assert 'value="not-an-email"' in response.text
+    assert 'value="Ben"' in response.text
+    assert "Use at least 10 characters" in response.text
+    assert "The two passwords differ." in response.text
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(User.id))).scalar() == 0
+
+
+def test_signup_duplicate_email_is_refused(client, make):
+    user = make.user(email="taken@example.org")
+    response = client.post("/signup", data={
+        "name": "Someone", "email": user.email, "password": "a long enough password",
+        "confirm": "a long enough password"})
+    assert response.status_code == 200
+    assert "already exists" in response.text
+
+
+def test_login_answer_is_the_same_for_unknown_email_and_wrong_password(client, make):
+    user = make.user()
+    wrong = client.post("/login", data={"email": user.email, "password": "not the password"})
+    unknown = client.post("/login", data={"email": "nobody@example.org", "password": "not the password"})
+    assert wrong.status_code == unknown.status_code == 200
+    message = "That email and password don&#39;t match an account."
+    assert message in wrong.text and message in unknown.text
+
+
+def test_login_renews_session_and_logout(client, make):
+    user = make.user()
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    response = client.post("/login", data={"email": user.email, "password": user.password})
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"].startswith(f"{user.id}:")
+    assert client.get("/c/").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert client.get("/c/").status_code == 302
+
+
+def test_sixth_failed_login_in_a_minute_is_rate_limited(client, make):
+    user = make.user()
+    codes = [client.post("/login", data={"email": user.email, "password": "wrong password"}).status_code
+             for _ in range(6)]
+    assert codes == [200, 200, 200, 200, 200, 429]
+    assert "Too many attempts" in client.post("/login", data={"email": user.email, "password": "x"}).text
+
+
+def test_successful_logins_do_not_count_towards_the_limit(client, make):
+    user = make.user()
+    for _ in range(7):
+        assert client.post("/login", data={"email": user.email, "password": user.password}).status_code == 302
+        client.post("/logout")
+
+
+def test_change_password_logs_out_other_sessions(app, make, login):
+    user = make.user()
+    device_a, device_b = app.test_client(), app.test_client()
+    login(device_a, user)
+    login(device_b, user)
+    response = device_a.post("/account/password", data={
+        "current": user.password, "password": "a brand new password", "confirm": "a brand new password"})
+    assert response.status_code == 302
+    assert device_a.get("/account").status_code == 200
+    assert device_b.get("/account").status_code == 302  # its session is for the old password
+    assert device_a.post("/login", data={"email": user.email, "password": "a brand new password"}).status_code == 302
+
+
+def test_change_password_with_wrong_current_changes_nothing(client, make, login, app):
+    user = make.user()
+    login(client, user)
+    response = client.post("/account/password", data={
+        "current": "wrong", "password": "a brand new password", "confirm": "a brand new password"})
+    assert response.status_code == 200
+    assert "Your current password is not right." in response.text
+    with app.app_context():
+        assert db.session.get(User, user.id).check_password(user.password)
+
+
+def _reset_link(mailbox, email):
+    [message] = mailbox.to(email)
+    return re.search(r"http://localhost(/reset/\S+)", mailbox.body(message)).group(1)
+
+
+def test_password_reset_by_email_is_single_use(client, make, mailbox):
+    user = make.user()
+    response = client.post("/reset", data={"email": user.email})
+    assert response.status_code == 302
+    path = _reset_link(mailbox, user.email)
+    assert client.get(path).status_code == 200
+    done = client.post(path, data={"password": "the new password!", "confirm": "the new password!"})
+    assert done.status_code == 302
+    client.post("/logout")
+    again = client.post(path, data={"password": "another password!", "confirm": "another password!"})
+    assert again.status_code == 302 and "/reset" in again.headers["Location"]
+    assert client.post("/login", data={"email": user.email, "password": "the new password!"}).status_code == 302
+
+
+def test_password_reset_answer_is_the_same_for_unknown_email(client, make, mailbox):
+    user = make.user()
+    known = client.post("/reset", data={"email": user.email}, follow_redirects=True)
+    unknown = client.post("/reset", data={"email": "nobody@example.org"}, follow_redirects=True)
+    assert known.status_code == unknown.status_code == 200
+    assert "If an account uses that address" in known.text
+    assert "If an account uses that address" in unknown.text
+    assert len(mailbox.messages) == 1
+
+
+def test_expired_and_tampered_reset_tokens_are_refused(client, make, app, monkeypatch):
+    from coopkit.accounts import services
+
+    user = make.user()
+    with app.test_request_context():
+        from coopkit.accounts.models import User as U
+        token = services.make_reset_token(db.session.get(U, user.id))
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert "/reset" in client.get(f"/reset/{tampered}").headers["Location"]
+    import itsdangerous.timed
+
+    real_now = itsdangerous.timed.TimestampSigner.get_timestamp
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: real_now(self) + 3601)
+    response = client.get(f"/reset/{token}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/reset")
+
+
+def test_open_redirect_is_refused(client, make):
+    user = make.user()
+    response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": user.password})
+    assert response.headers["Location"].endswith("/c/")

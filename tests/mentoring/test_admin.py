@@ -1,0 +1,157 @@
+"""The admin's pages: cohorts, the co-ops in them and the mentors who follow them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from coopkit.audit.models import AuditEvent
+from coopkit.coops.models import Coop
+from coopkit.extensions import db
+from coopkit.mentoring.models import Cohort, MentorAssignment
+from tests.coops.helpers import counts
+
+
+def admin_client(client, make, login):
+    login(client, make.user(name="Ada Admin", is_admin=True))
+    return client
+
+
+def test_create_a_cohort(client, app, make, login):
+    admin_client(client, make, login)
+    assert "No cohorts yet." in client.get("/admin/").text
+    response = client.post("/admin/", data={"name": " UCLan digital 2026 ", "description": "Graduates"})
+    with app.app_context():
+        cohort = db.session.execute(sa.select(Cohort)).scalar_one()
+        assert (cohort.name, cohort.description) == ("UCLan digital 2026", "Graduates")
+        assert db.session.execute(sa.select(AuditEvent.action)).scalar_one() == "cohort.created"
+    assert response.headers["Location"] == f"/admin/cohorts/{cohort.id}"
+    page = client.get(response.headers["Location"]).text
+    assert "Cohort UCLan digital 2026 created." in page
+    listing = client.get("/admin/").text
+    assert "UCLan digital 2026" in listing
+
+
+def test_cohort_errors_are_shown_beside_the_field_and_nothing_is_written(client, app, make, login):
+    make.cohort(name="Taken")
+    admin_client(client, make, login)
+    before = counts(app, Cohort, AuditEvent)
+    for data, message in (({"name": ""}, "This field is required."),
+                          ({"name": "Taken"}, "A cohort with this name already exists."),
+                          ({"name": "x" * 121}, "Field cannot be longer than 120 characters."),
+                          ({"name": "bad\x00name"}, "characters that can&#39;t be stored")):
+        response = client.post("/admin/", data=data)
+        assert response.status_code == 200
+        assert message in response.text
+        assert 'aria-invalid="true"' in response.text
+    assert counts(app, Cohort, AuditEvent) == before
+
+
+def test_add_and_remove_a_coop(client, app, make, login):
+    coop = make.coop(name="Northern Pixels")
+    cohort_id = make.cohort(name="Spring")
+    admin_client(client, make, login)
+    page = client.get(f"/admin/cohorts/{cohort_id}").text
+    assert f'<option value="{coop.id}">Northern Pixels</option>' in page
+    response = client.post(f"/admin/cohorts/{cohort_id}/coops", data={"add-coop_id": str(coop.id)})
+    assert "Northern Pixels added to Spring." in client.get(response.headers["Location"]).text
+    with app.app_context():
+        assert db.session.get(Coop, coop.id).cohort_id == cohort_id
+        # The co-op's own chain records it too.
+        assert db.session.execute(
+            sa.select(sa.func.count()).where(AuditEvent.action == "cohort.coop_added")).scalar() == 2
+    response = client.post(f"/admin/cohorts/{cohort_id}/coops/{coop.id}/remove")
+    assert "Northern Pixels removed from Spring." in client.get(response.headers["Location"]).text
+    with app.app_context():
+        assert db.session.get(Coop, coop.id).cohort_id is None
+
+
+def test_add_coop_errors(client, app, make, login):
+    coop = make.coop()
+    cohort_id = make.cohort(coops=(coop,))
+    other_cohort = make.cohort()
+    admin_client(client, make, login)
+    before = counts(app, AuditEvent)
+    # Already in the cohort (not among the choices), unknown, or not a number.
+    for value in (str(coop.id), "99999", "abc", ""):
+        response = client.post(f"/admin/cohorts/{cohort_id}/coops", data={"add-coop_id": value})
+        assert "Choose a co-op from the list." in client.get(response.headers["Location"]).text
+    # Removing a co-op that isn't in this cohort.
+    response = client.post(f"/admin/cohorts/{other_cohort}/coops/{coop.id}/remove")
+    assert "is not in this cohort" in client.get(response.headers["Location"]).text
+    assert counts(app, AuditEvent) == before
+    assert client.post(f"/admin/cohorts/{cohort_id}/coops/99999/remove").status_code == 404
+    assert client.get("/admin/cohorts/99999").status_code == 404
+
+
+def test_a_coop_moves_between_cohorts(client, app, make, login):
+    coop = make.coop()
+    first = make.cohort(coops=(coop,))
+    second = make.cohort()
+    admin_client(client, make, login)
+    client.post(f"/admin/cohorts/{second}/coops", data={"add-coop_id": str(coop.id)})
+    with app.app_context():
+        assert db.session.get(Coop, coop.id).cohort_id == second
+    assert first != second
+
+
+def test_assign_and_unassign_a_mentor(client, app, make, login):
+    coop = make.coop(name="Northern Pixels")
+    cohort_id = make.cohort(coops=(coop,))
+    mentor = make.user(name="Mina Mentor", email="mina@example.org")
+    admin_client(client, make, login)
+    response = client.post(f"/admin/cohorts/{cohort_id}/mentors", data={"mentor-email": " MINA@example.org "})
+    page = client.get(response.headers["Location"]).text
+    assert "Mentor assigned" in page
+    assert "Mina Mentor" in page and "mina@example.org" in page
+    with app.app_context():
+        assignment = db.session.execute(sa.select(MentorAssignment)).scalar_one()
+        assert assignment.user_id == mentor.id
+
+    # The mentor now sees the co-op, read-only.
+    mentor_client = app.test_client()
+    login(mentor_client, mentor)
+    assert "Northern Pixels" in mentor_client.get("/c/").text
+    home = mentor_client.get(f"/c/{coop.slug}/")
+    assert home.status_code == 200 and "you: mentor" in home.text
+    assert "Invite co-founders" not in home.text
+    assert mentor_client.get(f"/c/{coop.slug}/people/invite").status_code == 403
+    assert mentor_client.post(f"/c/{coop.slug}/leave").status_code == 403
+
+    response = client.post(f"/admin/cohorts/{cohort_id}/mentors/{assignment.id}/remove")
+    assert "Mentor removed from the cohort." in client.get(response.headers["Location"]).text
+    with app.app_context():
+        assert db.session.execute(sa.select(MentorAssignment)).first() is None
+        assert db.session.execute(
+            sa.select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)).scalar() == "mentor.unassigned"
+    assert mentor_client.get(f"/c/{coop.slug}/").status_code == 403
+
+
+def test_assign_mentor_errors(client, app, make, login):
+    cohort_id = make.cohort()
+    other_cohort = make.cohort()
+    mentor = make.user(name="Mina Mentor")
+    make.cohort(mentors=(mentor,))
+    admin_client(client, make, login)
+    client.post(f"/admin/cohorts/{cohort_id}/mentors", data={"mentor-email": mentor.email})
+    before = counts(app, MentorAssignment, AuditEvent)
+    for email, message in (("nobody@example.org", "No coopkit account uses that email address."),
+                           (mentor.email, "Mina Mentor already mentors this cohort."),
+                           ("not an email", "Enter the mentor&#39;s email address."),
+                           ("", "Enter the mentor&#39;s email address.")):
+        response = client.post(f"/admin/cohorts/{cohort_id}/mentors", data={"mentor-email": email})
+        assert message in client.get(response.headers["Location"]).text
+    assert counts(app, MentorAssignment, AuditEvent) == before
+    with app.app_context():
+        assignment_id = db.session.execute(
+            sa.select(MentorAssignment.id).where(MentorAssignment.cohort_id == cohort_id)).scalar_one()
+    # An assignment is only removed through its own cohort.
+    assert client.post(f"/admin/cohorts/{other_cohort}/mentors/{assignment_id}/remove").status_code == 404
+
+
+def test_non_admins_cannot_use_admin_pages(client, app, make, login):
+    cohort_id = make.cohort()
+    login(client, make.user())
+    assert client.get("/admin/").status_code == 403
+    assert client.post("/admin/", data={"name": "Sneaky"}).status_code == 403
+    assert client.get(f"/admin/cohorts/{cohort_id}").status_code == 403
+    assert counts(app, Cohort) == (1,)

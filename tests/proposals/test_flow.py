@@ -1,0 +1,205 @@
+"""A proposal's life through the web pages: draft, open, vote, change, close, results, emails."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from coopkit.extensions import db
+from coopkit.proposals.models import Ballot, BallotChange, Participation, Proposal, VoterRollEntry
+from tests.proposals.conftest import counts, make_open, time_travel
+
+FUTURE = "2027-01-20T18:00"
+
+
+def seen(page_text: str) -> str:
+    return re.search(r'name="seen" type="hidden" value="(\d+)"', page_text).group(1)
+
+
+def test_draft_open_vote_change_close_results(app, client, login, crew, mailbox):
+    amy, bo, cy = crew.users
+    login(client, amy)
+    response = client.post("/c/crew-coop/proposals/new", data={
+        "title": "Adopt a four-day week", "body": "We *try* it for a quarter.<script>alert(1)</script>",
+        "resolution_text": "That the co-op trials a four-day week from January.", "method": "resolution",
+        "preset": "ordinary", "basis": "cast", "seats": "1", "ranking": "stv", "closes_at": FUTURE,
+        "change_1_key": "", "change_2_key": "", "change_3_key": ""})
+    assert response.status_code == 302, response.text
+    page = client.get("/c/crew-coop/proposals/1")
+    assert "<em>try</em>" in page.text and "<script>alert" not in page.text
+    assert "Draft" in page.text and "Open voting now" in page.text
+    assert client.post("/c/crew-coop/proposals/1/open").status_code == 302
+    with app.app_context():
+        p = db.session.execute(sa.select(Proposal)).scalar_one()
+        assert p.state == "open" and p.threshold_percent == 50 and p.basis == "cast" and p.quorum_needed == 3
+        assert db.session.execute(sa.select(sa.func.count(VoterRollEntry.id))).scalar() == 5
+        pid = p.id
+    # everyone on the roll is emailed, each with a calendar file for the closing time
+    assert len(mailbox.messages) == 5
+    message = mailbox.to(bo.email)[0]
+    ics = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    assert ics and b"DTEND:20270120T180000Z" in ics[0].get_payload(decode=True)
+
+    vote_page = client.get("/c/crew-coop/proposals/1/vote")
+    assert vote_page.status_code == 200 and 'value="for"' in vote_page.text
+    assert client.post("/c/crew-coop/proposals/1/vote", data={"choice": "for", "seen": "0"}).status_code == 302
+    # change the vote; history kept
+    page = client.get("/c/crew-coop/proposals/1/vote")
+    assert "Your vote now: <strong>For</strong>" in page.text
+    assert client.post("/c/crew-coop/proposals/1/vote", data={"choice": "against", "seen": seen(page.text)}
+                       ).status_code == 302
+    # ... and back again
+    page = client.get("/c/crew-coop/proposals/1/vote")
+    client.post("/c/crew-coop/proposals/1/vote", data={"choice": "for", "seen": seen(page.text)})
+    for user, choice in ((bo, "for"), (cy, "against")):
+        login(client, user)
+        assert client.post("/c/crew-coop/proposals/1/vote", data={"choice": choice, "seen": "0"}).status_code == 302
+    assert counts(app, Participation, Ballot, BallotChange) == (3, 3, 5)
+    # results stay hidden until close
+    assert client.get("/c/crew-coop/proposals/1/results").status_code == 302
+    mailbox.clear()
+    time_travel(app, pid, hours=24 * 60)
+    listing = client.get("/c/crew-coop/proposals/")   # closing happens on the next access
+    assert "Closed: passed" in listing.text
+    results = client.get("/c/crew-coop/proposals/1/results")
+    assert results.status_code == 200
+    text = results.text
+    assert "<svg" in text and "style=" not in text
+    assert "Passed" in text and "3 of 5 (60.0%)" in text and "3 needed: met" in text
+    assert "That the co-op trials a four-day week from January." in text
+    assert "at least 50% of votes cast" in text and "Needed to pass" in text
+    assert "Amy Adams" in text  # open ballot: the record of how members voted
+    assert len(mailbox.messages) == 5 and "Outcome: PASSED" in mailbox.body(mailbox.messages[0])
+    pdf = client.get("/c/crew-coop/proposals/1/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    pdf_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    for expected in ("Adopt a four-day week", "PASSED", "Turnout", "3 of 5", "Quorum", "votes cast",
+                     "That the co-op trials a four-day week from January."):
+        assert expected in pdf_text, expected
+
+
+def test_proposals_are_numbered_within_the_coop(app, crew, make):
+    other = make.coop(stage="registered")
+    assert make_open(app, crew)[0] == 1
+    assert make_open(app, crew)[0] == 2
+    from tests.proposals.conftest import Crew
+
+    sec, _ = make.secretary(other)
+    assert make_open(app, Crew(other, sec, []))[0] == 1
+
+
+def test_close_due_command_and_reminder_sent_once(app, crew, mailbox):
+    number, pid = make_open(app, crew, days=3)
+    runner = app.test_cli_runner()
+    # 20 hours before closing: the reminder goes to the 5 who have not voted, once
+    time_travel(app, pid, hours=52)
+    mailbox.clear()
+    out = runner.invoke(args=["remind-due"])
+    assert out.exit_code == 0 and "Reminded 5 member(s)" in out.output
+    assert len(mailbox.messages) == 5 and "closes in less than a day" in mailbox.body(mailbox.messages[0])
+    assert "0 reminder(s) sent" in runner.invoke(args=["remind-due"]).output
+    time_travel(app, pid, hours=24)
+    out = runner.invoke(args=["close-due"])
+    assert out.exit_code == 0 and "Closed proposal 1" in out.output
+    with app.app_context():
+        p = db.session.get(Proposal, pid)
+        assert p.state == "closed" and p.outcome == "failed" and "Not quorate" in p.result["reason"]
+
+
+def test_withdraw_own_and_not_others(app, client, login, crew):
+    amy, bo, _ = crew.users
+    make_open(app, crew, by=amy)
+    login(client, bo)
+    client.post("/c/crew-coop/proposals/1/withdraw")
+    assert counts(app, Proposal)[0] == 1
+    with app.app_context():
+        assert db.session.execute(sa.select(Proposal.state)).scalar() == "open"
+    login(client, amy)
+    client.post("/c/crew-coop/proposals/1/withdraw")
+    with app.app_context():
+        assert db.session.execute(sa.select(Proposal.state)).scalar() == "withdrawn"
+    login(client, bo)
+    assert "This proposal was withdrawn" in client.post("/c/crew-coop/proposals/1/vote",
+                                                         data={"choice": "for", "seen": "0"}).text
+
+
+def test_early_close_only_once_settled(app, client, login, crew):
+    number, pid = make_open(app, crew, allow_early_close=True)
+    login(client, crew.secretary)
+    response = client.post("/c/crew-coop/proposals/1/close", follow_redirects=True)
+    assert "could still change" in response.text
+    for user in crew.users:
+        login(client, user)
+        client.post("/c/crew-coop/proposals/1/vote", data={"choice": "for", "seen": "0"})
+    login(client, crew.secretary)   # 3 of 5 for: even if both others vote against, it passes
+    page = client.get("/c/crew-coop/proposals/1")
+    assert "Close early" in page.text
+    client.post("/c/crew-coop/proposals/1/close")
+    with app.app_context():
+        p = db.session.get(Proposal, pid)
+        assert p.state == "closed" and p.closed_early and p.outcome == "passed"
+
+
+def test_discussion_thread_is_sanitised(app, client, login, crew):
+    make_open(app, crew)
+    login(client, crew.users[0])
+    client.post("/c/crew-coop/proposals/1/comments", data={"body": "I agree **strongly** <img src=x onerror=alert(1)>"})
+    page = client.get("/c/crew-coop/proposals/1")
+    assert "<strong>strongly</strong>" in page.text and "onerror" not in page.text and "Amy Adams" in page.text
+
+
+def test_home_panel_lists_votes_waiting(app, client, login, crew):
+    make_open(app, crew, title="Paint the office green")
+    login(client, crew.users[1])
+    home = client.get("/c/crew-coop/")
+    assert "Votes waiting for you" in home.text and "Paint the office green" in home.text
+
+
+def test_listing_statement_count_does_not_grow(app, client, login, crew):
+    from sqlalchemy import event
+
+    login(client, crew.users[0])
+
+    def statements():
+        seen_ = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *a, **k: seen_.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/c/crew-coop/proposals/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen_)
+
+    make_open(app, crew)
+    one = statements()
+    for _ in range(4):
+        make_open(app, crew)
+    assert statements() == one
+
+
+def test_mentor_and_outsider_cannot_see_proposals(app, client, login, crew, make):
+    mentor = make.user()
+    make.cohort(coops=(crew.coop,), mentors=(mentor,))
+    make_open(app, crew)
+    for user in (mentor, make.user()):
+        login(client, user)
+        assert client.get("/c/crew-coop/proposals/").status_code == 403
+        assert client.get("/c/crew-coop/proposals/1/vote").status_code == 403
+        assert client.post("/c/crew-coop/proposals/1/vote", data={"choice": "for"}).status_code == 403
+    assert counts(app, Participation)[0] == 0
+
+
+def test_ics_lines_are_folded():
+    from datetime import datetime
+
+    from coopkit.proposals.text import closing_ics
+
+    data = closing_ics(uid="x@y", title="A" * 200, closes_at=datetime(2027, 1, 1, 12), url="http://e/x",
+                       stamp=datetime(2026, 1, 1) + timedelta(hours=1)).decode()
+    assert all(len(line.encode()) <= 75 for line in data.split("\r\n"))

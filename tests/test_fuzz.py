@@ -1,0 +1,198 @@
+"""Random and malformed values posted to every form never make a server error.
+
+The fields of each POST route are discovered the way a person would find them: by
+opening every page (as a role allowed to see it) and reading its ``<form method=post>``
+inputs, selects and textareas. Hypothesis then posts empty, huge, unicode, NUL-bearing,
+numeric, date-like and wrongly-typed values to them. Exceptions propagate in testing,
+so any unhandled error fails the test; an answer of 500 or more fails it too.
+Requests roll back their writes, so every example meets the same world.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coopkit.coops import policy
+from coopkit.extensions import limiter
+from tests import authz_params
+from tests.authz_params import ROLES, log_in_client, writes_rolled_back
+
+EXAMPLES = int(os.environ.get("COOPKIT_FUZZ_EXAMPLES", "25"))
+#: names tried on a POST route no page links a form to
+FALLBACK_FIELDS = ("name", "email", "value", "id")
+
+
+@dataclass
+class FormField:
+    name: str
+    kind: str  # input type, "select" or "textarea"
+    options: list[str] = field(default_factory=list)
+
+
+class FormParser(HTMLParser):
+    """Collect each ``<form method="post">``: its action and its named fields."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, dict[str, FormField]]] = []
+        self._form: dict[str, FormField] | None = None
+        self._select: FormField | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            if (attrs.get("method") or "get").lower() == "post":
+                self._form = {}
+                self.forms.append((attrs.get("action") or "", self._form))
+            return
+        if self._form is None:
+            return
+        name = attrs.get("name")
+        if tag in ("input", "textarea", "select", "button") and name and name != "csrf_token":
+            kind = tag if tag in ("textarea", "select") else (attrs.get("type") or "text").lower()
+            entry = self._form.setdefault(name, FormField(name, kind))
+            if attrs.get("value") is not None and kind in ("radio", "checkbox", "hidden", "submit", "button"):
+                entry.options.append(attrs["value"])
+            if tag == "select":
+                self._select = entry
+        elif tag == "option" and self._select is not None:
+            self._select.options.append(attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+# --- values ---------------------------------------------------------------------
+
+_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
+NASTY = st.one_of(
+    st.just(""),
+    st.just(" "),
+    _text,
+    st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=300, max_size=600),
+    st.just("x" * 20_000),
+    st.sampled_from(["\x00", "a\x00b", "\u202eevil", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ☃ 😀", "ǅ\u0301\u0301\u0301", "\r\n\r\n", "\t"]),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.sampled_from(["-1", "0", "1.5", "1e309", "NaN", "-0", "99999999999999999999999", "0x10"]),
+    st.sampled_from(["2026-02-30", "0000-00-00", "9999-12-31", "1900-01-01", "31/12/2026", "yesterday"]),
+    st.sampled_from(["<script>alert(1)</script>", "' OR 1=1 --", "{{ 7*7 }}", "../../etc/passwd",
+                     "a@b", "@example.org", "ÄSHA@EXAMPLE.ORG", "x@" + "a" * 300 + ".org"]),
+    st.lists(_text, min_size=2, max_size=3),  # the wrong type: several values for one field
+)
+
+
+def value_for(form_field: FormField) -> st.SearchStrategy:
+    """Sometimes a valid choice, often nonsense, sometimes missing (None)."""
+    choices = [st.none(), NASTY]
+    if form_field.options:
+        choices.append(st.sampled_from(form_field.options))
+    return st.one_of(*choices)
+
+
+# --- discovery --------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _clean_database():
+    yield
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    with authz_params.world_for(app) as world:
+        yield world
+
+
+def allowed_choices(world, route):
+    for coop in authz_params.coops_for(world, route):
+        for role in ROLES:
+            if route.action in policy.ACTIONS and world.roles_in(role, coop) & policy.ACTIONS[route.action]:
+                yield role, coop
+
+
+def discover_forms(app, world) -> dict[str, dict[str, FormField]]:
+    """URL path -> fields posted to it, from every page every allowed role can open."""
+    forms: dict[str, dict[str, FormField]] = {}
+    client = app.test_client()
+    for route in authz_params.routes(app):
+        if "GET" not in route.methods or route.action is None:
+            continue
+        for role, coop in allowed_choices(world, route):
+            world.role = role
+            try:
+                url = authz_params.build_url(app, world, route, coop)
+            except authz_params.MissingBuilder:
+                continue
+            log_in_client(client, world, role)
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in (response.content_type or ""):
+                continue
+            parser = FormParser()
+            parser.feed(response.get_data(as_text=True))
+            for action, fields in parser.forms:
+                target = urlsplit(urljoin("http://localhost" + url, action)).path
+                forms.setdefault(target, {}).update(fields)
+    world.role = None
+    return forms
+
+
+def test_form_discovery_finds_the_known_forms(app, world):
+    forms = discover_forms(app, world)
+    assert {"email", "password"} <= set(forms["/login"])
+    assert {"name", "slug"} <= set(forms["/c/new"])
+    assert "add-coop_id" in forms[f"/admin/cohorts/{world.cohort_id}/coops"]
+
+
+def test_no_form_answers_a_server_error(app, world):
+    forms = discover_forms(app, world)
+    client = app.test_client()
+    failures, fuzzed = [], []
+    limiter.enabled = False  # the log-in limit would answer 429 and hide the form's own handling
+    try:
+        with writes_rolled_back():
+            for route in authz_params.routes(app):
+                if "POST" not in route.methods or route.action is None:
+                    continue
+                for role, coop in allowed_choices(world, route):
+                    world.role = role
+                    try:
+                        url = authz_params.build_url(app, world, route, coop)
+                    except authz_params.MissingBuilder:
+                        continue
+                    fields = forms.get(url) or {n: FormField(n, "text") for n in FALLBACK_FIELDS}
+                    fuzzed.append(route.endpoint)
+                    try:
+                        fuzz_one(client, world, role, url, fields)
+                    except Exception as exc:  # noqa: BLE001 - report every form, not just the first
+                        notes = "\n".join(getattr(exc, "__notes__", []))
+                        failures.append(f"{role} POST {url} ({route.endpoint}): {exc!r}\n{notes}")
+                    break  # one allowed role per route and co-op stage is enough
+    finally:
+        limiter.enabled = True
+        world.role = None
+    assert "coops.new" in fuzzed and "accounts.signup" in fuzzed
+    assert not failures, "\n\n".join(failures)
+
+
+def fuzz_one(client, world, role, url, fields):
+    body = st.fixed_dictionaries({name: value_for(f) for name, f in fields.items()})
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(body)
+    def post(data):
+        log_in_client(client, world, role)
+        data = {k: v for k, v in data.items() if v is not None}
+        response = client.post(url, data=data)
+        assert response.status_code < 500, f"answered {response.status_code}"
+
+    post()
