@@ -5,7 +5,8 @@ tests/test_authorization.py requests every route of ``app.url_map`` as every rol
 needs a value for each parameter of the route, taken from ``BUILDERS`` below.
 
 Adding a route with a new parameter (e.g. ``/c/<slug>/proposals/<int:number>``)?
-Add a builder here, next to the others:
+Add a builder in your feature's ``tests/<feature>/authz_builders.py`` (loaded
+automatically at the end of this module), or here for a core parameter:
 
     @builder("number")
     def proposal_number(app, world, coop):
@@ -186,8 +187,8 @@ def _invitation(app, world: World, coop: CoopRec, email: str | None):
 
     def create():
         from coopkit.accounts.models import User
-        from coopkit.coops.services import create_invitation
         from coopkit.coops.models import Coop
+        from coopkit.coops.services import create_invitation
 
         inviter = world.users["founder"] if coop.id == world.forming.id else world.users["secretary"]
         with app.app_context():
@@ -238,6 +239,22 @@ def member_id(app, world, coop):
     if own is not None and own.coop_id == coop.id:
         return own.id
     return world.members["founder" if coop.id == world.forming.id else "member"].id
+
+
+def _load_feature_builders() -> None:
+    """Import ``tests/<feature>/authz_builders.py`` of every feature that has one.
+
+    A feature keeps the builders for its own URL parameters there (with ``@builder``
+    from this module), so features never edit each other's files.
+    """
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    tests_dir = Path(__file__).parent
+    for info in pkgutil.iter_modules([str(tests_dir)]):
+        if info.ispkg and (tests_dir / info.name / "authz_builders.py").exists():
+            importlib.import_module(f"tests.{info.name}.authz_builders")
 
 
 # --- walking the routes -------------------------------------------------------------
@@ -334,3 +351,6 @@ def is_login_redirect(response) -> bool:
     from urllib.parse import urlsplit
 
     return urlsplit(response.headers.get("Location", "")).path == "/login"
+
+
+_load_feature_builders()

@@ -8,6 +8,7 @@ from coopkit.audit import queries
 from coopkit.audit.forms import AuditFilterForm
 from coopkit.audit.services import chain_name, event_data, verify_chain
 from coopkit.coops.policy import requires
+from coopkit.forms import choices
 from coopkit.web import coop_blueprint
 
 bp = coop_blueprint("audit", __name__, "/audit")
@@ -26,9 +27,9 @@ def log():
     actions, actors, subjects = queries.filter_choices(g.coop)
     form = AuditFilterForm(request.args)
     families = sorted({a.split(".")[0] for a in actions})
-    form.action.choices = [("", "Any action")] + [(f, f"{f}.*") for f in families] + [(a, a) for a in actions]
-    form.actor.choices = [("", "Anyone")] + [(str(i), n) for i, n in actors]
-    form.subject_type.choices = [("", "Anything")] + [(s, s) for s in subjects]
+    form.action.choices = choices([("", "Any action")] + [(f, f"{f}.*") for f in families] + [(a, a) for a in actions])
+    form.actor.choices = choices([("", "Anyone")] + [(str(i), n) for i, n in actors])
+    form.subject_type.choices = choices([("", "Anything")] + [(s, s) for s in subjects])
     filters = queries.Filters()
     if form.validate():
         filters = queries.Filters(

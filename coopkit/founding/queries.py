@@ -17,7 +17,13 @@ from coopkit.audit.services import event_data
 from coopkit.coops.models import Coop
 from coopkit.extensions import db
 from coopkit.founding import catalogue
-from coopkit.founding.models import ChecklistTick, FoundingStep, OfficerPrivateDetails, StepAnswer, StepSignoff
+from coopkit.founding.models import (
+    ChecklistTick,
+    FoundingStep,
+    OfficerPrivateDetails,
+    StepAnswer,
+    StepSignoff,
+)
 from coopkit.founding.progress import Journey, JourneyInputs, journey
 from coopkit.mentoring.models import StepComment
 from coopkit.register.models import Member

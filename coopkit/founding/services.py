@@ -16,7 +16,13 @@ from coopkit.coops.models import Coop
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.founding import catalogue, queries
-from coopkit.founding.models import ChecklistTick, FoundingStep, OfficerPrivateDetails, StepAnswer, StepSignoff
+from coopkit.founding.models import (
+    ChecklistTick,
+    FoundingStep,
+    OfficerPrivateDetails,
+    StepAnswer,
+    StepSignoff,
+)
 from coopkit.founding.progress import step_state
 from coopkit.founding.validation import Context, validate_private_details, validate_step
 from coopkit.register.models import Member

@@ -7,16 +7,26 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, EmailField, Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from coopkit.forms import NoControlCharacters, lower_filter, strip_filter
+from coopkit.forms import NoControlCharacters, choices, lower_filter, strip_filter
 from coopkit.register.models import OFFICES
 
 MONEY_RE = re.compile(r"^£?\s*(\d{1,9})(?:\.(\d{1,2}))?$")
-CLASS_CHOICES = [("voting", "Voting member"), ("non_voting", "Non-voting member")]
-OFFICE_CHOICES = [(o, o.capitalize()) for o in OFFICES]
+CLASS_CHOICES = choices([("voting", "Voting member"), ("non_voting", "Non-voting member")])
+OFFICE_CHOICES = choices((o, o.capitalize()) for o in OFFICES)
 
 
 def parse_money(text: str) -> int:
@@ -133,9 +143,10 @@ class TransferForm(FlaskForm):
 
 
 class PropertyForm(FlaskForm):
-    kind = SelectField("Kind", choices=[("loan", "Loan to the co-op"), ("deposit", "Deposit")])
-    direction = RadioField("What happened", choices=[("in", "Money received from the member"),
-                                                     ("out", "Money repaid to the member")], default="in")
+    kind = SelectField("Kind", choices=choices([("loan", "Loan to the co-op"), ("deposit", "Deposit")]))
+    direction = RadioField("What happened", choices=choices([("in", "Money received from the member"),
+                                                             ("out", "Money repaid to the member")]),
+                           default="in")
     amount = MoneyField("Amount (£)", validators=[InputRequired(message="Give an amount.")])
     on = DateField("Date", validators=[InputRequired(message="Give a date.")], default=date.today)
     note = StringField("Terms (optional)", filters=[strip_filter], validators=[Optional(), Length(max=300),

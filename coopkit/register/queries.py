@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from coopkit.accounts.models import User
 from coopkit.extensions import db
 from coopkit.register import ledger
-from coopkit.register.models import Member, MemberProperty, Officer, RegisterAmendment, ShareTransaction
+from coopkit.register.models import (
+    Member,
+    MemberProperty,
+    Officer,
+    RegisterAmendment,
+    ShareTransaction,
+)
 
 PER_PAGE = 50
 VIEWS = {

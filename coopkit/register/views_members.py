@@ -10,6 +10,7 @@ from flask_login import current_user
 from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
+from coopkit.forms import choices
 from coopkit.register import forms, queries, services
 from coopkit.register.blueprint import (
     attempt,
@@ -182,10 +183,10 @@ def cease(member_id: int):
         flash("This person has already ceased to be a member.", "info")
         return redirect(url_for("register.member", member_id=member.id))
     form = forms.CeaseForm()
-    form.reason.choices = [("", "Choose a reason")] + list(services.CEASE_REASONS.items())
-    form.shares.choices = list(services.SHARE_DISPOSALS.items())
+    form.reason.choices = choices([("", "Choose a reason")] + list(services.CEASE_REASONS.items()))
+    form.shares.choices = choices(services.SHARE_DISPOSALS.items())
     others = queries.current_members(g.coop, exclude_id=member.id)
-    form.transfer_to.choices = [(0, "Nobody (not a transfer)")] + [(m.id, m.full_name) for m in others]
+    form.transfer_to.choices = choices([(0, "Nobody (not a transfer)")] + [(m.id, m.full_name) for m in others])
     if form.validate_on_submit():
         receiver = next((m for m in others if m.id == form.transfer_to.data), None)
         if form.shares.data == "transfer" and receiver is None:

@@ -7,14 +7,22 @@ from flask_login import current_user
 
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
+from coopkit.forms import choices
 from coopkit.register import documents, forms, queries, registerio, services
-from coopkit.register.blueprint import attempt, bp, is_secretary, member_or_404, parse_date_arg, viewer
+from coopkit.register.blueprint import (
+    attempt,
+    bp,
+    is_secretary,
+    member_or_404,
+    parse_date_arg,
+    viewer,
+)
 from coopkit.register.csvimport import COLUMNS, template_csv
 from coopkit.register.models import Officer
 
 
 def _member_choices(members):
-    return [(m.id, m.full_name) for m in members]
+    return choices((m.id, m.full_name) for m in members)
 
 
 @bp.route("/shares")

@@ -1,6 +1,5 @@
-from tests.founding.helpers import COMPLETE_ANSWERS, founder_ids, founding_team, post_step
-
 from coopkit.founding.catalogue import steps
+from tests.founding.helpers import COMPLETE_ANSWERS, founder_ids, founding_team, post_step
 
 
 def test_every_step_page_renders_for_a_founder(client, make, login):
