@@ -34,6 +34,7 @@ PARAMETERS: dict[str, tuple[str, Any, str]] = {
     "leave_on_employment_end": ("bool", True, "Membership ends when employment ends"),
     "expulsion_notice_days": ("int", 14, "Written notice of a proposed expulsion (with a right to reply)"),
     "non_voting_class": ("bool", False, "Rules allow a non-voting (investor or supporter) class"),
+    "guarantee_pence": ("pence", 100, "Amount each member guarantees if the company is wound up (company)"),
     # decision-making
     "quorum_min_members": ("int", 2, "Quorum: at least this many members"),
     "quorum_percent": ("percent", 50, "Quorum: at least this percentage of members (the greater applies)"),
