@@ -139,7 +139,10 @@ def _dashboard_rows():
 @requires("mentoring.dashboard")
 def dashboard():
     cohorts, cohort_id, attention, sort, descending, rows = _dashboard_rows()
+    # The filter's query arguments, kept by the sort links and the CSV link (empty ones left out).
+    base_args = {k: v for k, v in (("cohort", cohort_id), ("attention", "1" if attention else None)) if v}
     return render_template("mentoring/dashboard.html", cohorts=cohorts, cohort_id=cohort_id, attention=attention,
+                           base_args=base_args,
                            sort=sort, descending=descending, rows=rows, columns=dashboard_table.COLUMNS,
                            quiet_days=dashboard_table.QUIET_DAYS)
 
