@@ -216,10 +216,12 @@ def _count_resolution(spec: Spec, ballots: list) -> Result:
 def _count_unanimity(spec: Spec, ballots: list) -> Result:
     counts = _simple_counts(spec, ballots)
     n = len(ballots)
-    passed = spec.eligible > 0 and counts["for"] == spec.eligible
     quorum_met = n >= spec.quorum
+    passed = spec.eligible > 0 and counts["for"] == spec.eligible and quorum_met
     if passed:
         reason = f"All {spec.eligible} members on the roll voted for."
+    elif not quorum_met:
+        reason = f"Not quorate: {n} took part, {spec.quorum} needed."
     else:
         reason = f"{counts['for']} of the {spec.eligible} members on the roll voted for; all are needed."
     return Result(spec.method, spec.eligible, n, counts, spec.quorum, quorum_met, passed, reason,

@@ -1,0 +1,74 @@
+"""URL parameters of the proposal pages for the route-walking tests (tests/authz_params.py).
+
+``<number>`` points at a proposal every allowed role can use on that page:
+- an open proposal (show, vote, comment, close, withdraw);
+- a draft made by the walk's own founder or member (edit, open), which the secretary may manage too;
+- a closed secret ballot with votes in it (results, counted ballots, minutes).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from coopkit.extensions import db
+from tests.authz_params import builder
+
+
+def _proposer(world, coop):
+    return world.users["founder"] if coop.id == world.forming.id else world.users["member"]
+
+
+def _make(app, world, coop, state: str) -> int:
+    def create():
+        from coopkit.accounts.models import User
+        from coopkit.coops.models import Coop
+        from coopkit.database import utcnow
+        from coopkit.proposals import closing, services
+        from coopkit.register.models import Member
+
+        with app.app_context():
+            c = db.session.get(Coop, coop.id)
+            user = db.session.get(User, _proposer(world, coop).id)
+            now = utcnow()
+            draft = services.Draft(title=f"Walk proposal ({state})", body="Some *text*.",
+                                   resolution_text="That the walk works.", method="resolution",
+                                   preset="ordinary", secret=state == "closed", allow_early_close=True,
+                                   closes_at=now + timedelta(days=3))
+            proposal = services.create_proposal(c, user, draft, now=now - timedelta(hours=1))
+            if state in ("open", "closed"):
+                services.open_proposal(proposal, c, user, notify=False)
+            if state == "closed":
+                import sqlalchemy as sa
+
+                voters = db.session.execute(
+                    sa.select(Member).where(Member.coop_id == c.id, Member.user_id.is_not(None))).scalars()
+                for member in voters:
+                    if services.on_roll(proposal, member):
+                        services.cast_vote(proposal, c, member, "for")
+                closing.close_proposal(proposal, actor=user, notify=False)
+            db.session.commit()
+            return proposal.number
+
+    key = ("proposal", state, coop.id)
+    if key not in world.cache:
+        world.cache[key] = create()
+    return world.cache[key]
+
+
+@builder("number")
+def open_proposal_number(app, world, coop):
+    return _make(app, world, coop, "open")
+
+
+@builder("number", endpoint="proposals.edit")
+@builder("number", endpoint="proposals.open_vote")
+def draft_proposal_number(app, world, coop):
+    return _make(app, world, coop, "draft")
+
+
+@builder("number", endpoint="proposals.results")
+@builder("number", endpoint="proposals.ballots")
+@builder("number", endpoint="proposals.minutes_pdf")
+@builder("number", endpoint="proposals.amendment_pdf")
+def closed_proposal_number(app, world, coop):
+    return _make(app, world, coop, "closed")
