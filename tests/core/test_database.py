@@ -111,7 +111,8 @@ def _constraint_names(app, table: str) -> dict[str, set[str]]:
             "uq": {c["name"] for c in inspector.get_unique_constraints(table)},
             "fk": {c["name"] for c in inspector.get_foreign_keys(table)},
             "ck": {c["name"] for c in inspector.get_check_constraints(table)},
-            "ix": {c["name"] for c in inspector.get_indexes(table)},
+            # PostgreSQL reports the index behind each unique constraint too; it has the constraint's name.
+            "ix": {c["name"] for c in inspector.get_indexes(table) if not c.get("duplicates_constraint")},
         }
 
 
