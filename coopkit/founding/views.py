@@ -111,19 +111,20 @@ def save(step_key: str):
         abort(404)
     _, inputs = queries.journey_for(g.coop)
     form = forms.step_form(step, dict(inputs.founders), dict(inputs.answers), formdata=request.form)
+    # A refused form answers 422, so the request's transaction is rolled back whatever happened.
     if not form.validate_on_submit():
         flash("The form had expired. Please check your answers and save again.", "error")
-        return _render_step(step, form=form)
+        return _render_step(step, form=form, status=422)
     try:
         result = services.save_step(g.coop, step.key, forms.raw_answers(step, request.form), current_user)
     except services.StepInvalid as exc:
         for key, message in exc.errors.items():
             form[key].errors = [*form[key].errors, message]
         flash(str(exc), "error")
-        return _render_step(step, form=form)
+        return _render_step(step, form=form, status=422)
     except services.FoundingError as exc:
         flash(str(exc), "error")
-        return _render_step(step, form=form)
+        return _render_step(step, form=form, status=422)
     if result.changed:
         count = len(result.changed)
         flash(f"Saved: {count} answer{'s' if count != 1 else ''} changed.", "success")
@@ -199,7 +200,7 @@ def save_officer(slot: int):
     form = forms.officer_form(slot, formdata=request.form)
     if not form.validate_on_submit():
         flash("The form had expired. Please enter the details again.", "error")
-        return _render_officers(slot, form)
+        return _render_officers(slot, form), 422
     raw = {name: request.form.get(f"officer{slot}-{name}") for name in
            ("full_name", "date_of_birth", "address", "years_at_address", "months_at_address")}
     try:
@@ -207,7 +208,7 @@ def save_officer(slot: int):
     except services.StepInvalid as exc:
         for key, message in exc.errors.items():
             form[key].errors = [*form[key].errors, message]
-        return _render_officers(slot, form)
+        return _render_officers(slot, form), 422
     except services.FoundingError as exc:
         flash(str(exc), "error")
         return redirect(url_for("founding.officers"))
@@ -231,7 +232,7 @@ def comment(step_key: str):
                                             by_mentor=_by_mentor())
         except mentoring_services.MentoringError as exc:
             form.body.errors = [str(exc)]
-            return _render_step(step, comment_form=form)
+            return _render_step(step, comment_form=form, status=422)
         flash("Comment added.", "success")
     return redirect(url_for("founding.step", step_key=step.key) + "#comments")
 
@@ -253,7 +254,7 @@ def reply(comment_id: int):
             mentoring_services.reply(g.coop, thread, form.body.data or "", current_user, by_mentor=_by_mentor())
         except mentoring_services.MentoringError as exc:
             form.body.errors = [str(exc)]
-            return _render_step(_step_or_404(thread.step_key), reply_forms={thread.id: form})
+            return _render_step(_step_or_404(thread.step_key), reply_forms={thread.id: form}, status=422)
         flash("Reply added.", "success")
     return redirect(url_for("founding.step", step_key=thread.step_key) + f"#thread-{thread.id}")
 
