@@ -135,7 +135,7 @@ def test_a_step_is_complete_once_answered_and_agreed_by_every_founder(app, make,
     post_step(clients[0], coop, "legal_form", COMPLETE_ANSWERS["legal_form"])
     for i, c in enumerate(clients):
         page = c.get(f"/c/{coop.slug}/founding/").text
-        assert f"Founders&#39; agreement ({i} of 3)" in page
+        assert f"Founders' agreement ({i} of 3)" in page
         assert c.post(f"/c/{coop.slug}/founding/steps/legal_form/agree").status_code == 302
     page = clients[0].get(f"/c/{coop.slug}/founding/steps/legal_form").text
     assert "3 of 3 founders agree to the current answers." in page
