@@ -86,6 +86,8 @@ class CheckItem:
     detail: str = ""
     clause_number: int | None = None
     clause_title: str | None = None
+    #: the covering clause's id (its anchor in the text is ``c-<id>``)
+    clause_id: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -126,7 +128,7 @@ def _coverage_items(group: str, requirements, clauses: dict[str, ClauseLike],
         found = next((clauses[c] for c in wanted if c in clauses), None)
         if found is not None:
             items.append(CheckItem(group, req_id, label, "ok", f"Clause {found.number}: {found.title}",
-                                   found.number, found.title))
+                                   found.number, found.title, found.id))
         elif not wanted:
             items.append(CheckItem(group, req_id, label, "fail",
                                    "The rule set does not say which clause covers this."))

@@ -91,19 +91,21 @@ def rules_pdf(coop, version: RulesVersion) -> bytes:
     return render_pdf(rules_html(coop, version), stylesheets=(rules_css(),), pdf_variant=PDF_VARIANT)
 
 
-def amendment_html(coop, old_version: RulesVersion, new_version: RulesVersion) -> str:
-    old_text, new_text = rules_text(coop, old_version), rules_text(coop, new_version)
-    changes = diff.clause_diff(old_version.text, new_version.text)
+def amendment_html(coop, old_version: RulesVersion | None, new_version: RulesVersion) -> str:
+    old_text = rules_text(coop, old_version) if old_version is not None else None
+    new_text = rules_text(coop, new_version)
+    changes = diff.clause_diff(old_version.text if old_version is not None else "", new_version.text)
     return render_template(
         "documents/rules_amendment.html", coop=coop, old=old_text, new=new_text, changes=changes,
-        parameter_changes=diff.parameter_changes(old_text.params, new_text.params),
+        parameter_changes=diff.parameter_changes(old_text.params, new_text.params) if old_text else [],
         changed_count=sum(1 for c in changes if c.status != "unchanged"),
     )
 
 
-def amendment_pdf(coop, old_version: RulesVersion, new_version: RulesVersion) -> bytes:
+def amendment_pdf(coop, old_version: RulesVersion | None, new_version: RulesVersion) -> bytes:
     """The amendment for filing: the changes in plain words, the rules marked up clause by clause,
-    and a signature page for three members and the secretary."""
+    and a signature page for three members and the secretary. With no ``old_version`` on record
+    every clause shows as new."""
     problem = blocking_message(new_version)
     if problem:
         raise DocumentBlocked(problem)

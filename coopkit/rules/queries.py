@@ -190,3 +190,24 @@ def registration_checklist(coop) -> list[tuple[str, bool]] | None:
     items = founding_checklist(coop)
     return [(getattr(i, "label", None) or i[0], bool(getattr(i, "done", None) if hasattr(i, "done") else i[1]))
             for i in items] if items is not None else None
+
+
+def aml_people(coop) -> list:
+    """The two officers' anti-money-laundering details from the founding journey, as
+    coopkit.rules.documents.AmlPerson (call only for the secretary; never logged or cached)."""
+    from coopkit.founding.models import OfficerPrivateDetails
+    from coopkit.rules.documents import AmlPerson
+
+    rows = db.session.execute(
+        sa.select(OfficerPrivateDetails).where(OfficerPrivateDetails.coop_id == coop.id)
+        .order_by(OfficerPrivateDetails.slot)
+    ).scalars()
+    people = []
+    for row in rows:
+        years, months = divmod(row.months_at_address, 12)
+        parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+        if months or not years:
+            parts.append(f"{months} month{'s' if months != 1 else ''}")
+        people.append(AmlPerson(name=row.full_name, date_of_birth=row.date_of_birth.strftime("%d/%m/%Y"),
+                                address=row.address, time_at_address=" and ".join(parts)))
+    return people

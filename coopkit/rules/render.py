@@ -381,14 +381,18 @@ _TAGS = {"h2", "h3", "h4", "p", "strong", "em", "ul", "ol", "li", "br", "mark", 
 _ATTRIBUTES = {"h2": {"id"}, "h3": {"id"}, "p": {"class"}, "mark": {"class"}, "span": {"class"}}
 
 
-def to_html(text: str, gap_label=None) -> str:
-    """Our Markdown -> sanitised HTML. ``gap_label(key)`` words a missing answer."""
+def to_html(text: str, gap_label=None, gap_href=None) -> str:
+    """Our Markdown -> sanitised HTML. ``gap_label(key)`` words a missing answer;
+    ``gap_href(key)``, when given, is a URL (or None) to the place where it is answered."""
     body = markdown.markdown(text, extensions=["attr_list"], output_format="html")
     body = nh3.clean(body, tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None)
 
     def gap(match: re.Match) -> str:
         key = match.group(1).replace("-", "_")
-        label = gap_label(key) if gap_label else f"to be decided: {key}"
-        return f'<mark class="gap">{html.escape(label)}</mark>'
+        label = html.escape(gap_label(key) if gap_label else f"to be decided: {key}")
+        href = gap_href(key) if gap_href else None
+        if href:
+            label = f'<a href="{html.escape(href)}">{label}</a>'
+        return f'<mark class="gap">{label}</mark>'
 
     return GAP_RE.sub(gap, body)

@@ -6,6 +6,7 @@ Pure: reads files, no Flask or database. See rules_templates/README.md for the f
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from coopkit.rules.parameters import PARAMETERS
+
+log = logging.getLogger("coopkit.rules")
 
 RULES_TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "rules_templates"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}$")
@@ -143,8 +146,19 @@ def available_rulesets(root: Path = RULES_TEMPLATES_DIR) -> list[RuleSet]:
 
 
 def default_ruleset_for(legal_form: str | None, root: Path = RULES_TEMPLATES_DIR) -> RuleSet:
+    """The first rule set (by folder name) for the legal form. A broken rule set for another
+    form does not stop this one working: its error is logged, and raised only if nothing fits."""
     form = legal_form if legal_form in LEGAL_FORMS else "society"
-    for ruleset in available_rulesets(root):
+    problems: list[str] = []
+    for path in sorted(root.iterdir()):
+        if not (path / "ruleset.toml").is_file():
+            continue
+        try:
+            ruleset = load_ruleset(path.name, root)
+        except RuleSetError as exc:
+            log.error("Rule set %s can't be loaded: %s", path.name, exc)
+            problems.append(str(exc))
+            continue
         if ruleset.legal_form == form:
             return ruleset
-    raise RuleSetError(f"no rule set for the legal form {form!r}")
+    raise RuleSetError(f"no rule set for the legal form {form!r}" + (f" ({'; '.join(problems)})" if problems else ""))

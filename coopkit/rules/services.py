@@ -175,10 +175,12 @@ def create_amended_version(coop, new_parameters: dict, actor, proposal_id: int) 
     return version
 
 
-def record_pdf(coop, version: RulesVersion | None, actor, kind: str) -> None:
-    """Audit that a document was produced (no personal data in the event). Flushes."""
+def record_pdf(coop, version: RulesVersion | None, actor, kind: str, data: dict | None = None) -> None:
+    """Audit that a document was produced (no personal data in the event: ``data`` holds
+    flags such as whether AML details were included, never the details). Flushes."""
     record(f"rules.{kind}_generated", coop=coop, actor=actor, subject=version,
-           data={"number": version.number if version else None})
+           data={"number": version.number if version else None, **(data or {})})
+    log.info("Rules %s generated for coop %s", kind, coop.id)
 
 
 def _coop(version: RulesVersion):

@@ -1,0 +1,45 @@
+"""Forms of the rules pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField
+from wtforms.validators import DataRequired, InputRequired, ValidationError
+
+
+def _not_in_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError("The date can't be in the future.")
+
+
+class AdoptForm(FlaskForm):
+    adopted_on = DateField("Date the members adopted these rules", validators=[DataRequired(), _not_in_future],
+                           description="The day of the founding meeting (or of the resolution) that agreed them.")
+
+
+class RegisterForm(FlaskForm):
+    registered_on = DateField("Date of registration", validators=[DataRequired(), _not_in_future],
+                              description="The date on the registration certificate or acknowledgement.")
+
+
+class PackForm(FlaskForm):
+    include_aml = BooleanField(
+        "Include the anti-money-laundering details of the two officers",
+        description="Only the secretary can add them. They are printed for this download only, "
+                    "never kept in the document cache.")
+
+
+class CompareForm(FlaskForm):
+    """Pick two versions to compare (a GET form: it changes nothing, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    old = SelectField("Older version", coerce=int, validators=[InputRequired()])
+    new = SelectField("Newer version", coerce=int, validators=[InputRequired()])
+
+    def validate_new(self, field):
+        if self.old.data is not None and field.data == self.old.data:
+            raise ValidationError("Choose two different versions.")
