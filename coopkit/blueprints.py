@@ -14,5 +14,6 @@ def all_blueprints():
     from coopkit.mentoring.views import bp as mentoring
     from coopkit.proposals.views import bp as proposals
     from coopkit.register.views import bp as register
+    from coopkit.rules.views import bp as rules
 
-    return [accounts, coops, workspace, admin, mentoring, register, founding, guides, proposals, audit]
+    return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, audit]

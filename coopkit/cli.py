@@ -37,6 +37,9 @@ def register_commands(app) -> None:
 
     app.cli.add_command(close_due)
     app.cli.add_command(remind_due)
+    from coopkit.rules.cli import rules_group
+
+    app.cli.add_command(rules_group)
 
 
 def _upgrade() -> None:
