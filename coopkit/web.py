@@ -154,6 +154,46 @@ COOP_SECTIONS = (
 )
 
 
+#: Features whose ``templates/<feature>/_home_panel.html`` come first on the co-op
+#: home page, in this order; any other feature's panel follows, alphabetically.
+HOME_PANEL_ORDER = ("founding", "proposals", "rules", "register")
+
+UNAVAILABLE_PANEL = Markup(
+    '<section class="panel panel-unavailable"><p>Part of this page could not be shown just now. '
+    'Everything else works; please try again in a moment.</p></section>'
+)
+
+
+def home_panel_templates(app: Flask) -> list[str]:
+    """The ``<feature>/_home_panel.html`` templates that exist, in page order (found once)."""
+    found = app.extensions.get("coopkit.home_panels")
+    if found is None:
+        names = [n for n in app.jinja_env.list_templates()
+                 if n.count("/") == 1 and n.endswith("/_home_panel.html")]
+        rank = {feature: i for i, feature in enumerate(HOME_PANEL_ORDER)}
+        found = sorted(names, key=lambda n: (rank.get(n.split("/")[0], len(rank)), n))
+        app.extensions["coopkit.home_panels"] = found
+    return found
+
+
+def render_home_panels(**context) -> list[Markup]:
+    """Each feature's home panel, rendered on its own so that one that fails (a bug, a
+    feature half-installed, a query error) shows a short notice instead of breaking
+    the whole home page. The failure is logged with its traceback and its database
+    work rolled back; nothing on the home page writes, so nothing is lost."""
+    from flask import current_app
+
+    panels = []
+    for name in home_panel_templates(current_app):
+        try:
+            panels.append(Markup(render_template(name, **context)))
+        except Exception:
+            log.exception("Home panel %s failed for coop %s", name, getattr(g.get("coop"), "id", None))
+            db.session.rollback()
+            panels.append(UNAVAILABLE_PANEL)
+    return panels
+
+
 def install_template_helpers(app: Flask) -> None:
     from coopkit.coops import policy
 

@@ -19,7 +19,7 @@ from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.mail import send_mail
-from coopkit.web import coop_blueprint
+from coopkit.web import coop_blueprint, render_home_panels
 
 bp = Blueprint("coops", __name__)
 workspace = coop_blueprint("workspace", __name__)
@@ -86,7 +86,9 @@ def accept(token: str):
 @workspace.route("/")
 @requires("coop.view")
 def home():
-    return render_template("coops/home.html", people=queries.current_people(g.coop))
+    # Panels first: one that fails rolls the session back, which would expire ``people``.
+    panels = render_home_panels()
+    return render_template("coops/home.html", panels=panels, people=queries.current_people(g.coop))
 
 
 @workspace.route("/people/invite", methods=["GET", "POST"])
