@@ -88,6 +88,16 @@ def _comment_body(body: str) -> str:
     return body
 
 
+def _record_comment(action: str, coop: Coop, actor, subject: StepComment, data: dict, by_mentor: bool) -> None:
+    before = coop.last_activity_at
+    record(action, coop=coop, actor=actor, subject=subject, data=data)
+    if by_mentor:
+        # A mentor's comment is not the group's own activity: a quiet co-op stays on the
+        # dashboard's "needs attention" list until its founders act.
+        coop.last_activity_at = before
+        db.session.flush()
+
+
 def start_thread(coop: Coop, step_key: str, body: str, actor, *, by_mentor: bool) -> StepComment:
     """Open a comment thread on a founding step. Changes: adds a StepComment (the thread);
     records ``comment.added``. Flushes."""
@@ -101,8 +111,7 @@ def start_thread(coop: Coop, step_key: str, body: str, actor, *, by_mentor: bool
                           created_at=now, last_post_at=now, awaiting_mentor=not by_mentor)
     db.session.add(comment)
     db.session.flush()
-    record("comment.added", coop=coop, actor=actor, subject=comment,
-           data={"step": step_key, "by_mentor": by_mentor})
+    _record_comment("comment.added", coop, actor, comment, {"step": step_key, "by_mentor": by_mentor}, by_mentor)
     return comment
 
 
@@ -120,8 +129,8 @@ def reply(coop: Coop, thread: StepComment, body: str, actor, *, by_mentor: bool)
     thread.last_post_at, thread.awaiting_mentor = now, not by_mentor
     thread.resolved_at, thread.resolved_by_id = None, None
     db.session.flush()
-    record("comment.replied", coop=coop, actor=actor, subject=thread,
-           data={"step": thread.step_key, "by_mentor": by_mentor, "reopened": reopened})
+    _record_comment("comment.replied", coop, actor, thread,
+                    {"step": thread.step_key, "by_mentor": by_mentor, "reopened": reopened}, by_mentor)
     return comment
 
 
