@@ -52,3 +52,30 @@ class AuditEvent(db.Model):
             "subject_id": self.subject_id,
             "data": self.data,
         }
+
+
+class ArchivedAuditEvent(db.Model):
+    """An event of another co-op's chain, kept verbatim because this co-op was restored
+    from that co-op's export (``coopkit import``). Its ids are the original installation's;
+    its hashes still verify, so the history before the import stays checkable."""
+
+    __tablename__ = "audit_archived_events"
+    __table_args__ = (sa.UniqueConstraint("coop_id", "chain", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the co-op that holds the archive now (restored from the export)
+    coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)
+    #: the original chain's name, e.g. "coop:2" on the installation that made the export
+    chain: Mapped[str] = mapped_column(sa.String(40))
+    seq: Mapped[int]
+    created_at: Mapped[datetime]
+    #: the original installation's user id (not a link to this installation's users)
+    actor_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(sa.String(60))
+    subject_type: Mapped[str] = mapped_column(sa.String(40), default="")
+    subject_id: Mapped[str] = mapped_column(sa.String(40), default="")
+    data: Mapped[str] = mapped_column(sa.Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+    hashed_fields = AuditEvent.hashed_fields

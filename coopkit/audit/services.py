@@ -79,3 +79,20 @@ def verify_chain(name: str) -> ChainReport:
 
 def event_data(event: AuditEvent) -> dict:
     return json.loads(event.data or "{}")
+
+
+def verify_archived(coop_id: int) -> list[ChainReport]:
+    """Check the chains this co-op holds from the export it was restored from (one report
+    per original chain; none when the co-op was not restored from an export)."""
+    from coopkit.audit.models import ArchivedAuditEvent
+
+    rows = db.session.execute(
+        sa.select(ArchivedAuditEvent).where(ArchivedAuditEvent.coop_id == coop_id)
+        .order_by(ArchivedAuditEvent.chain, ArchivedAuditEvent.seq)
+    ).scalars().all()
+    by_chain: dict[str, list] = {}
+    for row in rows:
+        by_chain.setdefault(row.chain, []).append(row)
+    return [ChainReport(name, len(events),
+                        chainlib.verify((e.seq, e.prev_hash, e.hash, e.hashed_fields()) for e in events))
+            for name, events in sorted(by_chain.items())]

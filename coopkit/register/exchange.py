@@ -208,6 +208,7 @@ def import_coop(data: bytes, slug: str, actor=None):
             if hashlib.sha256(body).hexdigest() != manifest["tables"][table.name]["sha256"]:
                 raise ExchangeError(f"{name} does not match its checksum: the archive was changed.")
             id_map[table.name] = _restore_table(table, json.loads(body), coop.id, user_map, id_map, soft)
+        archived = _archive_audit_log(archive, manifest, coop.id)
         for table, new_pk, column, target, old in soft:
             new_value = id_map.get(target, {}).get(old)
             pk = list(table.primary_key.columns)[0]
@@ -215,9 +216,51 @@ def import_coop(data: bytes, slug: str, actor=None):
         db.session.flush()
         record("coop.imported", coop=coop, actor=actor, subject=coop,
                data={"from_slug": source.get("slug"), "archive_sha256": hashlib.sha256(data).hexdigest(),
-                     "archived_audit_events": manifest["tables"].get("audit_events", {}).get("rows", 0)})
+                     "archived_audit_events": archived[0], "archived_head_hash": archived[1]})
     log.info("Coop %s imported from an archive", coop.id)
     return coop
+
+
+def _archive_audit_log(archive: zipfile.ZipFile, manifest: dict, coop_id: int) -> tuple[int, str | None]:
+    """Keep the exported co-op's audit log verbatim (its hashes still verify) in the new co-op's
+    archived events, after checking every chain in it. Returns (events, the last event's hash)."""
+    from coopkit.audit import chain as chainlib
+    from coopkit.audit.models import ArchivedAuditEvent
+
+    name = "tables/audit_events.json"
+    if "audit_events" not in manifest["tables"]:
+        return 0, None
+    body = _read(archive, name)
+    if hashlib.sha256(body).hexdigest() != manifest["tables"]["audit_events"]["sha256"]:
+        raise ExchangeError(f"{name} does not match its checksum: the archive was changed.")
+    columns = ArchivedAuditEvent.__table__.c
+    by_chain: dict[str, list[ArchivedAuditEvent]] = {}
+    try:
+        for row in json.loads(body):
+            event = ArchivedAuditEvent(
+                coop_id=coop_id, chain=row["chain"], seq=row["seq"],
+                created_at=_decode(columns.created_at, row["created_at"]), actor_id=row.get("actor_id"),
+                action=row["action"], subject_type=row.get("subject_type") or "",
+                subject_id=row.get("subject_id") or "", data=row.get("data") or "{}",
+                prev_hash=row["prev_hash"], hash=row["hash"])
+            by_chain.setdefault(event.chain, []).append(event)
+    except (KeyError, TypeError, ValueError):
+        raise ExchangeError(f"{name} is not an audit log this version of coopkit can read.") from None
+    held = set(db.session.execute(sa.select(ArchivedAuditEvent.chain).where(
+        ArchivedAuditEvent.coop_id == coop_id).distinct()).scalars())
+    last_hash = None
+    for chain_name, events in sorted(by_chain.items()):
+        if chain_name in held:
+            raise ExchangeError(f"The archive holds two audit logs named {chain_name}: it can't be restored here.")
+        events.sort(key=lambda e: e.seq)
+        problem = chainlib.verify((e.seq, e.prev_hash, e.hash, e.hashed_fields()) for e in events)
+        if problem is not None:
+            raise ExchangeError(f"The archive's audit log ({chain_name}) is broken at event {problem.seq}: "
+                                f"{problem.reason}.")
+        db.session.add_all(events)
+        last_hash = events[-1].hash
+    db.session.flush()
+    return sum(len(e) for e in by_chain.values()), last_hash
 
 
 def _map_users(people: list[dict]) -> dict[int, int]:
