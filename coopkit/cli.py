@@ -33,6 +33,10 @@ def register_commands(app) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(audit_group)
     app.cli.add_command(backup)
+    from coopkit.register.cli import export_command, import_command
+
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
     from coopkit.proposals.cli import close_due, remind_due
 
     app.cli.add_command(close_due)

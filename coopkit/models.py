@@ -1,7 +1,7 @@
 """Every model, imported once so the metadata (and Alembic) sees all tables."""
 
 from coopkit.accounts.models import User  # noqa: F401
-from coopkit.audit.models import AuditChainHead, AuditEvent  # noqa: F401
+from coopkit.audit.models import ArchivedAuditEvent, AuditChainHead, AuditEvent  # noqa: F401
 from coopkit.coops.models import Coop, Invitation  # noqa: F401
 from coopkit.documents.models import CachedDocument  # noqa: F401
 from coopkit.founding.models import (  # noqa: F401
