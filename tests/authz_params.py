@@ -205,6 +205,14 @@ def coop_slug(app, world, coop):
     return coop.slug
 
 
+@builder("slug", endpoint="guides.show")
+def guide_slug(app, world, coop):
+    # /guides/<slug> names a public guide, not a co-op.
+    from coopkit.founding.guides import all_guides
+
+    return next(iter(all_guides()))
+
+
 @builder("invitation_id")
 def invitation_id(app, world, coop):
     return _invitation(app, world, coop, "invitee@example.org")[0]
@@ -273,7 +281,8 @@ class Route:
 
     @property
     def in_coop(self) -> bool:
-        return "slug" in self.arguments
+        """A co-op page: under ``/c/<slug>/`` (another route may use ``<slug>`` for something else)."""
+        return self.rule.startswith("/c/<slug>")
 
 
 def routes(app, methods=("GET", "POST")) -> list[Route]:
@@ -300,9 +309,12 @@ def build_url(app, world: World, route: Route, coop: CoopRec | None) -> str:
     for name in route.arguments:
         make_value = builder_for(route.endpoint, name)
         if make_value is None:
+            feature = route.endpoint.split(".", 1)[0]
             raise MissingBuilder(
                 f"{route.endpoint} ({route.rule}): no builder for the URL parameter <{name}>. "
-                f"Add one in tests/authz_params.py with @builder({name!r}) (see its docstring)."
+                f"Add one in tests/<feature>/authz_builders.py (e.g. tests/{feature}/authz_builders.py) "
+                f"with @builder({name!r}) or @builder({name!r}, endpoint={route.endpoint!r}); "
+                f"see the docstring of tests/authz_params.py."
             )
         values[name] = make_value(app, world, coop)
     with app.test_request_context():
@@ -325,7 +337,10 @@ def log_in_client(client, world: World, role: str):
 @contextlib.contextmanager
 def writes_rolled_back():
     """Requests inside this block flush (so database errors still surface) but never commit,
-    so the world stays as built however many forms are posted."""
+    so the world stays as built however many forms are posted.
+
+    Wrap the request only, never ``build_url``: a builder's own commit would be rolled
+    back too, and the URL would point at nothing (an allowed role would then get 404)."""
     session = db.session
     original = session.__dict__.get("commit")
 

@@ -130,36 +130,39 @@ def test_route_walk(app, world, role):
     client = app.test_client()
     failures, checked = [], 0
     world.role = role
-    with writes_rolled_back():
-        for route in authz_params.routes(app):
-            if route.action is None:
-                continue  # reported by test_every_route_requires_an_action
-            for coop in authz_params.coops_for(world, route):
+    for route in authz_params.routes(app):
+        if route.action is None:
+            continue  # reported by test_every_route_requires_an_action
+        for coop in authz_params.coops_for(world, route):
+            try:
+                url = authz_params.build_url(app, world, route, coop)
+            except authz_params.MissingBuilder:
+                continue  # reported by test_every_route_parameter_has_a_builder
+            expect = allowed(world, role, route.action, coop)
+            where = f"{role} {{method}} {url} ({route.endpoint}, action {route.action!r}): "
+            for method in route.methods:
+                log_in_client(client, world, role)
                 try:
-                    url = authz_params.build_url(app, world, route, coop)
-                except authz_params.MissingBuilder:
-                    continue  # reported by test_every_route_parameter_has_a_builder
-                expect = allowed(world, role, route.action, coop)
-                where = f"{role} {{method}} {url} ({route.endpoint}, action {route.action!r}): "
-                for method in route.methods:
-                    log_in_client(client, world, role)
-                    try:
+                    with writes_rolled_back():
                         response = client.open(url, method=method)
-                    except Exception as exc:  # noqa: BLE001 - report every route, not just the first
-                        failures.append(where.format(method=method) + f"raised {exc!r}")
-                        continue
-                    checked += 1
-                    status = response.status_code
-                    if expect and (status == 403 or is_login_redirect(response)):
-                        failures.append(where.format(method=method) + f"allowed but refused ({status})")
-                    elif expect and status >= 500:
-                        failures.append(where.format(method=method) + f"server error {status}")
-                    elif not expect:
-                        ok = is_login_redirect(response) if role == "anonymous" else status == 403
-                        if not ok:
-                            wanted = "a redirect to /login" if role == "anonymous" else "403"
-                            failures.append(where.format(method=method) + f"should be refused with {wanted}, "
-                                                                          f"got {status}")
+                except Exception as exc:  # noqa: BLE001 - report every route, not just the first
+                    failures.append(where.format(method=method) + f"raised {exc!r}")
+                    continue
+                checked += 1
+                status = response.status_code
+                if expect and (status == 403 or is_login_redirect(response)):
+                    failures.append(where.format(method=method) + f"allowed but refused ({status})")
+                elif expect and status == 404:
+                    failures.append(where.format(method=method) + "allowed but 404: the URL's builder "
+                                    "points at nothing this role can use")
+                elif expect and status >= 500:
+                    failures.append(where.format(method=method) + f"server error {status}")
+                elif not expect:
+                    ok = is_login_redirect(response) if role == "anonymous" else status == 403
+                    if not ok:
+                        wanted = "a redirect to /login" if role == "anonymous" else "403"
+                        failures.append(where.format(method=method) + f"should be refused with {wanted}, "
+                                                                      f"got {status}")
     world.role = None
     assert checked > 0
     assert not failures, f"{len(failures)} of {checked} requests answered wrongly:\n" + "\n".join(failures)
