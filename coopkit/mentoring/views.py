@@ -9,6 +9,7 @@ from coopkit.coops.forms import EmptyForm
 from coopkit.coops.models import Coop
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
+from coopkit.forms import choices
 from coopkit.mentoring import dashboard as dashboard_table
 from coopkit.mentoring import forms, queries, services
 from coopkit.mentoring.models import Cohort, MentorAssignment
@@ -45,7 +46,7 @@ def cohort(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     coops, assignments, others = queries.cohort_detail(cohort)
     add_form = forms.AddCoopForm(prefix="add")
-    add_form.coop_id.choices = [(c.id, c.name) for c in others]
+    add_form.coop_id.choices = choices((c.id, c.name) for c in others)
     mentor_form = forms.AssignMentorForm(prefix="mentor")
     return render_template("admin/cohort.html", cohort=cohort, coops=coops, assignments=assignments,
                            add_form=add_form, mentor_form=mentor_form, remove_form=EmptyForm(prefix="remove"))
@@ -57,7 +58,7 @@ def add_coop(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     _, _, others = queries.cohort_detail(cohort)
     form = forms.AddCoopForm(prefix="add")
-    form.coop_id.choices = [(c.id, c.name) for c in others]
+    form.coop_id.choices = choices((c.id, c.name) for c in others)
     if form.validate_on_submit():
         coop = db.session.get(Coop, form.coop_id.data)
         try:
