@@ -70,6 +70,11 @@ class CommentForm(FlaskForm):
                          description="Plain text. Everyone in the founding group and its mentors can read it.")
 
 
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Your reply", render_kw={"rows": 2},
+                         description="Plain text, added to this thread.")
+
+
 class OfficerForm(FlaskForm):
     full_name = StringField("Full name", render_kw={"autocomplete": "off"})
     date_of_birth = StringField("Date of birth", render_kw={"type": "date", "autocomplete": "off"},

@@ -72,7 +72,7 @@ def _render_step(step: catalogue.Step, *, form=None, comment_form=None, reply_fo
     threads = mentoring_queries.step_threads(coop, step.key)
     reply_forms = reply_forms or {}
     for thread, _ in threads:
-        reply_forms.setdefault(thread.id, forms.CommentForm(prefix=f"reply{thread.id}", formdata=None))
+        reply_forms.setdefault(thread.id, forms.ReplyForm(prefix=f"reply{thread.id}", formdata=None))
     extra = {}
     if step.kind == "legal_form":
         extra["recommendation"] = recommend_legal_form(answers, len(inputs.founders))
@@ -248,7 +248,7 @@ def _thread_or_404(comment_id: int):
 @requires("founding.comment")
 def reply(comment_id: int):
     thread = _thread_or_404(comment_id)
-    form = forms.CommentForm(prefix=f"reply{thread.id}")
+    form = forms.ReplyForm(prefix=f"reply{thread.id}")
     if form.validate_on_submit():
         try:
             mentoring_services.reply(g.coop, thread, form.body.data or "", current_user, by_mentor=_by_mentor())
