@@ -77,10 +77,22 @@ class ClauseChange:
         return self.old_number is not None and self.new_number is not None and self.old_number != self.new_number
 
 
-def plain_body(body: str) -> str:
-    text = re.sub(r"^\*\*(\d+\.\d+)\*\*", r"\1", body, flags=re.M)
+#: stands for the clause's own number in its sub-clause numbers while comparing, so a clause
+#: that only moved (7.2 -> 8.2) does not show every sub-clause number as changed
+_OWN = "\x00"
+
+
+def plain_body(body: str, *, relative: bool = False) -> str:
+    text = re.sub(r"^\*\*(\d+)\.(\d+)\*\*", (_OWN + r".\2") if relative else r"\1.\2", body, flags=re.M)
     text = unescape_md(text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _compare(o: OutlineEntry, n: OutlineEntry) -> tuple[bool, Markup]:
+    old_plain, new_plain = plain_body(o.body, relative=True), plain_body(n.body, relative=True)
+    same = old_plain == new_plain and o.title == n.title
+    body = Markup(html.escape(new_plain)) if same else word_diff(old_plain, new_plain)
+    return same, Markup(str(body).replace(_OWN, str(n.number)))
 
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
@@ -117,9 +129,7 @@ def clause_diff(old_text: str, new_text: str) -> list[ClauseChange]:
         if op == "equal":
             for cid in old_ids[i1:i2]:
                 o, n = by_old[cid], by_new[cid]
-                old_plain, new_plain = plain_body(o.body), plain_body(n.body)
-                same = old_plain == new_plain and o.title == n.title
-                body = Markup(html.escape(new_plain)) if same else word_diff(old_plain, new_plain)
+                same, body = _compare(o, n)
                 changes.append(ClauseChange("unchanged" if same else "changed", o.number, n.number,
                                             n.title, o.title, body))
             continue
@@ -132,11 +142,9 @@ def clause_diff(old_text: str, new_text: str) -> list[ClauseChange]:
             n = by_new[cid]
             if cid in by_old:
                 o = by_old[cid]
-                old_plain, new_plain = plain_body(o.body), plain_body(n.body)
-                same = old_plain == new_plain and o.title == n.title
+                same, body = _compare(o, n)
                 changes.append(ClauseChange("unchanged" if same else "changed", o.number, n.number, n.title,
-                                            o.title, Markup(html.escape(new_plain)) if same
-                                            else word_diff(old_plain, new_plain)))
+                                            o.title, body))
             else:
                 changes.append(ClauseChange("added", None, n.number, n.title, None, _whole(n, "ins")))
     return changes
