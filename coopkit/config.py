@@ -116,10 +116,33 @@ class Settings:
                 f"COOPKIT_RATELIMIT_STORAGE_URI must be a storage URI such as memory:// "
                 f"or redis://host:6379, not {self.ratelimit_storage_uri!r}"
             )
+        _check_ratelimit_storage(self.ratelimit_storage_uri)
         if self.invitation_days < 1 or self.password_reset_minutes < 1:
             raise ConfigError("COOPKIT_INVITATION_DAYS and COOPKIT_PASSWORD_RESET_MINUTES must be positive")
         if self.secret_key and len(self.secret_key) < 16:
             raise ConfigError("COOPKIT_SECRET_KEY must be at least 16 characters")
+
+
+def _check_ratelimit_storage(uri: str) -> None:
+    """Fail at start-up, not at the first log-in, when the limiter cannot use ``uri``
+    (an unknown scheme, or a client library that is not installed)."""
+    from limits.storage import SCHEMES
+
+    scheme = urlparse(uri).scheme
+    if scheme not in SCHEMES or scheme.startswith("async+"):
+        raise ConfigError(
+            f"COOPKIT_RATELIMIT_STORAGE_URI has an unknown storage scheme {scheme!r}; use one of "
+            + ", ".join(sorted(s + "://" for s in SCHEMES if not s.startswith("async+")))
+        )
+    if scheme == "memory":
+        return
+    try:
+        SCHEMES[scheme](uri)  # builds the client; the connection itself opens on first use
+    except Exception as exc:  # noqa: BLE001 - any reason is a configuration problem
+        raise ConfigError(
+            f"COOPKIT_RATELIMIT_STORAGE_URI={uri!r} cannot be used: {exc} "
+            f"(for redis:// install the client: pip install redis)"
+        ) from None
 
 
 def _instance_secret(instance_path: str | None) -> str:

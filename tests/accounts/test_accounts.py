@@ -158,3 +158,64 @@ def test_open_redirect_is_refused(client, make):
     user = make.user()
     response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": user.password})
     assert response.headers["Location"].endswith("/c/")
+
+
+def test_unknown_emails_are_rate_limited_the_same_way(client, make):
+    """Failed log-ins count whether or not the address has an account, so the limit
+    itself tells nobody which addresses are registered."""
+    user = make.user()
+    emails = ["nobody@example.org", user.email, "nobody2@example.org", user.email, "nobody3@example.org"]
+    codes = [client.post("/login", data={"email": e, "password": "wrong password"}).status_code for e in emails]
+    assert codes == [200] * 5
+    sixth = client.post("/login", data={"email": "nobody4@example.org", "password": "wrong password"})
+    assert sixth.status_code == 429
+    # even the right password waits out the minute: the limit is on this client, not this account
+    assert client.post("/login", data={"email": user.email, "password": user.password}).status_code == 429
+
+
+def test_the_limit_is_per_client_address(app, make):
+    user = make.user()
+    first, second = app.test_client(), app.test_client()
+    for _ in range(6):
+        first.post("/login", data={"email": user.email, "password": "wrong password"},
+                   environ_base={"REMOTE_ADDR": "192.0.2.1"})
+    assert first.post("/login", data={"email": user.email, "password": "x"},
+                      environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code == 429
+    response = second.post("/login", data={"email": user.email, "password": user.password},
+                           environ_base={"REMOTE_ADDR": "192.0.2.2"})
+    assert response.status_code == 302
+
+
+def test_failed_login_pages_are_identical_for_known_and_unknown_emails(client, make):
+    user = make.user(email="known@example.org")
+    wrong = client.post("/login", data={"email": user.email, "password": "not the password"})
+    unknown = client.post("/login", data={"email": "other@example.org", "password": "not the password"})
+    assert wrong.status_code == unknown.status_code == 200
+    assert wrong.text.replace(user.email, "EMAIL") == unknown.text.replace("other@example.org", "EMAIL")
+
+
+def test_reset_answers_are_identical_for_known_and_unknown_emails(app, make, mailbox):
+    user = make.user(email="known@example.org")
+    pages = []
+    for email in (user.email, "other@example.org"):
+        client = app.test_client()
+        response = client.post("/reset", data={"email": email})
+        assert response.status_code == 302
+        pages.append((response.headers["Location"], client.get(response.headers["Location"]).text))
+    assert pages[0] == pages[1]
+    assert "If an account uses that address" in pages[0][1]
+    assert [m["X-Envelope-To"] for m in mailbox.messages] == [user.email]
+
+
+def test_a_login_replaces_the_session_cookie(client, make):
+    """Whatever the session held before log-in (e.g. planted by someone else) is gone after it."""
+    user = make.user()
+    with client.session_transaction() as session:
+        session["planted"] = "fixed by someone else"
+    before = client.get_cookie("session").value
+    response = client.post("/login", data={"email": user.email, "password": user.password})
+    assert response.status_code == 302
+    assert client.get_cookie("session").value != before
+    with client.session_transaction() as session:
+        assert set(session) <= {"_user_id", "_fresh", "_id", "_remember", "csrf_token"}
+        assert session["_user_id"] == f"{user.id}:{user.session_version}"

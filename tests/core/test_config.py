@@ -20,7 +20,9 @@ def test_defaults_for_development(tmp_path):
     assert not settings.secure_cookies
 
 
-def test_typed_values_are_parsed(tmp_path):
+def test_typed_values_are_parsed(tmp_path, monkeypatch):
+    # parsing only: whether a redis client is installed is tested below
+    monkeypatch.setattr("coopkit.config._check_ratelimit_storage", lambda uri: None)
     settings = Settings.from_env({
         "COOPKIT_MAIL_PORT": " 2525 ", "COOPKIT_MAIL_USE_TLS": "yes", "COOPKIT_SECRET_KEY": "s" * 32,
         "COOPKIT_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "COOPKIT_INVITATION_DAYS": "7",
@@ -113,3 +115,26 @@ def test_the_command_line_reports_a_bad_setting_and_exits_2(monkeypatch):
     result = CliRunner().invoke(main, ["audit", "verify"])
     assert result.exit_code == 2
     assert "coopkit cannot start: COOPKIT_MAIL_PORT must be a whole number" in result.output
+
+
+@pytest.mark.parametrize(("uri", "expected"), [
+    ("nosuch://somewhere", "unknown storage scheme 'nosuch'"),
+    ("redis://127.0.0.1:6399", "pip install redis"),
+])
+def test_a_ratelimit_storage_that_cannot_work_stops_start_up(tmp_path, uri, expected):
+    import importlib.util
+
+    if uri.startswith("redis") and importlib.util.find_spec("redis") is not None:
+        pytest.skip("the redis client is installed here, so a redis:// URI is usable")
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({"COOPKIT_RATELIMIT_STORAGE_URI": uri}, instance_path=str(tmp_path))
+    assert expected in str(error.value)
+
+
+def test_the_ratelimit_storage_setting_reaches_the_limiter(tmp_path):
+    from coopkit.extensions import limiter
+
+    app = _app(tmp_path, ratelimit_storage_uri="memory://")
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    with app.app_context():
+        assert limiter.storage.__class__.__name__ == "MemoryStorage"
