@@ -73,6 +73,16 @@ class Member(db.Model):
     def can_vote(self) -> bool:
         return self.is_current and self.member_class == "voting"
 
+    def status_on(self, day: date | None) -> str:
+        """The status the entry had at the end of ``day`` (today's status when None)."""
+        if day is None:
+            return self.status
+        if self.ceased_on is not None and self.ceased_on <= day:
+            return "ceased"
+        if self.admitted_on is not None and self.admitted_on <= day:
+            return "member"
+        return "founder" if self.status == "founder" else "applicant"
+
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.status}>"
 

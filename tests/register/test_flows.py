@@ -1,0 +1,215 @@
+"""Joining, probation, leaving, corrections and officers: every change is an audit event,
+a correction is a new entry with a reason, and nothing is ever deleted."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import date
+from unittest import mock
+
+import pytest
+import sqlalchemy as sa
+
+from coopkit.audit.models import AuditEvent
+from coopkit.extensions import db
+from coopkit.register import services
+from coopkit.register.models import Member, Officer, RegisterAmendment, ShareTransaction
+
+
+def events(coop_id: int) -> list[tuple[str, dict]]:
+    return [(e.action, json.loads(e.data)) for e in db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.coop_id == coop_id).order_by(AuditEvent.seq)).scalars()]
+
+
+@contextmanager
+def no_deletes(app):
+    """Fail if any DELETE reaches the database inside the block (requests included)."""
+    seen = []
+
+    def listen(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("DELETE"):
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+    assert not seen, f"rows were deleted: {seen}"
+
+
+def test_application_to_leaving_through_the_pages(app, client, login, society, in_app):
+    login(client, society.secretary)
+    with no_deletes(app):
+        response = client.post("/c/ribble-web/register/applicants/new", data={
+            "full_name": "Cara Cole", "email": "cara@example.org", "consents_to_electronic": "y",
+            "postal_address": "4 Cole Road, Preston", "member_class": "voting", "applied_on": "2024-02-01"})
+        assert response.status_code == 302
+        cara = in_app(lambda c: db.session.execute(sa.select(Member.id).where(Member.full_name == "Cara Cole"))
+                      .scalar_one())
+        response = client.post(f"/c/ribble-web/register/members/{cara}/admit", data={"admit-on": "2024-03-01"})
+        assert response.status_code == 302
+        page = client.get(f"/c/ribble-web/register/members/{cara}").get_data(as_text=True)
+        assert "Cara Cole is now a member." in page
+        # correction of the address: a new recorded entry with the reason
+        response = client.post(f"/c/ribble-web/register/members/{cara}/correct", data={
+            "full_name": "Cara Cole", "email": "cara@example.org", "consents_to_electronic": "y",
+            "postal_address": "9 New Street, Preston", "member_class": "voting", "admitted_on": "2024-03-01",
+            "reason": "Moved house"})
+        assert response.status_code == 302
+        # leaving, shares transferred to Amy
+        response = client.post(f"/c/ribble-web/register/members/{cara}/cease", data={
+            "on": "2024-06-30", "reason": "left_employment", "shares": "transfer",
+            "transfer_to": str(society.member.id)})
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+    def check(ctx):
+        member = ctx.member(cara)
+        assert (member.status, member.admitted_on, member.ceased_on, member.ceased_reason) == (
+            "ceased", date(2024, 3, 1), date(2024, 6, 30), "left_employment")
+        assert member.postal_address == "9 New Street, Preston"
+        amendment = db.session.execute(sa.select(RegisterAmendment).where(RegisterAmendment.member_id == cara)
+                                       ).scalar_one()
+        assert (amendment.field, amendment.old_value, amendment.new_value, amendment.reason) == (
+            "postal_address", "4 Cole Road, Preston", "9 New Street, Preston", "Moved house")
+        ledger = db.session.execute(sa.select(ShareTransaction.member_id, ShareTransaction.kind,
+                                              ShareTransaction.amount_pence).order_by(ShareTransaction.id)).all()
+        assert [tuple(r) for r in ledger] == [(cara, "issue", 100), (cara, "transfer_out", -100),
+                                              (society.member.id, "transfer_in", 100)]
+        offices = db.session.execute(sa.select(Officer.office, Officer.ceased_on)
+                                     .where(Officer.member_id == cara)).all()
+        assert [tuple(o) for o in offices] == [("director", date(2024, 6, 30))]  # collective management
+        actions = [a for a, _ in events(society.coop.id)]
+        actions = actions[actions.index("member.applied"):]
+        assert actions == ["member.applied", "shares.issued", "officer.appointed", "member.admitted",
+                           "member.amended", "shares.transferred", "member.ceased"]
+        for _, data in events(society.coop.id):
+            text = json.dumps(data)
+            assert "Cole Road" not in text and "New Street" not in text and "cara@example.org" not in text
+
+    in_app(check)
+
+
+def count_events(coop_id):
+    return db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.coop_id == coop_id)).scalar_one()
+
+
+def test_every_service_change_records_an_audit_event(app, society):
+    """Each write appends at least one event; a refused write appends none."""
+    from coopkit.accounts.models import User
+    from coopkit.coops.models import Coop
+
+    with no_deletes(app), app.app_context():
+        coop = db.session.get(Coop, society.coop.id)
+        actor = db.session.get(User, society.secretary.id)
+        amy = db.session.get(Member, society.member.id)
+        bo = db.session.get(Member, society.people[1][1].id)
+        steps = [
+            ("member.applied", lambda: services.add_applicant(coop, full_name="Dee Day", actor=actor,
+                                                              applied_on=date(2024, 1, 5))),
+            ("shares.issued", lambda: services.issue_shares(amy, 100, on=date(2024, 1, 2), actor=actor)),
+            ("shares.transferred", lambda: services.transfer_shares(amy, bo, 100, on=date(2024, 2, 1), actor=actor)),
+            ("shares.withdrawn", lambda: services.withdraw_shares(bo, 100, on=date(2024, 3, 1), actor=actor)),
+            ("property.received", lambda: services.add_property(amy, "loan", 5000, on=date(2024, 3, 1),
+                                                                actor=actor)),
+            ("property.repaid", lambda: services.add_property(amy, "loan", 2000, on=date(2024, 4, 1),
+                                                              actor=actor, repayment=True)),
+            ("officer.appointed", lambda: services.appoint_officer(amy, "chair", on=date(2024, 1, 2),
+                                                                   actor=actor)),
+            ("member.amended", lambda: services.amend_member(bo, {"full_name": "Bo Browne"}, reason="Spelling",
+                                                             actor=actor)),
+            ("member.ceased", lambda: services.cease_member(bo, on=date(2024, 5, 1), reason="resigned",
+                                                            actor=actor)),
+        ]
+        for action, step in steps:
+            before = count_events(coop.id)
+            step()
+            new = db.session.execute(sa.select(AuditEvent.action).where(AuditEvent.coop_id == coop.id)
+                                     .order_by(AuditEvent.seq).offset(before)).scalars().all()
+            assert action in new, (action, new)
+        chair = db.session.execute(sa.select(Officer).where(Officer.office == "chair")).scalar_one()
+        before = count_events(coop.id)
+        services.end_appointment(chair, on=date(2024, 6, 1), actor=actor)
+        assert count_events(coop.id) == before + 1
+        # refused changes write nothing, not even an event
+        before = count_events(coop.id)
+        for refused in (
+            lambda: services.withdraw_shares(amy, 10_000, on=date(2024, 6, 1), actor=actor),
+            lambda: services.issue_shares(amy, 150, on=date(2024, 6, 1), actor=actor),
+            lambda: services.amend_member(amy, {"full_name": "X"}, reason=" ", actor=actor),
+            lambda: services.cease_member(bo, on=date(2024, 6, 1), reason="resigned", actor=actor),
+        ):
+            with pytest.raises(services.RegisterError), db.session.begin_nested():
+                refused()
+        assert count_events(coop.id) == before
+        assert db.session.get(Member, bo.id).status == "ceased"  # kept, with the date ceased
+        db.session.commit()
+
+
+def test_probation_blocks_admission_until_it_ends(app, society):
+    params = {"probation": "period", "probation_months": 6, "share_value_pence": 100, "max_holding_pence": 100,
+              "management": "board", "non_voting_class": False}
+    with app.app_context(), mock.patch("coopkit.register.services._params", return_value=params):
+        from coopkit.accounts.models import User
+        from coopkit.coops.models import Coop
+
+        coop, actor = db.session.get(Coop, society.coop.id), db.session.get(User, society.secretary.id)
+        eve = services.add_applicant(coop, full_name="Eve Evans", actor=actor, applied_on=date(2024, 1, 31))
+        assert eve.probation_ends_on == date(2024, 7, 31)
+        with pytest.raises(services.RegisterError, match="Probation ends on 31/07/2024"):
+            services.admit_member(eve, date(2024, 7, 30), actor)
+        services.end_probation(eve, on=date(2024, 5, 1), actor=actor)  # ended early, recorded
+        with mock.patch("coopkit.register.shares.share_params", return_value=(100, 100)):
+            services.admit_member(eve, date(2024, 5, 2), actor)
+        assert eve.status == "member" and eve.admitted_on == date(2024, 5, 2)
+        assert not db.session.execute(sa.select(Officer).where(Officer.member_id == eve.id)).first()  # board
+        history = db.session.execute(sa.select(RegisterAmendment.field, RegisterAmendment.old_value,
+                                               RegisterAmendment.new_value)
+                                     .where(RegisterAmendment.member_id == eve.id)).all()
+        assert [tuple(h) for h in history] == [("probation_ends_on", "2024-07-31", "2024-05-01")]
+        db.session.rollback()
+
+
+def test_non_voting_class_only_where_the_rules_allow(app, society):
+    with app.app_context():
+        from coopkit.accounts.models import User
+        from coopkit.coops.models import Coop
+
+        coop, actor = db.session.get(Coop, society.coop.id), db.session.get(User, society.secretary.id)
+        with pytest.raises(services.RegisterError, match="no non-voting class"):
+            services.add_applicant(coop, full_name="Ivy Investor", actor=actor, member_class="non_voting")
+        db.session.rollback()
+
+
+def test_bad_input_shows_a_message_and_writes_nothing(app, client, login, society, in_app):
+    login(client, society.secretary)
+    before = in_app(lambda c: (db.session.execute(sa.select(sa.func.count()).select_from(Member)).scalar_one(),
+                               db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one()))
+    response = client.post("/c/ribble-web/register/applicants/new", data={
+        "full_name": "", "email": "not-an-email", "member_class": "voting", "applied_on": "yesterday"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in page
+    # withdrawing more than is held: a flash, nothing written
+    response = client.post("/c/ribble-web/register/shares/withdraw", data={
+        "withdraw-member_id": str(society.member.id), "withdraw-amount": "5", "withdraw-on": "2024-05-01"},
+        follow_redirects=True)
+    assert response.status_code == 200
+    assert "below nothing" in response.get_data(as_text=True)
+    response = client.post(f"/c/ribble-web/register/members/{society.member.id}/cease", data={
+        "on": "2023-01-01", "reason": "resigned", "shares": "withdraw", "transfer_to": "0"})
+    assert response.status_code == 200
+    assert "before the date admitted" in response.get_data(as_text=True)
+    response = client.post(f"/c/ribble-web/register/members/{society.member.id}/correct", data={
+        "full_name": "Amy Adams", "postal_address": "elsewhere", "member_class": "voting",
+        "admitted_on": "2024-01-01", "reason": ""})
+    assert response.status_code == 200
+    assert "Say why the entry changes." in response.get_data(as_text=True)
+    after = in_app(lambda c: (db.session.execute(sa.select(sa.func.count()).select_from(Member)).scalar_one(),
+                              db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one()))
+    assert after == before
+    assert in_app(lambda c: c.member(society.member.id).postal_address) == "2 Adam Street, Preston"
