@@ -17,7 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from coopkit.accounts import forms, services
 from coopkit.coops.policy import requires
 from coopkit.extensions import limiter
-from coopkit.mail import send_mail
+from coopkit.mail import MailError, send_mail
 
 bp = Blueprint("accounts", __name__)
 
@@ -127,10 +127,14 @@ def reset_request():
         if user is not None:
             link = settings.base_url.rstrip("/") + url_for("accounts.reset_password",
                                                             token=services.make_reset_token(user))
-            send_mail(user.email, "Choose a new coopkit password",
-                      f"Hello {user.name},\n\nSomeone asked to reset the password of your coopkit account.\n"
-                      f"To choose a new password, open this link within {settings.password_reset_minutes} "
-                      f"minutes:\n\n{link}\n\nIf it wasn't you, ignore this email: nothing changes.\n")
+            try:
+                send_mail(user.email, "Choose a new coopkit password",
+                          f"Hello {user.name},\n\nSomeone asked to reset the password of your coopkit account.\n"
+                          f"To choose a new password, open this link within {settings.password_reset_minutes} "
+                          f"minutes:\n\n{link}\n\nIf it wasn't you, ignore this email: nothing changes.\n")
+            except MailError:
+                # Logged by send_mail; the answer stays the same so it reveals no account.
+                pass
         flash(RESET_SENT.format(minutes=settings.password_reset_minutes), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)

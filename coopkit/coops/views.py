@@ -18,7 +18,7 @@ from coopkit.coops.models import Coop, Invitation
 from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.mail import send_mail
+from coopkit.mail import MailError, send_mail
 from coopkit.web import coop_blueprint, render_home_panels
 
 bp = Blueprint("coops", __name__)
@@ -110,13 +110,20 @@ def invite():
             form.email.errors.append(str(exc))
         else:
             link = settings.base_url.rstrip("/") + url_for("coops.accept", token=token)
-            send_mail(form.email.data, f"{current_user.name} invites you to {g.coop.name} on coopkit",
-                      f"Hello,\n\n{current_user.name} has invited you to join {g.coop.name} on coopkit, "
-                      f"the toolkit for founding and running a worker co-operative.\n\n"
-                      f"Open this link to accept (it works once, for {settings.invitation_days} days):\n\n"
-                      f"{link}\n")
-            flash(f"Invitation sent to {form.email.data}.", "success")
-            return redirect(url_for("workspace.invite"))
+            try:
+                send_mail(form.email.data, f"{current_user.name} invites you to {g.coop.name} on coopkit",
+                          f"Hello,\n\n{current_user.name} has invited you to join {g.coop.name} on coopkit, "
+                          f"the toolkit for founding and running a worker co-operative.\n\n"
+                          f"Open this link to accept (it works once, for {settings.invitation_days} days):"
+                          f"\n\n{link}\n")
+            except MailError:
+                # An invitation nobody received would only confuse: keep nothing.
+                db.session.rollback()
+                form.email.errors.append("We could not send the email just now, so no invitation was made. "
+                                         "Try again in a few minutes, or make an invitation link below.")
+            else:
+                flash(f"Invitation sent to {form.email.data}.", "success")
+                return redirect(url_for("workspace.invite"))
     return render_template("coops/invite.html", form=form, link_form=link_form, new_link=new_link,
                            invitations=queries.invitations(g.coop), now=utcnow(),
                            revoke_form=forms.EmptyForm(prefix="revoke"))
