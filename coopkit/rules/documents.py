@@ -19,8 +19,10 @@ from coopkit.rules.models import RulesVersion
 from coopkit.rules.ruleset import RuleSet, load_ruleset
 
 RULES_CSS_PATH = Path(__file__).resolve().parent.parent.parent / "templates" / "documents" / "rules_print.css"
-#: set to "pdf/a-3b" to produce PDF/A (see bench/bench_rules_pdf.py for whether it is clean)
-PDF_VARIANT: str | None = None
+#: Rules documents are PDF/A-3b (archival: fonts embedded, sRGB output intent, XMP metadata)
+#: as well as tagged. WeasyPrint 70 makes it cleanly with our DejaVu fonts; tests/rules/test_pdf.py
+#: checks those parts, and bench/bench_rules_pdf.py measures its cost.
+PDF_VARIANT: str | None = "pdf/a-3b"
 
 
 class DocumentBlocked(ValueError):
