@@ -1,0 +1,100 @@
+"""Concurrent writers through the whole stack: requests that write at the same moment
+wait for each other (SQLite: BEGIN IMMEDIATE + busy timeout; PostgreSQL: row locks)
+instead of failing with "database is locked" or losing a write."""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+
+from coopkit.extensions import db
+
+THREADS = 10
+
+
+def _run_together(target, count: int) -> list[BaseException]:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def run(index: int):
+        try:
+            barrier.wait(timeout=30)
+            target(index)
+        except BaseException as exc:  # noqa: BLE001 - collected and reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a writer never finished"
+    return errors
+
+
+def test_simultaneous_invitations_in_one_coop_all_land(app, make, login):
+    """Ten founders' requests each read the co-op and append to its audit chain at once."""
+    from coopkit.audit.services import chain_name, verify_chain
+    from coopkit.coops.models import Invitation
+
+    founder = make.user()
+    coop = make.coop(founder=founder)
+    statuses: list[int] = []
+
+    def invite(index: int):
+        client = login(app.test_client(), founder)
+        response = client.post(f"/c/{coop.slug}/people/invite", data={"kind": "link"})
+        statuses.append(response.status_code)
+
+    errors = _run_together(invite, THREADS)
+    assert not errors, errors
+    assert statuses == [200] * THREADS
+    with app.app_context():
+        count = db.session.execute(
+            sa.select(sa.func.count()).select_from(Invitation).where(Invitation.coop_id == coop.id)
+        ).scalar_one()
+        assert count == THREADS
+        report = verify_chain(chain_name(coop.id))
+        assert report.problem is None
+
+
+def test_simultaneous_sign_ups_all_land_and_a_duplicate_is_refused(app):
+    from coopkit.accounts.models import User
+
+    statuses: dict[int, int] = {}
+
+    def sign_up(index: int):
+        # Two threads use the same address: exactly one of them may get it.
+        email = "same@example.org" if index < 2 else f"person{index}@example.org"
+        response = app.test_client().post("/signup", data={
+            "name": f"Person {index}", "email": email,
+            "password": "a long enough password", "confirm": "a long enough password"})
+        statuses[index] = response.status_code
+
+    errors = _run_together(sign_up, THREADS)
+    assert not errors, errors
+    assert sorted(statuses[i] for i in range(2)) == [200, 302]  # one re-shown with a message
+    assert all(statuses[i] == 302 for i in range(2, THREADS))
+    with app.app_context():
+        emails = db.session.execute(sa.select(User.email)).scalars().all()
+        assert sorted(emails) == sorted({"same@example.org", *(f"person{i}@example.org" for i in range(2, THREADS))})
+
+
+def test_two_coops_racing_for_one_address(app, make, login):
+    from coopkit.coops.models import Coop
+
+    users = [make.user() for _ in range(4)]
+    statuses: dict[int, int] = {}
+
+    def create(index: int):
+        client = login(app.test_client(), users[index])
+        response = client.post("/c/new", data={"name": f"Racer {index}", "slug": "one-address"})
+        statuses[index] = response.status_code
+
+    errors = _run_together(create, len(users))
+    assert not errors, errors
+    assert sorted(statuses.values()) == [200, 200, 200, 302]
+    with app.app_context():
+        assert db.session.execute(
+            sa.select(sa.func.count()).select_from(Coop).where(Coop.slug == "one-address")).scalar_one() == 1
