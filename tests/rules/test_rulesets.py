@@ -161,7 +161,8 @@ def combinations(ruleset: RuleSet) -> list[dict[str, Any]]:
 
 
 def ruleset_params():
-    return [pytest.param(load_ruleset(rid), id=rid) for rid in RULESET_IDS]
+    """Every rule set in rules_templates/, so a new one is tested as soon as it is added."""
+    return [pytest.param(ruleset, id=ruleset.id) for ruleset in available_rulesets()]
 
 
 def facts(ruleset: RuleSet, answers: Mapping[str, Any], founders: int = 3) -> compliance.Facts:
@@ -180,6 +181,7 @@ def test_both_rule_sets_are_available_one_per_legal_form():
     found = {r.id: r.legal_form for r in available_rulesets()}
     assert found.get("worker-society") == "society"
     assert found.get("worker-company") == "company"
+    assert set(RULESET_IDS) <= set(found)
 
 
 @pytest.mark.parametrize("ruleset", ruleset_params())
