@@ -1,0 +1,212 @@
+"""The register of members: its statutory fields on the page and in the PDF, the register
+as at a past date, pagination with a fixed number of statements, and who sees what."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from coopkit.extensions import db
+from coopkit.register import services
+from coopkit.register.models import Member, ShareTransaction
+from tests.register.conftest import Ctx
+
+BASE = "/c/ribble-web/register"
+
+
+@pytest.fixture()
+def history(society, in_app):
+    """Amy holds a share and a loan; Cara joined on 1 March 2024 and left on 30 June 2024;
+    Dan joined on 2 September 2024 (with his date of birth on file)."""
+
+    def build(ctx):
+        actor = ctx.user(society.secretary.id)
+        coop = ctx.coop(society.coop.id)
+        amy = ctx.member(society.member.id)
+        amy.email, amy.consents_to_electronic = "amy@example.org", True
+        services.issue_shares(amy, 100, on=date(2024, 1, 1), actor=actor)
+        services.add_property(amy, "loan", 250_000, on=date(2024, 2, 1), actor=actor, note="4% a year")
+        cara = services.add_applicant(coop, full_name="Cara Cole", actor=actor, email="cara@example.org",
+                                      postal_address="4 Cole Road, Preston", applied_on=date(2024, 2, 1))
+        services.admit_member(cara, date(2024, 3, 1), actor)
+        services.cease_member(cara, on=date(2024, 6, 30), reason="resigned", actor=actor)
+        dan = services.add_applicant(coop, full_name="Dan Dale", actor=actor, postal_address="5 Dale Way, Preston",
+                                     applied_on=date(2024, 8, 1), date_of_birth=date(1999, 4, 5))
+        services.admit_member(dan, date(2024, 9, 2), actor)
+        return {"amy": amy.id, "cara": cara.id, "dan": dan.id}
+
+    return in_app(build)
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_secretary_sees_every_statutory_field(client, login, society, history):
+    login(client, society.secretary)
+    page = squash(client.get(f"{BASE}/?view=all").get_data(as_text=True))
+    for expected in ("Amy Adams", "2 Adam Street, Preston", "amy@example.org", "consents to notices by email",
+                     "£1.00",  # shares held and amount paid
+                     "£2,500.00",  # other property: the loan
+                     "01/01/2024",  # date entered
+                     "Cara Cole", "30/06/2024",  # date ceased
+                     "Postal address", "Email and consent", "Shares held", "Amount paid", "Other property",
+                     "Date entered", "Date ceased", "Voting"):
+        assert expected in page, expected
+    entry = squash(client.get(f"{BASE}/members/{history['dan']}").get_data(as_text=True))
+    for expected in ("5 Dale Way, Preston", "05/04/1999", "02/09/2024", "Voting member"):
+        assert expected in entry, expected
+
+
+def pdf_text(data: bytes) -> str:
+    return squash(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def test_pdf_has_every_statutory_field(client, login, society, history):
+    login(client, society.secretary)
+    response = client.get(f"{BASE}/register.pdf?as_at=2024-07-01")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    for expected in ("Register of members as at", "1 July 2024", "Name", "Postal address", "Email address",
+                     "Notices by email", "Shares held", "Amount paid", "Other property", "Date entered",
+                     "Date ceased", "Amy Adams", "2 Adam Street", "amy@example.org", "Consents", "£1.00",
+                     "Loan £2,500.00", "01/01/2024", "Cara Cole", "4 Cole Road", "30/06/2024", "Resigned"):
+        assert expected in text, expected
+    assert "Dan Dale" not in text  # joined after the date
+
+
+def test_officers_pdf_and_certificate(client, login, society, history):
+    login(client, society.secretary)
+    text = pdf_text(client.get(f"{BASE}/officers.pdf").data)
+    for expected in ("Register of officers", "Sam Secretary", "Secretary", "01/01/2024", "Cara Cole", "Director",
+                     "30/06/2024", "Address"):
+        assert expected in text, expected
+    text = pdf_text(client.get(f"{BASE}/members/{history['amy']}/certificate.pdf").data)
+    assert "Share certificate" in text and "Amy Adams" in text and "1 fully paid share" in text
+
+
+def names_on(client, url) -> set[str]:
+    page = client.get(url).get_data(as_text=True)
+    page = page[page.index('<table class="register-table">'):]
+    page = page[:page.index("</table>")]
+    return {n for n in ("Sam Secretary", "Amy Adams", "Bo Brown", "Cara Cole", "Dan Dale") if n in page}
+
+
+def test_register_as_at_a_past_date(client, login, society, history, in_app):
+    login(client, society.secretary)
+    everyone = {"Sam Secretary", "Amy Adams", "Bo Brown"}
+    assert names_on(client, f"{BASE}/?as_at=2023-12-31") == set()
+    assert names_on(client, f"{BASE}/?as_at=2024-02-29") == everyone
+    assert names_on(client, f"{BASE}/?as_at=2024-03-01") == everyone | {"Cara Cole"}
+    assert names_on(client, f"{BASE}/?as_at=2024-06-29") == everyone | {"Cara Cole"}
+    assert names_on(client, f"{BASE}/?as_at=2024-06-30") == everyone  # ceased that day
+    assert names_on(client, f"{BASE}/?as_at=2024-09-02") == everyone | {"Dan Dale"}
+    assert names_on(client, f"{BASE}/") == everyone | {"Dan Dale"}
+    # Cara's status and holding as they were: a member holding £1 in May, nothing after she left
+    page = squash(client.get(f"{BASE}/?as_at=2024-05-01").get_data(as_text=True))
+    assert "Cara Cole" in page and "Ceased" not in page
+    from coopkit.register import queries
+
+    def rows(day):
+        coop = Ctx().coop(society.coop.id)
+        return {r.member.full_name: r.shares_pence for r in queries.register_all(coop, view="all", as_at=day)}
+
+    assert in_app(lambda c: rows(date(2024, 5, 1)))["Cara Cole"] == 100
+    assert in_app(lambda c: rows(date(2024, 7, 1))).get("Cara Cole") is None  # not on the register
+    assert in_app(lambda c: rows(date(2024, 5, 1)))["Amy Adams"] == 100
+    # a bad or future date: a message, never an error
+    response = client.get(f"{BASE}/?as_at=2999-01-01")
+    assert response.status_code == 200 and "future date" in response.get_data(as_text=True)
+    response = client.get(f"{BASE}/?as_at=31-31-2024")
+    assert response.status_code == 200 and "That is not a date" in response.get_data(as_text=True)
+
+
+def add_members(app, coop_id: int, how_many: int) -> None:
+    with app.app_context():
+        rows = [{"coop_id": coop_id, "full_name": f"Bulk Member {i:05d}", "postal_address": f"{i} Long Road",
+                 "email": f"bulk{i}@example.org", "status": "member", "member_class": "voting",
+                 "consents_to_electronic": True, "admitted_on": date(2024, 2, 1)} for i in range(how_many)]
+        db.session.execute(sa.insert(Member), rows)
+        ids = db.session.execute(sa.select(Member.id).where(Member.full_name.like("Bulk Member %"))).scalars().all()
+        db.session.execute(sa.insert(ShareTransaction), [
+            {"coop_id": coop_id, "member_id": i, "kind": "issue", "amount_pence": 100, "paid_pence": 100,
+             "on": date(2024, 2, 1), "note": ""} for i in ids])
+        db.session.commit()
+
+
+def count_statements(app, client, url) -> tuple[int, str]:
+    statements = []
+
+    def listen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        response = client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+    assert response.status_code == 200
+    return len(statements), response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", [f"{BASE}/", f"{BASE}/?view=all&page=2", f"{BASE}/?as_at=2024-03-01"])
+def test_statement_count_is_the_same_for_10_and_5000_members(app, client, login, society, url):
+    login(client, society.secretary)
+    add_members(app, society.coop.id, 7)  # 10 with the secretary, Amy and Bo
+    small, page = count_statements(app, client, url)
+    add_members(app, society.coop.id, 4990)
+    large, page = count_statements(app, client, url)
+    assert small == large, (small, large)
+    assert page.count("Bulk Member") <= 50  # one page of them
+    assert " of 100</span>" in page  # 5,000 entries, 50 a page
+
+
+def test_privacy_members_see_names_only(client, login, society, history, make):
+    bo_user, bo = society.people[1]
+    login(client, society.member_user)
+    page = client.get(f"{BASE}/").get_data(as_text=True)
+    assert "Bo Brown" in page and "Dan Dale" in page
+    for private in ("3 Brown Lane", "5 Dale Way", "Postal address", "£2,500.00"):
+        assert private not in page, private
+    own = client.get(f"{BASE}/members/{society.member.id}").get_data(as_text=True)
+    assert "2 Adam Street, Preston" in own and "£2,500.00" in own
+    other = client.get(f"{BASE}/members/{history['dan']}").get_data(as_text=True)
+    assert "Dan Dale" in other and "5 Dale Way" not in other and "05/04/1999" not in other
+    assert client.get(f"{BASE}/members/{history['dan']}/certificate.pdf").status_code == 403
+    assert client.get(f"{BASE}/members/{bo.id}/contact").status_code == 403
+    assert client.get(f"{BASE}/export/members.csv").status_code == 403
+    assert client.get(f"{BASE}/register.pdf").status_code == 403
+    # the member may update their own address; the change is kept with a reason
+    response = client.post(f"{BASE}/members/{society.member.id}/contact", data={
+        "postal_address": "7 Amy Avenue, Preston", "email": "amy@example.org", "consents_to_electronic": "y"})
+    assert response.status_code == 302
+
+
+def test_privacy_mentors_see_counts_only(client, login, society, history, make):
+    mentor = make.user(name="Mia Mentor")
+    make.cohort(coops=(society.coop,), mentors=(mentor,))
+    login(client, mentor)
+    response = client.get(f"{BASE}/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="register-counts"' in page
+    for private in ("Amy Adams", "Bo Brown", "Dan Dale", "Adam Street"):
+        assert private not in page, private
+    squashed = squash(page)
+    assert "Current members</dt><dd>4" in squashed.replace("> <", "><")  # Sam, Amy, Bo, Dan
+    assert client.get(f"{BASE}/members/{society.member.id}").status_code == 403
+    assert client.get(f"{BASE}/officers").status_code == 403
+    assert client.get(f"{BASE}/register.pdf").status_code == 403
+
+
+def test_home_panel_shows_counts(client, login, society, history):
+    login(client, society.member_user)
+    response = client.get("/c/ribble-web/")
+    assert response.status_code == 200
+    assert "4 current members" in squash(response.get_data(as_text=True))
