@@ -17,15 +17,22 @@ pytestmark = pytest.mark.browser
 PASSWORD = "plum orchard lantern 42"
 
 
-def _sign_up(page, live_server, name: str, email: str, start: str = "/signup") -> None:
+def _sign_up(page, live_server, name: str, email: str, start: str = "/signup", accessible: bool = True) -> None:
     page.goto(live_server.url(start))
-    assert_accessible(page, "sign-up page")
+    if accessible:  # axe needs JavaScript in the page
+        assert_accessible(page, "sign-up page")
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Choose a password").fill(PASSWORD)
     page.get_by_label("Type the password again").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_load_state()
+
+
+def assert_fits(page, what: str) -> None:
+    """Nothing on the page is wider than the screen (no sideways scrolling at 360 px)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{what}: {overflow}px wider than the {page.viewport_size['width']}px screen"
 
 
 def test_landing_and_login_pages_are_accessible(page, live_server):
@@ -150,9 +157,11 @@ def test_existing_account_accepts_a_copied_link(new_context, live_server, live_m
     # The second person opens the link logged out, logs in with their existing account...
     second = new_context(phone=True).new_page()
     second.goto(link)
+    assert_fits(second, "invitation page (phone)")
     second.get_by_role("link", name="Log in").last.click()
     second.wait_for_load_state()
     assert_accessible(second, "log-in from an invitation (phone)")
+    assert_fits(second, "log-in page (phone)")
     second.get_by_label("Email address").fill(joiner.email)
     second.get_by_label("Password", exact=True).fill(joiner.password)
     second.get_by_role("button", name="Log in").click()
@@ -164,8 +173,31 @@ def test_existing_account_accepts_a_copied_link(new_context, live_server, live_m
     assert second.url == live_server.url(f"/c/{coop.slug}/")
     assert "Dev Shah" in second.locator("ul.people").inner_text()
     assert_accessible(second, "co-op home (phone)")
+    assert_fits(second, "co-op home (phone)")
+    # the header says where you are and as whom, and the navigation marks the page you are on
+    header = second.locator("header")
+    assert "Preston Digital" in header.inner_text() and "you: founder" in header.inner_text()
+    assert second.locator('.coop-nav a[aria-current="page"]').inner_text() == "Home"
 
     # Someone else trying the same link is told it has been used.
     third = new_context().new_page()
     third.goto(link)
     assert "already been used" in third.locator("main").inner_text()
+
+
+def test_onboarding_works_without_javascript(new_context, live_server):
+    """Every step is a plain link or form: with JavaScript off it all still works."""
+    page = new_context(java_script_enabled=False).new_page()
+    _sign_up(page, live_server, "Noor Script", "noor@example.org", accessible=False)
+    assert page.url == live_server.url("/c/")
+    page.get_by_role("link", name="Start a new co-op").click()
+    page.get_by_label("Working name of your co-op").fill("Quiet Makers")
+    page.get_by_role("button", name="Create workspace").click()
+    assert page.url == live_server.url("/c/quiet-makers/")
+    assert "you: founder" in page.locator("header").inner_text()
+    page.get_by_role("link", name="Invite co-founders").first.click()
+    page.get_by_role("button", name="Make an invitation link").click()
+    link = page.get_by_label("Your invitation link (copy it now)").input_value()
+    assert link.startswith(live_server.url("/invite/"))
+    page.get_by_role("button", name="Log out").click()
+    assert "You have logged out" in page.locator(".flashes").inner_text()
