@@ -96,6 +96,14 @@ def parse_pence(text: str) -> int:
     return pounds * 100 + pence
 
 
+def pounds(pence: int) -> str:
+    """An amount in words for a message: £1, £1.50, 1p."""
+    if pence < 100:
+        return f"{pence}p"
+    whole, part = divmod(pence, 100)
+    return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
+
+
 def parse_daymonth(text: str) -> str:
     match = _DAYMONTH_RE.match(text.strip())
     if not match:
@@ -135,7 +143,12 @@ def parse_value(q: Question, raw: str | None, ctx: Context) -> Any:
             raise AnswerError("Choose one of the options.")
         return text
     if q.type == "pence":
-        return parse_pence(text)
+        value = parse_pence(text)
+        if q.min is not None and value < q.min:
+            raise AnswerError(f"Enter {pounds(q.min)} or more.")
+        if q.max is not None and value > q.max:
+            raise AnswerError(f"Enter {pounds(q.max)} or less.")
+        return value
     if q.type == "daymonth":
         return parse_daymonth(text)
     if q.type == "founder":

@@ -302,3 +302,15 @@ def test_values_shown_back():
     assert display_text(q, 2_500_000) == "£25,000.00"
     q = catalogue().by_key["decisions"].question("ordinary_basis")
     assert display_text(q, "cast") == "Of the votes cast"
+
+
+def test_a_company_asks_for_the_members_guarantee():
+    company = Context(answers={"legal_form": "company"}, founder_ids=(1,))
+    outcome = check("membership", with_("membership", guarantee_pence="1"), company)
+    assert outcome.ok and outcome.values["guarantee_pence"] == 100
+    assert check("membership", with_("membership", guarantee_pence="0"), company).errors == {
+        "guarantee_pence": "Enter 1p or more."}
+    assert check("membership", with_("membership", guarantee_pence="100.01"), company).errors == {
+        "guarantee_pence": "Enter £100 or less."}
+    # A society has shares instead: the answer is dropped.
+    assert check("membership", with_("membership", guarantee_pence="1")).values["guarantee_pence"] is None
