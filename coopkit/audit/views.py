@@ -6,7 +6,7 @@ from flask import g, render_template, request
 
 from coopkit.audit import queries
 from coopkit.audit.forms import AuditFilterForm
-from coopkit.audit.services import chain_name, event_data, verify_chain
+from coopkit.audit.services import chain_name, event_data, verify_archived, verify_chain
 from coopkit.coops.policy import requires
 from coopkit.forms import choices
 from coopkit.web import coop_blueprint
@@ -45,4 +45,5 @@ def log():
 @bp.route("/verify")
 @requires("audit.view")
 def verify():
-    return render_template("audit/verify.html", report=verify_chain(chain_name(g.coop.id)))
+    return render_template("audit/verify.html", report=verify_chain(chain_name(g.coop.id)),
+                           archived=verify_archived(g.coop.id))
