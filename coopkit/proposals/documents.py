@@ -27,9 +27,13 @@ def minutes_pdf(coop, proposal) -> bytes:
 
 
 def amendment_pdf(coop, proposal) -> bytes:
+    from coopkit.rules.documents import DocumentBlocked
     from coopkit.rules.documents import amendment_pdf as rules_amendment_pdf
     from coopkit.rules.models import RulesVersion
 
     new = db.session.get(RulesVersion, proposal.amended_rules_version_id)
     old = db.session.get(RulesVersion, proposal.base_rules_version_id) if proposal.base_rules_version_id else None
+    if old is None:
+        raise DocumentBlocked("There are no earlier rules to compare with, so no amendment can be printed: "
+                              "print the new rules in full from the rules pages.")
     return rules_amendment_pdf(coop, old, new)

@@ -96,3 +96,13 @@ class RankForm(FlaskForm):
     """A ranked ballot: one select per candidate, added per proposal (rank_0, rank_1, ...)."""
 
     seen = HiddenField()
+
+
+class ReceiptForm(FlaskForm):
+    """Looking up a secret ballot's receipt code. Posted, so the code never lands in an access log
+    beside the voter's session."""
+
+    receipt = StringField("Your receipt code", filters=[strip_filter],
+                          validators=[DataRequired(message="Type the code you were given."), Length(max=20),
+                                      NoControlCharacters()],
+                          description="For example ABCD-EFGH-JK23. Letters and numbers, as shown when you voted.")

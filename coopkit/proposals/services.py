@@ -125,7 +125,10 @@ def _check_rule_changes(coop, changes: dict) -> dict:
         return {}
     current = _parameters(coop)
     version = governing_version(coop)
-    in_rules = set(json.loads(version.parameters)) if version is not None else set(PARAMETERS)
+    if version is None:
+        raise ProposalError("Your co-op has no adopted rules yet, so there is nothing to amend: "
+                            "agree the rules first (the founding journey and the rules pages).")
+    in_rules = set(json.loads(version.parameters))
     clean = {}
     for key, value in changes.items():
         if key not in PARAMETERS or key in UNCHANGEABLE_PARAMETERS:

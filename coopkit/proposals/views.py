@@ -254,14 +254,20 @@ def chart_rows(result: dict) -> list[dict]:
             for i, (label, n) in enumerate(counts)]
 
 
-@bp.route("/<int:number>/ballots")
+@bp.route("/<int:number>/ballots", methods=["GET", "POST"])
 @requires("proposals.view")
 def ballots(number: int):
     proposal = _proposal_or_404(number)
     if proposal.state != "closed" or not proposal.secret:
         abort(404)
-    return render_template("proposals/ballots.html", proposal=proposal, ballots=queries.published_ballots(proposal),
-                           receipt=(request.args.get("receipt") or "").strip().upper()[:20])
+    published = queries.published_ballots(proposal)
+    form = forms.ReceiptForm()
+    receipt, found = None, None
+    if form.validate_on_submit():
+        receipt = form.receipt.data.upper()
+        found = next((choice for code, choice in published if code == receipt), None)
+    return render_template("proposals/ballots.html", proposal=proposal, ballots=published, form=form,
+                           receipt=receipt, found=found)
 
 
 @bp.route("/<int:number>/minutes.pdf")
@@ -281,11 +287,16 @@ def minutes_pdf(number: int):
 @requires("proposals.view")
 def amendment_pdf(number: int):
     from coopkit.proposals.documents import amendment_pdf as render
+    from coopkit.rules.documents import DocumentBlocked
 
     proposal = _proposal_or_404(number)
     if proposal.state != "closed" or proposal.amended_rules_version_id is None:
         abort(404)
-    pdf = render(g.coop, proposal)
+    try:
+        pdf = render(g.coop, proposal)
+    except DocumentBlocked as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("proposals.results", number=number))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{g.coop.slug}-rules-amendment-{proposal.number}.pdf"'})
 

@@ -8,10 +8,12 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 from coopkit.extensions import db
 from tests.authz_params import builder
+from tests.founding.helpers import COMPLETE_ANSWERS
 
 
 def _proposer(world, coop):
@@ -69,6 +71,46 @@ def draft_proposal_number(app, world, coop):
 @builder("number", endpoint="proposals.results")
 @builder("number", endpoint="proposals.ballots")
 @builder("number", endpoint="proposals.minutes_pdf")
-@builder("number", endpoint="proposals.amendment_pdf")
 def closed_proposal_number(app, world, coop):
     return _make(app, world, coop, "closed")
+
+
+@builder("number", endpoint="proposals.amendment_pdf")
+def amending_proposal_number(app, world, coop):
+    """A passed special resolution that changed a rule, so the amendment PDF exists."""
+
+    def create():
+        import sqlalchemy as sa
+
+        from coopkit.accounts.models import User
+        from coopkit.coops.models import Coop
+        from coopkit.proposals import closing, services
+        from coopkit.register.models import Member
+        from tests.proposals.helpers import rules_in_force
+
+        if coop.id == world.registered.id:
+            rules_in_force(app, coop, _proposer(world, coop))
+        else:  # two founders: a company's articles (a society needs three), adopted, not yet registered
+            answers = copy.deepcopy(COMPLETE_ANSWERS)
+            answers["legal_form"] = {"wants_member_shares": "no", "wants_model_rules": "yes", "legal_form": "company"}
+            rules_in_force(app, coop, _proposer(world, coop), registered=False, answers=answers)
+        with app.app_context():
+            c = db.session.get(Coop, coop.id)
+            user = db.session.get(User, _proposer(world, coop).id)
+            proposal = services.create_proposal(c, user, services.Draft(
+                title="Walk amendment", method="resolution", preset="special",
+                resolution_text="That members give 21 days' notice to leave.",
+                rule_changes={"leaving_notice_days": 21}, closes_at=services.utcnow() + timedelta(days=3)))
+            services.open_proposal(proposal, c, user, notify=False)
+            for member in db.session.execute(sa.select(Member).where(Member.coop_id == c.id)).scalars():
+                if services.on_roll(proposal, member):
+                    services.cast_vote(proposal, c, member, "for")
+            closing.close_proposal(proposal, actor=user, notify=False)
+            assert proposal.amended_rules_version_id is not None
+            db.session.commit()
+            return proposal.number
+
+    key = ("proposal", "amended", coop.id)
+    if key not in world.cache:
+        world.cache[key] = create()
+    return world.cache[key]
