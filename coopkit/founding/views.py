@@ -24,8 +24,9 @@ RULES_REVIEW_TEMPLATE = "rules/_review_step.html"
 
 @bp.app_template_global()
 def founding_journey(coop):
-    """The co-op's journey for the home page panel, or None when the user may not see it."""
-    if coop is None or not policy.can(current_user, "founding.view", coop):
+    """The co-op's journey for the home page panel, or None when the user may not see it
+    (or the co-op is registered: its founding is over, its home is about running it)."""
+    if coop is None or coop.stage == "registered" or not policy.can(current_user, "founding.view", coop):
         return None
     journey, _ = queries.journey_for(coop)
     return journey

@@ -250,3 +250,17 @@ def test_unknown_steps_are_404(app, make, login):
     client = login(app.test_client(), users[0])
     assert client.get(f"/c/{coop.slug}/founding/steps/nope").status_code == 404
     assert post_step(client, coop, "review", {}).status_code == 404
+
+
+def test_the_home_panel_is_for_forming_coops_and_speaks_to_its_reader(app, make, login):
+    mentor = make.user()
+    coop, users = founding_team(make, cohort_mentor=mentor)
+    login(app.test_client(), mentor).post(f"/c/{coop.slug}/founding/steps/money/comments",
+                                          data={"comment-body": "Reserves?"})
+    assert "A comment on this step is waiting for you" in login(app.test_client(), users[0]).get(
+        f"/c/{coop.slug}/").text
+    assert "A comment thread on this step is open." in login(app.test_client(), mentor).get(f"/c/{coop.slug}/").text
+    registered_founder = make.user()
+    registered = make.coop(registered_founder, stage="registered")
+    home = login(app.test_client(), registered_founder).get(f"/c/{registered.slug}/")
+    assert home.status_code == 200 and "Founding journey</h2>" not in home.text
