@@ -21,5 +21,8 @@ class AddCoopForm(FlaskForm):
 
 class AssignMentorForm(FlaskForm):
     email = EmailField("Mentor's email address", filters=[lower_filter],
-                       validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+                       validators=[DataRequired(message="Enter the mentor's email address."),
+                                   Email(check_deliverability=False,
+                                         message="Enter the mentor's email address, like name@example.org."),
+                                   Length(max=254)],
                        description="The mentor needs a coopkit account already.")

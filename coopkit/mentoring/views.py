@@ -40,16 +40,22 @@ def cohorts():
     return render_template("admin/cohorts.html", form=form, cohorts=queries.cohorts_with_counts())
 
 
+def _render_cohort(cohort: Cohort, add_form=None, mentor_form=None, status: int = 200):
+    """The cohort page; a form that failed comes back with its errors and typed values."""
+    coops, assignments, others = queries.cohort_detail(cohort)
+    if add_form is None:
+        add_form = forms.AddCoopForm(prefix="add", formdata=None)
+    add_form.coop_id.choices = choices((c.id, c.name) for c in others)
+    mentor_form = mentor_form or forms.AssignMentorForm(prefix="mentor", formdata=None)
+    return render_template("admin/cohort.html", cohort=cohort, coops=coops, assignments=assignments,
+                           add_form=add_form, mentor_form=mentor_form,
+                           remove_form=EmptyForm(prefix="remove")), status
+
+
 @admin.route("/cohorts/<int:cohort_id>")
 @requires("admin.manage")
 def cohort(cohort_id: int):
-    cohort = _cohort_or_404(cohort_id)
-    coops, assignments, others = queries.cohort_detail(cohort)
-    add_form = forms.AddCoopForm(prefix="add")
-    add_form.coop_id.choices = choices((c.id, c.name) for c in others)
-    mentor_form = forms.AssignMentorForm(prefix="mentor")
-    return render_template("admin/cohort.html", cohort=cohort, coops=coops, assignments=assignments,
-                           add_form=add_form, mentor_form=mentor_form, remove_form=EmptyForm(prefix="remove"))
+    return _render_cohort(_cohort_or_404(cohort_id))
 
 
 @admin.route("/cohorts/<int:cohort_id>/coops", methods=["POST"])
@@ -64,12 +70,13 @@ def add_coop(cohort_id: int):
         try:
             services.add_coop_to_cohort(cohort, coop, current_user)
         except services.MentoringError as exc:
-            flash(str(exc), "error")
+            form.coop_id.errors.append(str(exc))
         else:
             flash(f"{coop.name} added to {cohort.name}.", "success")
-    else:
-        flash("Choose a co-op from the list.", "error")
-    return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+            return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+    elif not form.coop_id.errors:
+        form.coop_id.errors.append("Choose a co-op from the list.")
+    return _render_cohort(cohort, add_form=form)
 
 
 @admin.route("/cohorts/<int:cohort_id>/coops/<int:coop_id>/remove", methods=["POST"])
@@ -96,14 +103,13 @@ def assign(cohort_id: int):
     form = forms.AssignMentorForm(prefix="mentor")
     if form.validate_on_submit():
         try:
-            assignment = services.assign_mentor(cohort, form.email.data, current_user)
+            services.assign_mentor(cohort, form.email.data, current_user)
         except services.MentoringError as exc:
-            flash(str(exc), "error")
+            form.email.errors.append(str(exc))
         else:
-            flash(f"Mentor assigned (account {assignment.user_id}).", "success")
-    else:
-        flash("Enter the mentor's email address.", "error")
-    return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+            flash(f"{form.email.data} now mentors {cohort.name}.", "success")
+            return redirect(url_for("admin.cohort", cohort_id=cohort.id))
+    return _render_cohort(cohort, mentor_form=form)
 
 
 @admin.route("/cohorts/<int:cohort_id>/mentors/<int:assignment_id>/remove", methods=["POST"])
