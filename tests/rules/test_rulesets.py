@@ -302,7 +302,8 @@ def test_every_pairwise_combination_renders_completely_and_passes_the_check(rule
 @pytest.mark.parametrize("ruleset", ruleset_params())
 def test_cross_references_follow_their_clause_when_optional_clauses_drop_out(ruleset):
     checked = 0
-    for answers in combinations(ruleset):
+    rows = combinations(ruleset)
+    for answers in rows:
         document = render.render_document(ruleset, answers)
         expected = 0
         for source, target in KNOWN_REFERENCES:
@@ -317,7 +318,7 @@ def test_cross_references_follow_their_clause_when_optional_clauses_drop_out(rul
                 expected += 1
                 assert number in cited, f"{source} should cite {target} as {number}; it cites {sorted(cited)}"
         checked += expected
-    assert checked > 50
+    assert checked >= 5 * len(rows), "the known references should be checked in every combination"
 
 
 def target_refs(ruleset: RuleSet, source: str, target: str, answers: Mapping[str, Any]) -> bool:
@@ -339,7 +340,6 @@ def target_refs(ruleset: RuleSet, source: str, target: str, answers: Mapping[str
         ("interpretation", "collective-management"): answers["management"] == "collective",
         ("interpretation", "secondary-rules"): bool(answers["secondary_rules"]),
         ("quorum", "electronic-meetings"): bool(answers["electronic_meetings"]),
-        ("liability", "surplus"): True,
     }
     return conditional.get((source, target), True)
 
