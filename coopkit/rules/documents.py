@@ -215,6 +215,7 @@ def registration_pack_pdf(coop, version: RulesVersion, *, show_addresses: bool,
     if problem:
         raise DocumentBlocked(problem)
     html = registration_pack_html(coop, version, show_addresses=show_addresses, aml=aml)
-    # Personal data stays out of the shared cache.
-    return render_pdf(html, stylesheets=(rules_css(),), pdf_variant=PDF_VARIANT,
-                      use_cache=not (aml or show_addresses))
+    # Anti-money-laundering details never enter the shared cache. Founders' addresses may: they
+    # are in the same database already (the register), and a cached pack is only found again by
+    # someone whose request makes exactly the same input.
+    return render_pdf(html, stylesheets=(rules_css(),), pdf_variant=PDF_VARIANT, use_cache=not aml)
