@@ -203,3 +203,38 @@ def test_ics_lines_are_folded():
     data = closing_ics(uid="x@y", title="A" * 200, closes_at=datetime(2027, 1, 1, 12), url="http://e/x",
                        stamp=datetime(2026, 1, 1) + timedelta(hours=1)).decode()
     assert all(len(line.encode()) <= 75 for line in data.split("\r\n"))
+
+
+def test_one_participation_per_member_is_a_database_constraint(app, crew):
+    from sqlalchemy.exc import IntegrityError
+
+    _, pid = make_open(app, crew)
+    member_id = crew.people[0][1].id
+    with app.app_context():
+        db.session.add(Participation(proposal_id=pid, member_id=member_id))
+        db.session.commit()
+        db.session.add(Participation(proposal_id=pid, member_id=member_id))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+        else:
+            raise AssertionError("a second participation for the same member was stored")
+        finally:
+            db.session.remove()
+    assert counts(app, Participation) == (1,)
+
+
+def test_reminder_goes_only_to_those_who_have_not_voted(app, client, login, crew, mailbox):
+    amy, bo, cy = crew.users
+    _, pid = make_open(app, crew, days=3)
+    for user in (amy, bo):
+        login(client, user)
+        client.post("/c/crew-coop/proposals/1/vote", data={"choice": "for", "seen": "0"})
+    time_travel(app, pid, hours=52)
+    mailbox.clear()
+    out = app.test_cli_runner().invoke(args=["close-due"])
+    assert "Reminded 3 member(s)" in out.output and "0 proposal(s) closed" in out.output
+    reminded = {m["X-Envelope-To"] for m in mailbox.messages}
+    assert cy.email in reminded and amy.email not in reminded and bo.email not in reminded
+    assert crew.secretary.email in reminded and len(reminded) == 3

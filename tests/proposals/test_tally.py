@@ -212,3 +212,102 @@ def test_settled_means_no_remaining_choices_change_the_outcome(data):
             r = t.tally(s, ballots + list(extra))
             outcomes.add((r.passed, r.winners))
     assert verdict.settled == (len(outcomes) == 1)
+
+
+# -- more edge cases, method by method ---------------------------------------------------------
+
+@pytest.mark.parametrize("method, ballots", [
+    ("consent", ["agree", "stand_aside", "stand_aside", "stand_aside", "stand_aside"]),
+    ("consensus", ["agree", "abstain", "abstain", "abstain", "abstain"]),
+    ("resolution", ["for", "abstain", "abstain", "abstain", "abstain"]),
+    ("unanimity", ["for"] * 5),
+])
+def test_quorum_exactly_met_counts_abstentions_and_stand_asides(method, ballots):
+    s = spec(method, eligible=5 if method == "unanimity" else 10, quorum=5)
+    assert t.tally(s, ballots).quorum_met and t.tally(s, ballots).passed
+    short = t.tally(s, ballots[:-1])
+    assert not short.quorum_met and not short.passed
+
+
+def test_poll_and_election_quorum_exactly_met():
+    poll = spec("poll", eligible=10, quorum=3, options=("A", "B"))
+    assert t.tally(poll, [0, "abstain", "abstain"]).passed
+    assert not t.tally(poll, [0, "abstain"]).passed
+    election = spec("election", eligible=10, quorum=3, options=("A", "B"), ranking="irv")
+    assert t.tally(election, [(0,), (), ()]).winners == ("A",)           # blank ballots count for quorum
+    assert not t.tally(election, [(0,), ()]).quorum_met
+
+
+def test_unanimity_fails_below_quorum_even_if_all_for():
+    s = spec("unanimity", eligible=1, quorum=2)     # a roll of one can never meet a quorum of two
+    result = t.tally(s, ["for"])
+    assert not result.passed and "Not quorate" in result.reason
+
+
+def test_the_same_votes_pass_on_cast_and_fail_on_eligible():
+    ballots = ["for"] * 4 + ["against"] + ["abstain"] * 2        # 4 of 5 cast = 80%; 4 of 10 eligible = 40%
+    assert t.tally(spec(threshold_percent=75, basis="cast"), ballots).passed
+    assert not t.tally(spec(threshold_percent=75, basis="eligible"), ballots).passed
+    # with the eligible basis, an abstention or staying away works like a vote against
+    assert t.tally(spec(eligible=8, threshold_percent=75, basis="eligible"), ["for"] * 6).passed
+    assert not t.tally(spec(eligible=8, threshold_percent=75, basis="eligible"), ["for"] * 5 + ["abstain"]).passed
+
+
+@pytest.mark.parametrize("threshold, base, needed", [
+    (50, 10, 6), (50, 9, 5), (75, 8, 6), (75, 9, 7), (67, 3, 3), (66, 3, 2), (100, 7, 7), (51, 100, 51),
+])
+def test_votes_needed_at_the_boundary(threshold, base, needed):
+    assert t.votes_needed(base, threshold) == needed
+    assert t.resolution_passes(needed, base, threshold)
+    assert not t.resolution_passes(needed - 1, base, threshold)
+
+
+def test_stv_transfers_surplus_and_irv_eliminates():
+    # STV, 2 seats, 9 ballots: quota is 4 (Droop); A's surplus goes to C, who beats B.
+    stv = spec("election", eligible=9, quorum=2, options=("A", "B", "C", "D"), seats=2)
+    ballots = [(0, 2)] * 5 + [(1,)] * 2 + [(2,)] * 1 + [(3, 2)] * 1
+    assert set(t.tally(stv, ballots).winners) == {"A", "C"}
+    # A leads the first round but C wins once D's and then B's votes transfer.
+    irv = spec("election", eligible=12, quorum=2, options=("A", "B", "C", "D"), ranking="irv")
+    ballots = [(0,)] * 5 + [(1, 2)] * 2 + [(2,)] * 4 + [(3, 2)] * 1
+    result = t.tally(irv, ballots)
+    assert result.winners == ("C",) and result.counts == {"A": 5, "B": 2, "C": 4, "D": 1}
+    assert len(result.rounds) >= 2
+
+
+@st.composite
+def ranked_cases(draw):
+    n_options = draw(st.integers(2, 5))
+    options = tuple(f"C{i}" for i in range(n_options))
+    eligible = draw(st.integers(1, 25))
+    n = draw(st.integers(0, eligible))
+    rankings = draw(st.lists(st.permutations(range(n_options)).flatmap(
+        lambda p: st.integers(0, len(p)).map(lambda k: tuple(p[:k]))), min_size=n, max_size=n))
+    seats = draw(st.integers(1, n_options - 1))
+    s = t.Spec("election", eligible, t.quorum_needed(eligible, 2, 50), options=options, seats=seats,
+               ranking="stv" if seats > 1 else draw(st.sampled_from(t.RANKINGS)))
+    return s, rankings
+
+
+@settings(max_examples=60, deadline=None)
+@given(ranked_cases())
+def test_election_counts_every_ballot_once_and_elects_at_most_the_seats(case):
+    s, rankings = case
+    result = t.tally(s, rankings, participants=len(rankings))
+    assert result.participants == len(rankings) == sum(result.counts.values()) + result.blank
+    assert len(result.winners) in (0, s.seats) and set(result.winners) <= set(s.options)
+    assert result.passed == bool(result.winners)
+
+
+@given(simple_cases("consent"))
+def test_another_agree_never_turns_a_consent_pass_into_a_fail(case):
+    s, ballots = case
+    if len(ballots) < s.eligible and t.tally(s, ballots).passed:
+        assert t.tally(s, ballots + ["agree"]).passed
+
+
+@given(simple_cases("consensus"))
+def test_another_agree_never_turns_a_consensus_pass_into_a_fail(case):
+    s, ballots = case
+    if len(ballots) < s.eligible and t.tally(s, ballots).passed:
+        assert t.tally(s, ballots + ["agree"]).passed
