@@ -6,6 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField
 
+from coopkit.database import utcnow
 from coopkit.proposals import forms, queries, services, tally
 
 
@@ -62,7 +63,6 @@ def vote_page(proposal):
     version = services.vote_version(proposal, member) if member is not None else 0
     if problem is None and proposal.secret and version:
         problem = "You have voted in this secret ballot. A secret vote can't be changed."
-    status = 200
     if request.method == "POST":
         if not form.validate_on_submit():
             if "choice" in form.errors:
@@ -85,8 +85,6 @@ def vote_page(proposal):
                     return render_template("proposals/receipt.html", proposal=proposal, receipt=outcome.receipt)
                 flash("Your vote has been changed." if outcome.changed else "Your vote has been recorded.", "success")
                 return redirect(url_for("proposals.show", number=proposal.number))
-        if problem is not None and request.method == "POST":
-            status = 200
     current = queries.my_open_choice(proposal, member)
     if request.method == "GET" or problem:
         form.seen.data = str(services.vote_version(proposal, member) if member is not None else 0)
@@ -97,9 +95,15 @@ def vote_page(proposal):
             else:
                 form.choice.data = str(current)
     roll, voted = queries.roll_counts(proposal)
+    # the form is offered only while this member can still vote (a wrong choice or a stale form
+    # leaves it on the page, with the message, to try again)
+    show_form = (proposal.state == "open" and services.on_roll(proposal, member)
+                 and not (proposal.closes_at is not None and utcnow() >= proposal.closes_at)
+                 and not (proposal.secret and services.vote_version(proposal, member)))
     return render_template(
         "proposals/vote.html", proposal=proposal, form=form, problem=problem, is_election=is_election,
+        show_form=show_form,
         current=queries.describe_choice(proposal, current) if current is not None else None,
         weak_secrecy=proposal.secret and 0 < roll < services.WEAK_SECRECY_BELOW, roll=roll, voted=voted,
         rank_fields=[form[f"rank_{i}"] for i in range(len(proposal.options))] if is_election else [],
-    ), status
+    )
