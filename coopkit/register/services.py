@@ -323,6 +323,28 @@ def amend_member(member: Member, changes: dict, *, reason: str, actor, allowed: 
     return amendments
 
 
+def reapply(member: Member, status: str, *, actor) -> None:
+    """A former member (or a closed application) joins again on the same entry: the old
+    status and dates are kept as RegisterAmendments (reason: joined again) before the entry
+    becomes a new application (or founder). Changes: Member fields, RegisterAmendments. Flushes."""
+    if member.status != "ceased":
+        raise RegisterError(f"{member.full_name} has not left, so can't join again.")
+    if status not in ("applicant", "founder"):
+        raise RegisterError("Someone joining again is an applicant (or a founder while forming).")
+    today = date.today()
+    for field, new in (("status", status), ("admitted_on", None), ("ceased_on", None), ("ceased_reason", None),
+                       ("applied_on", today if status == "applicant" else None)):
+        old = getattr(member, field)
+        if _as_text(old) != _as_text(new):
+            db.session.add(RegisterAmendment(coop_id=member.coop_id, member_id=member.id, field=field,
+                                             old_value=_as_text(old), new_value=_as_text(new),
+                                             reason="Joined again after leaving: the earlier membership is "
+                                                    "kept in this history", on=today, actor_id=_actor_id(actor)))
+        setattr(member, field, new)
+    db.session.flush()
+    record("member.rejoined", coop=_coop(member), actor=actor, subject=member, data={"status": status})
+
+
 # --- officers ---------------------------------------------------------------------------------
 
 

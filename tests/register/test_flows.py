@@ -213,3 +213,27 @@ def test_bad_input_shows_a_message_and_writes_nothing(app, client, login, societ
                               db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one()))
     assert after == before
     assert in_app(lambda c: c.member(society.member.id).postal_address) == "2 Adam Street, Preston"
+
+
+def test_joining_again_keeps_the_earlier_membership_in_the_history(app, society):
+    from coopkit.accounts.models import User
+    from coopkit.coops.models import Coop
+
+    with app.app_context():
+        coop, actor = db.session.get(Coop, society.coop.id), db.session.get(User, society.secretary.id)
+        bo = db.session.get(Member, society.people[1][1].id)
+        services.cease_member(bo, on=date(2024, 5, 1), reason="resigned", actor=actor)
+        with pytest.raises(services.RegisterError, match="has not left"):
+            services.reapply(db.session.get(Member, society.member.id), "applicant", actor=actor)
+        services.reapply(bo, "applicant", actor=db.session.get(User, society.people[1][0].id))
+        assert (bo.status, bo.admitted_on, bo.ceased_on) == ("applicant", None, None)
+        history = {a.field: (a.old_value, a.new_value) for a in db.session.execute(
+            sa.select(RegisterAmendment).where(RegisterAmendment.member_id == bo.id)).scalars()}
+        assert history["status"] == ("ceased", "applicant")
+        assert history["admitted_on"] == ("2024-01-01", "")
+        assert history["ceased_on"] == ("2024-05-01", "")
+        assert history["ceased_reason"] == ("resigned", "")
+        assert "member.rejoined" in [a for a, _ in events(coop.id)]
+        services.admit_member(bo, date.today(), actor)
+        assert bo.status == "member"
+        db.session.rollback()
