@@ -151,8 +151,10 @@ def accept_invitation(token: str, user) -> Member:
         member = Member(coop_id=coop.id, user_id=user.id, full_name=user.name, email=user.email, status=status)
         db.session.add(member)
     else:
-        # A returning person keeps their old row (the register is never rewritten); they rejoin.
-        member.status, member.ceased_on, member.ceased_reason, member.admitted_on = status, None, None, None
+        # A returning person keeps their old row; the earlier membership stays in its history.
+        from coopkit.register.services import reapply
+
+        reapply(member, status, actor=user)
     db.session.flush()
     record("invitation.accepted", coop=coop, actor=user, subject=invitation)
     record(f"member.{status}_added", coop=coop, actor=user, subject=member)
