@@ -149,15 +149,18 @@ def discover_forms(app, world) -> dict[str, dict[str, FormField]]:
     return forms
 
 
-def test_form_discovery_finds_the_known_forms(app, world):
-    forms = discover_forms(app, world)
+@pytest.fixture(scope="module")
+def forms(app, world):
+    return discover_forms(app, world)
+
+
+def test_form_discovery_finds_the_known_forms(app, world, forms):
     assert {"email", "password"} <= set(forms["/login"])
     assert {"name", "slug"} <= set(forms["/c/new"])
     assert "add-coop_id" in forms[f"/admin/cohorts/{world.cohort_id}/coops"]
 
 
-def test_no_form_answers_a_server_error(app, world):
-    forms = discover_forms(app, world)
+def test_no_form_answers_a_server_error(app, world, forms):
     client = app.test_client()
     failures, fuzzed = [], []
     limiter.enabled = False  # the log-in limit would answer 429 and hide the form's own handling
