@@ -68,6 +68,13 @@ class DateOnlyForm(FlaskForm):
     on = DateField("Date", validators=[InputRequired(message="Give a date.")], default=date.today)
 
 
+class AdmitForm(FlaskForm):
+    on = DateField("Date of admission", validators=[InputRequired(message="Give a date.")], default=date.today)
+    by_proposal = SelectField("Approved by", coerce=int, choices=[], default=0, validators=[Optional()],
+                              description="Where the rules make admission a members' decision, choose the "
+                                          "proposal that passed it.")
+
+
 class ApplicantForm(FlaskForm):
     full_name = StringField("Full name", filters=[strip_filter],
                             validators=[DataRequired(), Length(max=160), NoControlCharacters()])
@@ -122,6 +129,8 @@ class CeaseForm(FlaskForm):
     reason = SelectField("Why the membership ends", choices=[], validators=[DataRequired()])
     shares = RadioField("Their shares", choices=[], default="withdraw", validators=[DataRequired()])
     transfer_to = SelectField("Transfer the shares to", coerce=int, choices=[], validators=[Optional()])
+    by_proposal = SelectField("Resolution", coerce=int, choices=[], default=0, validators=[Optional()],
+                              description="An expulsion needs the special resolution that passed it.")
 
 
 class ShareForm(FlaskForm):

@@ -289,3 +289,13 @@ def coop_amendments(coop) -> list[RegisterAmendment]:
     return list(db.session.execute(
         sa.select(RegisterAmendment).where(RegisterAmendment.coop_id == coop.id)
         .order_by(RegisterAmendment.created_at, RegisterAmendment.id)).scalars())
+
+
+def passed_proposals(coop) -> list[tuple[int, int, str]]:
+    """(id, number, title) of the co-op's proposals that passed, newest first: the decisions an
+    admission or an expulsion can cite."""
+    from coopkit.proposals.models import Proposal
+
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Proposal.id, Proposal.number, Proposal.title)
+        .where(Proposal.coop_id == coop.id, Proposal.outcome == "passed").order_by(Proposal.number.desc())).all()]

@@ -157,6 +157,8 @@ def admit_member(member: Member, on: date, actor, by_proposal_id: int | None = N
     problem = probation_problem(member, on, params)
     if problem:
         raise RegisterError(problem)
+    if by_proposal_id is not None:
+        _check_passed(coop, by_proposal_id)
     claimed = db.session.execute(
         sa.update(Member)
         .where(Member.id == member.id, Member.status == "applicant")
@@ -174,6 +176,14 @@ def admit_member(member: Member, on: date, actor, by_proposal_id: int | None = N
            data={"on": on.isoformat(), "by_proposal_id": by_proposal_id})
     log.info("Member %s admitted", member.id)
     return member
+
+
+def _check_passed(coop, proposal_id: int) -> None:
+    from coopkit.proposals.models import Proposal
+
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.coop_id != coop.id or proposal.outcome != "passed":
+        raise RegisterError("Choose a proposal of this co-op that passed.")
 
 
 def _issue_membership_share(coop, member: Member, on: date, actor, params: dict) -> None:
@@ -228,6 +238,10 @@ def cease_member(member: Member, *, on: date, reason: str, actor, shares: str | 
         raise RegisterError("The date ceased can't be before the date admitted.")
     if reason == "expelled" and member.status == "applicant":
         raise RegisterError("An applicant is not expelled: record that the application was withdrawn.")
+    if reason == "expelled" and by_proposal_id is None:
+        raise RegisterError("An expulsion needs the special resolution that passed it: choose the proposal.")
+    if by_proposal_id is not None:
+        _check_passed(_coop(member), by_proposal_id)
     shares = shares or "withdraw"
     if shares not in SHARE_DISPOSALS:
         raise RegisterError("Choose what happens to the member's shares.")

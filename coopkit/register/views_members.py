@@ -31,6 +31,11 @@ def register_counts(coop):
     return queries.counts(coop)
 
 
+def _proposal_choices(none_label: str):
+    return choices([(0, none_label)] + [(pid, f"Proposal {number}: {title}")
+                                        for pid, number, title in queries.passed_proposals(g.coop)])
+
+
 @bp.route("/")
 @requires("register.counts")
 def members():
@@ -75,7 +80,9 @@ def member(member_id: int):
         )
     if is_secretary():
         params = current_parameters(g.coop)
-        context.update(admit_form=forms.DateOnlyForm(prefix="admit"), probation_form=forms.DateOnlyForm(prefix="prob"),
+        admit_form = forms.AdmitForm(prefix="admit")
+        admit_form.by_proposal.choices = _proposal_choices("The secretary approves (no proposal)")
+        context.update(admit_form=admit_form, probation_form=forms.DateOnlyForm(prefix="prob"),
                        property_form=forms.PropertyForm(prefix="prop"),
                        probation_problem=services.probation_problem(member, date.today(), params)
                        if member.status == "applicant" else None)
@@ -107,11 +114,13 @@ def add_applicant():
 @requires("register.manage")
 def admit(member_id: int):
     member = member_or_404(member_id)
-    form = forms.DateOnlyForm(prefix="admit")
+    form = forms.AdmitForm(prefix="admit")
+    form.by_proposal.choices = _proposal_choices("The secretary approves (no proposal)")
     if not form.validate_on_submit():
-        flash("Give the date of admission.", "error")
+        flash("Check the admission: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
     else:
-        _, error = attempt(services.admit_member, member, form.on.data, current_user)
+        _, error = attempt(services.admit_member, member, form.on.data, current_user,
+                           by_proposal_id=form.by_proposal.data or None)
         if error:
             flash(error, "error")
         else:
@@ -187,15 +196,17 @@ def cease(member_id: int):
     form.shares.choices = choices(services.SHARE_DISPOSALS.items())
     others = queries.current_members(g.coop, exclude_id=member.id)
     form.transfer_to.choices = choices([(0, "Nobody (not a transfer)")] + [(m.id, m.full_name) for m in others])
+    form.by_proposal.choices = _proposal_choices("None")
     if form.validate_on_submit():
         receiver = next((m for m in others if m.id == form.transfer_to.data), None)
         if form.shares.data == "transfer" and receiver is None:
             form.transfer_to.errors.append("Choose the member who receives the shares.")
         else:
             _, error = attempt(services.cease_member, member, on=form.on.data, reason=form.reason.data,
-                               actor=current_user, shares=form.shares.data, transfer_to=receiver)
+                               actor=current_user, shares=form.shares.data, transfer_to=receiver,
+                               by_proposal_id=form.by_proposal.data or None)
             if error:
-                form.on.errors.append(error)
+                (form.by_proposal if "proposal" in error else form.on).errors.append(error)
             else:
                 flash(f"{member.full_name}'s membership ended on {form.on.data:%d/%m/%Y}. Their entry stays in the "
                       "register with the date ceased.", "success")

@@ -237,3 +237,43 @@ def test_joining_again_keeps_the_earlier_membership_in_the_history(app, society)
         services.admit_member(bo, date.today(), actor)
         assert bo.status == "member"
         db.session.rollback()
+
+
+def _proposal(coop_id, member_id, user_id, number, outcome):
+    from coopkit.proposals.models import Proposal
+
+    proposal = Proposal(coop_id=coop_id, number=number, title=f"Resolution {number}", proposer_member_id=member_id,
+                        created_by_id=user_id, method="resolution", state="closed", outcome=outcome)
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal.id
+
+
+def test_expulsion_and_admission_by_resolution(app, client, login, society, in_app):
+    ids = in_app(lambda c: (
+        _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 1, "passed"),
+        _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 2, "failed")))
+    login(client, society.secretary)
+    bo = society.people[1][1].id
+    url = f"/c/ribble-web/register/members/{bo}/cease"
+    form = {"on": "2024-06-01", "reason": "expelled", "shares": "withdraw", "transfer_to": "0"}
+    page = client.get(url).get_data(as_text=True)
+    assert "Proposal 1: Resolution 1" in page and "Resolution 2" not in page  # only passed ones offered
+    response = client.post(url, data={**form, "by_proposal": "0"})
+    assert "needs the special resolution" in response.get_data(as_text=True)
+    response = client.post(url, data={**form, "by_proposal": str(ids[1])})  # a failed one, forged
+    assert response.status_code == 200
+    assert in_app(lambda c: c.member(bo).status) == "member"
+    response = client.post(url, data={**form, "by_proposal": str(ids[0])})
+    assert response.status_code == 302
+    assert in_app(lambda c: (c.member(bo).status, c.member(bo).ceased_reason)) == ("ceased", "expelled")
+    ceased = in_app(lambda c: json.loads(db.session.execute(
+        sa.select(AuditEvent.data).where(AuditEvent.action == "member.ceased")).scalar_one()))
+    assert ceased["by_proposal_id"] == ids[0]
+    # an admission the members decided
+    new = in_app(lambda c: services.add_applicant(c.coop(society.coop.id), full_name="Ria Rees",
+                                                  actor=c.user(society.secretary.id), applied_on=date(2024, 2, 1)).id)
+    response = client.post(f"/c/ribble-web/register/members/{new}/admit",
+                           data={"admit-on": "2024-03-01", "admit-by_proposal": str(ids[0])})
+    assert response.status_code == 302
+    assert in_app(lambda c: c.member(new).admitted_by_proposal_id) == ids[0]
