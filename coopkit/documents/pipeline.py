@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from coopkit.database import utcnow
+from coopkit.database import is_unique_violation, utcnow
 from coopkit.documents.models import CachedDocument
 from coopkit.extensions import db
 
@@ -42,6 +42,27 @@ def static_fetcher(url: str, timeout: int = 10, ssl_context=None) -> dict:
     return {"string": path.read_bytes(), "mime_type": mime or "application/octet-stream"}
 
 
+def _url_fetcher():
+    """``static_fetcher`` in the form this WeasyPrint wants: from version 67 a
+    ``URLFetcher`` whose ``fetch`` returns a response, before that the function itself.
+    A refused URL is skipped with a warning in WeasyPrint's log; the PDF still renders."""
+    from weasyprint import urls
+
+    if not hasattr(urls, "URLFetcherResponse"):
+        return static_fetcher
+
+    class StaticOnlyFetcher(urls.URLFetcher):
+        def __init__(self):
+            super().__init__(fail_on_errors=False)
+
+        def fetch(self, url, headers=None):
+            found = static_fetcher(url)
+            return urls.URLFetcherResponse(url, body=found["string"],
+                                           headers={"Content-Type": found["mime_type"]})
+
+    return StaticOnlyFetcher()
+
+
 def input_key(html: str, stylesheets: tuple[str, ...], options: dict) -> str:
     digest = hashlib.sha256()
     for part in (PIPELINE_VERSION, html, *stylesheets, repr(sorted(options.items()))):
@@ -54,9 +75,10 @@ def weasyprint_bytes(html: str, stylesheets: tuple[str, ...] = (), **options) ->
     """Render without the cache (the benchmark compares against this)."""
     import weasyprint
 
-    document = weasyprint.HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=static_fetcher)
-    css = [weasyprint.CSS(string=PRINT_CSS_PATH.read_text(), url_fetcher=static_fetcher, base_url=STATIC_PREFIX)]
-    css += [weasyprint.CSS(string=s, url_fetcher=static_fetcher, base_url=STATIC_PREFIX) for s in stylesheets]
+    fetcher = _url_fetcher()
+    document = weasyprint.HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=fetcher)
+    css = [weasyprint.CSS(string=PRINT_CSS_PATH.read_text(), url_fetcher=fetcher, base_url=STATIC_PREFIX)]
+    css += [weasyprint.CSS(string=s, url_fetcher=fetcher, base_url=STATIC_PREFIX) for s in stylesheets]
     return document.write_pdf(stylesheets=css, pdf_tags=True, **options)
 
 
@@ -76,9 +98,14 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str
             return bytes(cached)
     pdf = weasyprint_bytes(html, stylesheets, **options)
     if use_cache:
-        # Another server may have rendered the same input meanwhile; the content is identical.
-        with db.session.begin_nested():
-            if db.session.get(CachedDocument, key) is None:
-                db.session.add(CachedDocument(sha256=key, content=pdf, size=len(pdf), last_used_at=utcnow()))
+        # Another server may have rendered the same input meanwhile; the content is identical,
+        # so losing that race is fine (the savepoint keeps the request's transaction usable).
+        try:
+            with db.session.begin_nested():
+                if db.session.get(CachedDocument, key) is None:
+                    db.session.add(CachedDocument(sha256=key, content=pdf, size=len(pdf), last_used_at=utcnow()))
+        except sa.exc.IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
         log.info("PDF rendered and cached: %s (%d bytes)", key[:12], len(pdf))
     return pdf
