@@ -18,7 +18,8 @@ from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.proposals import tally
 from coopkit.proposals.models import Ballot, Participation, Proposal, VoterRollEntry
-from coopkit.proposals.services import ProposalError, may_manage, spec_for
+from coopkit.proposals.services import ProposalError, may_manage
+from coopkit.proposals.voting import spec_for
 
 log = logging.getLogger("coopkit.proposals")
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.proposals import closing, services
+from coopkit.proposals import closing, services, voting
 from coopkit.register.models import Member
 
 log = logging.getLogger("coopkit.proposals")
@@ -31,7 +31,7 @@ def _make(coop, user, draft, *, opened, closes, votes, close=False):
     members = _members(coop)
     for offset, (member, choice) in enumerate(zip(members, votes, strict=False)):
         if choice is not None:
-            services.cast_vote(proposal, coop, member, choice, now=opened + timedelta(minutes=17 * (offset + 1)))
+            voting.cast_vote(proposal, coop, member, choice, now=opened + timedelta(minutes=17 * (offset + 1)))
     if close:
         closing.close_proposal(proposal, actor=user, now=closes, notify=False)
     db.session.flush()

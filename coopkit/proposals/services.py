@@ -1,13 +1,13 @@
-"""Proposals: every write of a proposal's life (draft, open, withdraw, discuss) and of a vote.
+"""Proposals: every write of a proposal's life (draft, open, withdraw, discuss).
 
-Closing and reminders live in :mod:`coopkit.proposals.closing`.
+Voting lives in :mod:`coopkit.proposals.voting`; closing and reminders in
+:mod:`coopkit.proposals.closing`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,9 +20,6 @@ from coopkit.database import is_unique_violation, utcnow
 from coopkit.extensions import db
 from coopkit.proposals import tally
 from coopkit.proposals.models import (
-    Ballot,
-    BallotChange,
-    Participation,
     Proposal,
     ProposalComment,
     VoterRollEntry,
@@ -38,7 +35,6 @@ MIN_VOTING_HOURS = 1
 MAX_VOTING_DAYS = 90
 #: rule parameters a proposal may not change (they identify the co-op or are set by the registers)
 UNCHANGEABLE_PARAMETERS = {"secretary_member_id", "legal_form"}
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class ProposalError(ValueError):
@@ -337,135 +333,3 @@ def add_comment(proposal: Proposal, coop, user, body: str) -> ProposalComment:
     db.session.flush()
     record("proposal.commented", coop=coop, actor=user, subject=proposal, data={"comment_id": comment.id})
     return comment
-
-
-# -- voting -----------------------------------------------------------------------------------
-
-def spec_for(proposal: Proposal, eligible: int | None = None) -> tally.Spec:
-    if eligible is None:
-        eligible = db.session.execute(
-            sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)
-        ).scalar()
-    return tally.Spec(method=proposal.method, eligible=eligible, quorum=proposal.quorum_needed or 0,
-                      threshold_percent=proposal.threshold_percent, basis=proposal.basis,
-                      options=tuple(proposal.options), seats=proposal.seats, ranking=proposal.ranking)
-
-
-def on_roll(proposal: Proposal, member: Member | None) -> bool:
-    if member is None:
-        return False
-    return db.session.execute(
-        sa.select(VoterRollEntry.id).where(VoterRollEntry.proposal_id == proposal.id,
-                                           VoterRollEntry.member_id == member.id)
-    ).first() is not None
-
-
-def vote_version(proposal: Proposal, member: Member) -> int:
-    """How many choices this member has recorded (0 = not voted): the replay guard on the vote form."""
-    changes = db.session.execute(
-        sa.select(Participation.changes).where(Participation.proposal_id == proposal.id,
-                                               Participation.member_id == member.id)
-    ).scalar_one_or_none()
-    return 0 if changes is None else changes + 1
-
-
-def new_receipt() -> str:
-    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
-    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
-
-
-@dataclass(frozen=True)
-class VoteOutcome:
-    changed: bool
-    #: secret ballots: the code the voter can look for in the published list after close
-    receipt: str | None = None
-
-
-def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, seen: int | None = None,
-              now: datetime | None = None) -> VoteOutcome:
-    """Record ``member``'s vote. Adds a Participation (once: a unique constraint) and a Ballot;
-    an open ballot may be changed until close (Ballot updated, BallotChange added). A secret
-    ballot gets no member, no time and a receipt code. ``seen`` is the vote version the form
-    was rendered with: a replayed or stale form is refused. Flushes; audits without the choice
-    for a secret ballot. Raises VoteError with nothing written."""
-    now = now or utcnow()
-    if proposal.state != "open":
-        raise VoteError({"draft": "Voting has not opened yet.", "withdrawn": "This proposal was withdrawn."}
-                        .get(proposal.state, "Voting on this proposal has closed."))
-    if proposal.closes_at is not None and now >= proposal.closes_at:
-        raise VoteError("Voting on this proposal has closed.")
-    if member is None or member.coop_id != proposal.coop_id:
-        raise VoteError("Only members of this co-op can vote.")
-    if not on_roll(proposal, member):
-        raise VoteError("You are not on the voter roll for this proposal (it was fixed when voting opened).")
-    try:
-        choice = tally.validate_choice(spec_for(proposal), raw_choice)
-    except tally.ChoiceError as exc:
-        raise VoteError(str(exc)) from None
-    encoded = json.dumps(choice)
-    participation = db.session.execute(
-        sa.select(Participation).where(Participation.proposal_id == proposal.id,
-                                       Participation.member_id == member.id)
-    ).scalar_one_or_none()
-    if participation is not None:
-        if proposal.secret:
-            raise VoteError("You have already voted in this secret ballot; a secret vote can't be changed.")
-        return _change_open_vote(proposal, coop, member, participation, encoded, seen, now)
-    if seen not in (None, 0):
-        raise VoteError("This vote form was already used. Check your vote below.")
-    try:
-        with db.session.begin_nested():
-            db.session.add(Participation(proposal_id=proposal.id, member_id=member.id, voted_at=now))
-            db.session.flush()
-    except IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        raise VoteError("Your vote was already recorded (perhaps from another tab). Check it below.") from None
-    receipt = None
-    if proposal.secret:
-        receipt = new_receipt()
-        db.session.add(Ballot(proposal_id=proposal.id, receipt=receipt, choice=encoded))
-        db.session.flush()
-        record("proposal.participated", coop=coop, actor=_user_of(member), subject=proposal)
-        log.info("Proposal %s: a secret ballot was cast", proposal.id)
-    else:
-        db.session.add(Ballot(proposal_id=proposal.id, member_id=member.id, choice=encoded))
-        db.session.add(BallotChange(proposal_id=proposal.id, member_id=member.id, choice=encoded, at=now))
-        db.session.flush()
-        record("proposal.voted", coop=coop, actor=_user_of(member), subject=proposal,
-               data={"member_id": member.id, "choice": choice})
-        log.info("Proposal %s: member %s voted", proposal.id, member.id)
-    return VoteOutcome(changed=False, receipt=receipt)
-
-
-def _change_open_vote(proposal, coop, member, participation, encoded, seen, now) -> VoteOutcome:
-    version = participation.changes + 1
-    if seen is not None and seen != version:
-        raise VoteError("Your vote changed since this page was loaded (perhaps in another tab). "
-                        "Check it below and vote again if you want to change it.")
-    ballot = db.session.execute(
-        sa.select(Ballot).where(Ballot.proposal_id == proposal.id, Ballot.member_id == member.id)
-    ).scalar_one()
-    if ballot.choice == encoded:
-        raise VoteError("That is already your vote: nothing changed.")
-    bumped = db.session.execute(
-        sa.update(Participation).where(Participation.id == participation.id,
-                                       Participation.changes == participation.changes)
-        .values(changes=Participation.changes + 1).execution_options(synchronize_session=False)
-    ).rowcount
-    if bumped != 1:
-        raise VoteError("Your vote changed meanwhile (perhaps in another tab). Check it below.")
-    participation.changes += 1
-    ballot.choice = encoded
-    db.session.add(BallotChange(proposal_id=proposal.id, member_id=member.id, choice=encoded, at=now))
-    db.session.flush()
-    record("proposal.vote_changed", coop=coop, actor=_user_of(member), subject=proposal,
-           data={"member_id": member.id, "choice": json.loads(encoded)})
-    log.info("Proposal %s: member %s changed their vote", proposal.id, member.id)
-    return VoteOutcome(changed=True)
-
-
-def _user_of(member: Member):
-    from coopkit.accounts.models import User
-
-    return db.session.get(User, member.user_id) if member.user_id else None

@@ -8,7 +8,7 @@ from flask_login import current_user
 from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
-from coopkit.proposals import closing, forms, queries, services
+from coopkit.proposals import closing, forms, queries, services, voting
 from coopkit.proposals.changes import ChangeError, parse_value, plain_language
 from coopkit.proposals.text import render_markdown
 from coopkit.proposals.timefmt import from_uk, to_uk, uk_datetime
@@ -163,8 +163,8 @@ def show(number: int):
     return render_template(
         "proposals/show.html", proposal=proposal, body=render_markdown(proposal.body),
         comments=[(c, name, render_markdown(c.body)) for c, name in queries.comments(proposal)],
-        roll=roll, voted=voted, on_roll=services.on_roll(proposal, viewer),
-        has_voted=bool(viewer) and services.vote_version(proposal, viewer) > 0,
+        roll=roll, voted=voted, on_roll=voting.on_roll(proposal, viewer),
+        has_voted=bool(viewer) and voting.vote_version(proposal, viewer) > 0,
         my_choice=queries.my_open_choice(proposal, viewer), describe=queries.describe_choice,
         manage=manage, can_close_early=can_close_early, action_form=EmptyForm(),
         comment_form=forms.CommentForm(), weak_secrecy=proposal.secret and 0 < roll < services.WEAK_SECRECY_BELOW,

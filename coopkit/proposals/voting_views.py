@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from coopkit.database import utcnow
-from coopkit.proposals import forms, queries, services, tally
+from coopkit.proposals import forms, queries, services, tally, voting
 
 
 def _ordinal(n: int) -> str:
@@ -58,9 +58,9 @@ def vote_page(proposal):
     if proposal.state != "open":
         problem = {"draft": "Voting has not opened yet.", "withdrawn": "This proposal was withdrawn."}.get(
             proposal.state, "Voting on this proposal has closed.")
-    elif not services.on_roll(proposal, member):
+    elif not voting.on_roll(proposal, member):
         problem = "You are not on the voter roll for this proposal (it was fixed when voting opened)."
-    version = services.vote_version(proposal, member) if member is not None else 0
+    version = voting.vote_version(proposal, member) if member is not None else 0
     if problem is None and proposal.secret and version:
         problem = "You have voted in this secret ballot. A secret vote can't be changed."
     if request.method == "POST":
@@ -76,7 +76,7 @@ def vote_page(proposal):
             try:
                 raw = _ranking_from(form, proposal) if is_election else form.choice.data
                 seen = form.seen.data
-                outcome = services.cast_vote(proposal, g.coop, member, raw,
+                outcome = voting.cast_vote(proposal, g.coop, member, raw,
                                              seen=int(seen) if seen and seen.isdigit() else None)
             except services.VoteError as exc:
                 problem = str(exc)
@@ -87,7 +87,7 @@ def vote_page(proposal):
                 return redirect(url_for("proposals.show", number=proposal.number))
     current = queries.my_open_choice(proposal, member)
     if request.method == "GET" or problem:
-        form.seen.data = str(services.vote_version(proposal, member) if member is not None else 0)
+        form.seen.data = str(voting.vote_version(proposal, member) if member is not None else 0)
         if current is not None and request.method == "GET":
             if is_election:
                 for place, index in enumerate(current, start=1):
@@ -97,9 +97,9 @@ def vote_page(proposal):
     roll, voted = queries.roll_counts(proposal)
     # the form is offered only while this member can still vote (a wrong choice or a stale form
     # leaves it on the page, with the message, to try again)
-    show_form = (proposal.state == "open" and services.on_roll(proposal, member)
+    show_form = (proposal.state == "open" and voting.on_roll(proposal, member)
                  and not (proposal.closes_at is not None and utcnow() >= proposal.closes_at)
-                 and not (proposal.secret and services.vote_version(proposal, member)))
+                 and not (proposal.secret and voting.vote_version(proposal, member)))
     return render_template(
         "proposals/vote.html", proposal=proposal, form=form, problem=problem, is_election=is_election,
         show_form=show_form,

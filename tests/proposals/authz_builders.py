@@ -25,7 +25,7 @@ def _make(app, world, coop, state: str) -> int:
         from coopkit.accounts.models import User
         from coopkit.coops.models import Coop
         from coopkit.database import utcnow
-        from coopkit.proposals import closing, services
+        from coopkit.proposals import closing, services, voting
         from coopkit.register.models import Member
 
         with app.app_context():
@@ -45,8 +45,8 @@ def _make(app, world, coop, state: str) -> int:
                 voters = db.session.execute(
                     sa.select(Member).where(Member.coop_id == c.id, Member.user_id.is_not(None))).scalars()
                 for member in voters:
-                    if services.on_roll(proposal, member):
-                        services.cast_vote(proposal, c, member, "for")
+                    if voting.on_roll(proposal, member):
+                        voting.cast_vote(proposal, c, member, "for")
                 closing.close_proposal(proposal, actor=user, notify=False)
             db.session.commit()
             return proposal.number
@@ -84,7 +84,8 @@ def amending_proposal_number(app, world, coop):
 
         from coopkit.accounts.models import User
         from coopkit.coops.models import Coop
-        from coopkit.proposals import closing, services
+        from coopkit.database import utcnow
+        from coopkit.proposals import closing, services, voting
         from coopkit.register.models import Member
         from tests.proposals.helpers import rules_in_force
 
@@ -100,11 +101,11 @@ def amending_proposal_number(app, world, coop):
             proposal = services.create_proposal(c, user, services.Draft(
                 title="Walk amendment", method="resolution", preset="special",
                 resolution_text="That members give 21 days' notice to leave.",
-                rule_changes={"leaving_notice_days": 21}, closes_at=services.utcnow() + timedelta(days=3)))
+                rule_changes={"leaving_notice_days": 21}, closes_at=utcnow() + timedelta(days=3)))
             services.open_proposal(proposal, c, user, notify=False)
             for member in db.session.execute(sa.select(Member).where(Member.coop_id == c.id)).scalars():
-                if services.on_roll(proposal, member):
-                    services.cast_vote(proposal, c, member, "for")
+                if voting.on_roll(proposal, member):
+                    voting.cast_vote(proposal, c, member, "for")
             closing.close_proposal(proposal, actor=user, notify=False)
             assert proposal.amended_rules_version_id is not None
             db.session.commit()

@@ -37,14 +37,14 @@ def test_vote_after_closing_time_even_before_it_is_closed(app, crew):
     from coopkit.coops.models import Coop
     from coopkit.database import utcnow
     from coopkit.extensions import db
-    from coopkit.proposals import services
+    from coopkit.proposals import services, voting
     from coopkit.register.models import Member
 
     _, pid = make_open(app, crew, days=1)
     with app.app_context():
         proposal = db.session.get(Proposal, pid)
         with pytest.raises(services.VoteError, match="closed"):
-            services.cast_vote(proposal, db.session.get(Coop, crew.coop.id),
+            voting.cast_vote(proposal, db.session.get(Coop, crew.coop.id),
                                db.session.get(Member, crew.people[0][1].id), "for", now=utcnow() + timedelta(days=2))
         db.session.rollback()
     assert counts(app, *VOTES) == (0, 0, 0)

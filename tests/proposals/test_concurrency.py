@@ -59,7 +59,7 @@ def run_together(n: int, work) -> list[BaseException]:
 @pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
 def test_200_members_voting_at_once_are_all_counted(app, crew, secret):
     from coopkit.coops.models import Coop
-    from coopkit.proposals import services
+    from coopkit.proposals import voting
     from coopkit.proposals.models import Proposal
     from coopkit.register.models import Member
 
@@ -71,7 +71,7 @@ def test_200_members_voting_at_once_are_all_counted(app, crew, secret):
         with app.app_context():
             try:
                 proposal = db.session.get(Proposal, pid)
-                outcome = services.cast_vote(proposal, db.session.get(Coop, crew.coop.id),
+                outcome = voting.cast_vote(proposal, db.session.get(Coop, crew.coop.id),
                                              db.session.get(Member, voters[i]), choices[i % 4])
                 db.session.commit()
                 assert (outcome.receipt is not None) is secret
@@ -131,7 +131,7 @@ def test_50_requests_for_one_member_record_one_participation(app, crew, login, s
 def test_50_service_calls_for_one_member_change_nothing_twice(app, crew):
     """Straight through the service, with open ballots: one participation, one ballot."""
     from coopkit.coops.models import Coop
-    from coopkit.proposals import services
+    from coopkit.proposals import services, voting
     from coopkit.proposals.models import Proposal
     from coopkit.register.models import Member
 
@@ -143,7 +143,7 @@ def test_50_service_calls_for_one_member_change_nothing_twice(app, crew):
     def vote(i):
         with app.app_context():
             try:
-                services.cast_vote(db.session.get(Proposal, pid), db.session.get(Coop, crew.coop.id),
+                voting.cast_vote(db.session.get(Proposal, pid), db.session.get(Coop, crew.coop.id),
                                    db.session.get(Member, member_id), "for", seen=0)
                 db.session.commit()
             except services.VoteError as exc:
