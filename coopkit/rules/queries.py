@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from coopkit.extensions import db
 from coopkit.rules.models import RulesVersion
@@ -157,11 +158,16 @@ def latest_version(coop) -> RulesVersion | None:
     ).scalar_one_or_none()
 
 
-def versions(coop) -> list[RulesVersion]:
-    """Every version, newest first (one statement)."""
-    return list(db.session.execute(
-        sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id).order_by(RulesVersion.number.desc())
-    ).scalars())
+def versions(coop, limit: int | None = None) -> list[RulesVersion]:
+    """Every version (or the newest ``limit``), newest first, in one statement. The text and
+    parameters are not loaded: a list never shows them."""
+    query = (sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id)
+             .options(sa.orm.defer(RulesVersion.text, raiseload=True),
+                      sa.orm.defer(RulesVersion.parameters, raiseload=True))
+             .order_by(RulesVersion.number.desc()))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.execute(query).scalars())
 
 
 def version_by_number(coop, number: int) -> RulesVersion | None:

@@ -142,7 +142,8 @@ def coerce(spec: ParameterSpec, value: Any) -> Any:
         low = spec.minimum if spec.minimum is not None else 0
         high = spec.maximum if spec.maximum is not None else (100 if kind == "percent" else None)
         if number < low or (high is not None and number > high):
-            span = f"between {low} and {high}" if high is not None else f"at least {low}"
+            shown = money if kind == "pence" else str
+            span = f"between {shown(low)} and {shown(high)}" if high is not None else f"at least {shown(low)}"
             raise ValueError(f"must be {span}")
         return number
     if kind == "bool":

@@ -103,7 +103,7 @@ def index():
     preview, problem = _preview_or_none()
     return render_template("rules/index.html", preview=preview, problem=problem,
                            gaps=gap_list(preview.gaps) if preview else [],
-                           versions=queries.versions(g.coop)[:5], governing=queries.governing_version(g.coop),
+                           versions=queries.versions(g.coop, limit=5), governing=queries.governing_version(g.coop),
                            generate_form=EmptyForm())
 
 
@@ -230,8 +230,7 @@ def compare():
     if not form.validate():
         return render_template("rules/versions.html", versions=all_versions, compare_form=form,
                                governing=queries.governing_version(g.coop)), 400
-    by_number = {v.number: v for v in all_versions}
-    old, new = by_number[form.old.data], by_number[form.new.data]
+    old, new = (queries.version_by_number(g.coop, n) for n in (form.old.data, form.new.data))
     if old.number > new.number:
         old, new = new, old
     changes = diff.clause_diff(old.text, new.text)

@@ -192,3 +192,39 @@ def test_review_step_and_home_panel_show_the_rules(app, client, make, login):
     assert f'href="/c/{coop.slug}/rules/preview"' in page
     home = client.get(f"/c/{coop.slug}/").get_data(as_text=True)
     assert "Go to the rules" in home
+
+
+def _statements(app, client, url) -> int:
+    statements = []
+
+    def listen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        response = client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_versions_pages_do_not_grow_statements_with_versions(app, client, make, login):
+    from tests.founding.helpers import COMPLETE_ANSWERS
+
+    coop, users = ready_coop(app, make)
+    draft(app, coop, users[0])
+    save_answers(app, coop, users[0], {"decisions": dict(COMPLETE_ANSWERS["decisions"], notice_clear_days="15")})
+    draft(app, coop, users[0])
+    login(client, users[0])
+    urls = [f"/c/{coop.slug}/rules/versions", f"/c/{coop.slug}/rules/"]
+    few = [_statements(app, client, url) for url in urls]
+    for days in range(16, 26):
+        save_answers(app, coop, users[0], {"decisions": dict(COMPLETE_ANSWERS["decisions"],
+                                                              notice_clear_days=str(days))})
+        draft(app, coop, users[0])
+    assert _count_versions(app, coop) == 12
+    many = [_statements(app, client, url) for url in urls]
+    assert few == many
