@@ -150,3 +150,34 @@ def test_secret_ballot_and_ranked_election_on_a_phone(new_context, live_server, 
     assert len(receipt) == 14
     assert_fits(page, "receipt page")
     assert_accessible(page, "receipt page")
+
+
+def test_secretary_drafts_and_opens_a_proposal_on_a_laptop(page, live_server, coop, mailbox):
+    from coopkit.database import utcnow
+    from coopkit.proposals.timefmt import to_uk
+
+    coop_rec, secretary, voters = coop
+    log_in(page, live_server, secretary.email)
+    page.goto(live_server.url("/c/phone-coop/proposals/"))
+    assert_accessible(page, "proposals list (empty)")
+    page.get_by_role("link", name="Make a proposal").click()
+    page.wait_for_load_state()
+    assert_accessible(page, "new proposal form")
+    page.get_by_label("Title").fill("Buy a shared laptop for client demos")
+    page.get_by_label("The proposal", exact=True).fill("We keep borrowing one. **About £900.**")
+    page.get_by_label("Wording of the resolution").fill("That the co-op buys a laptop for client demos.")
+    closes = to_uk(utcnow() + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Voting closes (UK time)").fill(closes)
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state()
+    assert "Draft proposal 1 saved" in page.content()
+    assert page.locator(".prose strong").inner_text() == "About £900."
+    assert_accessible(page, "draft proposal")
+    page.get_by_role("button", name="Open voting now").click()
+    page.wait_for_load_state()
+    assert "Voting is open" in page.content()
+    assert_accessible(page, "open proposal")
+    page.goto(live_server.url("/c/phone-coop/proposals/"))
+    assert "0 of 5 have voted" in page.locator("main").inner_text()
+    assert_accessible(page, "proposals list")
+    assert len(mailbox.messages) == 5
