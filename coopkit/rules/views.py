@@ -81,15 +81,18 @@ def _pdf_response(pdf: bytes, filename: str) -> Response:
 
 
 @bp.app_template_global()
-def rules_summary(coop):
+def rules_summary(coop, with_preview: bool = True):
     """What the home panel and the founding journey's review step show about the rules:
-    None when the user may not see them."""
+    None when the user may not see them. Rendering the preview costs tens of milliseconds,
+    so the home page of a registered co-op (which does not show it) skips it."""
     if coop is None or not policy.can(current_user, "rules.view", coop):
         return None
-    try:
-        preview = queries.current_preview(coop)
-    except RuleSetError:
-        preview = None
+    preview = None
+    if with_preview:
+        try:
+            preview = queries.current_preview(coop)
+        except RuleSetError:
+            preview = None
     return {"preview": preview, "latest": queries.latest_version(coop),
             "governing": queries.governing_version(coop),
             "gaps": gap_list(preview.gaps) if preview else []}
