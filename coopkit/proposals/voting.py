@@ -121,7 +121,7 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
         db.session.add(BallotChange(proposal_id=proposal.id, member_id=member.id, choice=encoded, at=now))
         db.session.flush()
         record("proposal.voted", coop=coop, actor=_user_of(member), subject=proposal,
-               data={"member_id": member.id, "choice": choice})
+               data={"member_id": member.id})   # the choice stays out: the log would show a running tally
         log.info("Proposal %s: member %s voted", proposal.id, member.id)
     return VoteOutcome(changed=False, receipt=receipt)
 
@@ -148,7 +148,7 @@ def _change_open_vote(proposal, coop, member, participation, encoded, seen, now)
     db.session.add(BallotChange(proposal_id=proposal.id, member_id=member.id, choice=encoded, at=now))
     db.session.flush()
     record("proposal.vote_changed", coop=coop, actor=_user_of(member), subject=proposal,
-           data={"member_id": member.id, "choice": json.loads(encoded)})
+           data={"member_id": member.id})
     log.info("Proposal %s: member %s changed their vote", proposal.id, member.id)
     return VoteOutcome(changed=True)
 

@@ -238,3 +238,24 @@ def test_reminder_goes_only_to_those_who_have_not_voted(app, client, login, crew
     reminded = {m["X-Envelope-To"] for m in mailbox.messages}
     assert cy.email in reminded and amy.email not in reminded and bo.email not in reminded
     assert crew.secretary.email in reminded and len(reminded) == 3
+
+
+def test_audit_log_shows_who_voted_but_no_running_tally(app, client, login, crew):
+    from coopkit.audit.models import AuditEvent
+
+    make_open(app, crew)
+    amy = crew.users[0]
+    login(client, amy)
+    client.post("/c/crew-coop/proposals/1/vote", data={"choice": "against", "seen": "0"})
+    page = client.get("/c/crew-coop/proposals/1/vote")
+    client.post("/c/crew-coop/proposals/1/vote", data={"choice": "for", "seen": seen(page.text)})
+    with app.app_context():
+        events = db.session.execute(
+            sa.select(AuditEvent.action, AuditEvent.data).where(AuditEvent.action.like("proposal.vot%"))).all()
+        db.session.remove()
+    assert [a for a, _ in events] == ["proposal.voted", "proposal.vote_changed"]
+    assert all("choice" not in data and "for" not in data and "against" not in data for _, data in events)
+    login(client, crew.secretary)
+    log_page = client.get("/c/crew-coop/audit/")
+    assert log_page.status_code == 200 and "proposal.vote_changed" in log_page.text
+    assert "against" not in log_page.text.lower()
