@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField
 
@@ -82,7 +82,11 @@ def vote_page(proposal):
                 problem = str(exc)
             else:
                 if outcome.receipt:
-                    return render_template("proposals/receipt.html", proposal=proposal, receipt=outcome.receipt)
+                    # shown once and never stored with the voter: keep it out of the browser's cache too
+                    response = make_response(render_template("proposals/receipt.html", proposal=proposal,
+                                                             receipt=outcome.receipt))
+                    response.headers["Cache-Control"] = "no-store"
+                    return response
                 flash("Your vote has been changed." if outcome.changed else "Your vote has been recorded.", "success")
                 return redirect(url_for("proposals.show", number=proposal.number))
     current = queries.my_open_choice(proposal, member)

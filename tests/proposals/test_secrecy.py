@@ -125,6 +125,7 @@ def test_nothing_links_a_member_to_a_secret_choice(app, client, login, crew, mak
         login(client, user)
         response = client.post(f"/c/crew-coop/proposals/{number}/vote", data={"choice": posted, "seen": "0"})
         assert response.status_code == 200 and "Your secret ballot is in" in response.text
+        assert "no-store" in response.headers["Cache-Control"]
         receipts.append(re.search(r'class="copyable">([A-Z0-9-]{14})<', response.text).group(1))
     assert counts(app, *_models()) == (3, 3, 0)
 
