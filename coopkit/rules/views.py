@@ -181,7 +181,7 @@ def _render_version(version, *, adopt_form=None, register_form=None, status: int
         gaps=gap_list(render.gaps_in(version.text)), report=queries.check_version(g.coop, version),
         adopt_form=adopt_form or AdoptForm(formdata=None), register_form=register_form or RegisterForm(formdata=None),
         blocked=documents.blocking_message(version), can_edit=policy.can(current_user, "rules.edit", g.coop),
-        can_pack=policy.can(current_user, "rules.pack", g.coop),
+        can_pack=policy.can(current_user, "rules.pack", g.coop), amendment_base=_amendment_base(version),
     ), status
 
 
@@ -257,6 +257,26 @@ def rules_pdf(version_number: int):
         return redirect(url_for("rules.version", version_number=version.number))
     kind = "articles" if load_ruleset(version.ruleset_id).legal_form == "company" else "rules"
     return _pdf_response(pdf, f"{g.coop.slug}-{kind}-v{version.number}.pdf")
+
+
+def _amendment_base(version):
+    """What an amendment to ``version`` changes: the rules in force, when they are older."""
+    governing = queries.governing_version(g.coop)
+    return governing if governing is not None and governing.number < version.number else None
+
+
+@bp.route("/versions/<int:version_number>/amendment.pdf")
+@requires("rules.view")
+def amendment_pdf(version_number: int):
+    version = _version_or_404(version_number)
+    base = _amendment_base(version)
+    try:
+        pdf = documents.amendment_pdf(g.coop, base, version)
+    except documents.DocumentBlocked as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("rules.version", version_number=version.number))
+    suffix = f"v{base.number}-to-v{version.number}" if base else f"v{version.number}"
+    return _pdf_response(pdf, f"{g.coop.slug}-rules-amendment-{suffix}.pdf")
 
 
 def _render_pack(version, form, status: int = 200):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pypdf
 import pytest
@@ -262,3 +263,28 @@ def test_amendment_pdf_marks_the_changes(app, make):
         assert f"From version {old_number}" in flat and "Signed by three members and the secretary" in flat
         whole = _flat(_text(documents.amendment_pdf(coop_row, None, new))[1])
         assert "No earlier version of the rules is on record" in whole
+
+
+def test_amendment_download_compares_with_the_rules_in_force(app, client, make, login):
+    from coopkit.accounts.models import User
+    from coopkit.coops.models import Coop
+    from coopkit.rules import services
+
+    coop, users = ready_coop(app, make)
+    with app.app_context():
+        coop_row, actor = db.session.get(Coop, coop.id), db.session.get(User, users[0].id)
+        base, _ = services.generate_draft(coop_row, actor)
+        services.adopt_version(base, on=date(2026, 1, 5), actor=actor)
+        services.register_version(base, date(2026, 1, 20), actor)
+        amended = services.create_amended_version(coop_row, {"notice_clear_days": 21}, actor, 9)
+        numbers = base.number, amended.number
+        db.session.commit()
+    login(client, users[0])
+    page = client.get(f"/c/{coop.slug}/rules/versions/{numbers[1]}").get_data(as_text=True)
+    assert "Amendment for filing (PDF)" in page and f"the changes from version {numbers[0]}" in page
+    response = client.get(f"/c/{coop.slug}/rules/versions/{numbers[1]}/amendment.pdf")
+    assert response.status_code == 200
+    assert f"amendment-v{numbers[0]}-to-v{numbers[1]}.pdf" in response.headers["Content-Disposition"]
+    flat = _flat(_text(response.data)[1])
+    assert "Clear days' notice of a general meeting: from 14 to 21." in flat
+    assert "Amendment to the Rules of Northern Pixels Co-operative Limited" in flat
