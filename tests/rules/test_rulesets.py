@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from coopkit.rules import compliance, render
 from coopkit.rules.parameters import PARAMETERS
@@ -240,7 +242,8 @@ def assert_well_formed(document: render.Document) -> None:
     text = render.unescape_md(document.markdown)
     assert "\u27e6" not in document.markdown and "\u27e7" not in document.markdown
     assert not re.search(r"(clause|article)s?\s+\?", text, re.IGNORECASE)
-    assert "{{" not in text and "{%" not in text and "[#" not in text
+    # Template syntax left over (typed answers are escaped, so they can't produce these in the Markdown)
+    assert not re.search(r"(?<!\\)(\{\{|\{%|\[#)", document.markdown)
     refs = referenced_numbers(text)
     assert refs, "the text cross-refers between clauses"
     for number in refs:
@@ -342,6 +345,44 @@ def target_refs(ruleset: RuleSet, source: str, target: str, answers: Mapping[str
         ("quorum", "electronic-meetings"): bool(answers["electronic_meetings"]),
     }
     return conditional.get((source, target), True)
+
+
+# --- any answers the manifest allows ---------------------------------------------------------------
+
+#: letters and the characters that mean something in Markdown or in our own markers; no digits,
+#: so a typed answer cannot look like a clause reference
+TYPED_ALPHABET = "abcXYZ '-.,;:&<>*_`#[]()!\\{}|\u27e6\u27e7\n\t\u00e9\u0175"
+
+
+def any_answer(ruleset: RuleSet, key: str) -> st.SearchStrategy:
+    spec = ruleset.parameters[key]
+    if spec.choices:
+        return st.sampled_from(spec.choices)
+    if spec.type == "bool":
+        return st.booleans()
+    if spec.type in ("int", "percent", "pence"):
+        low = spec.minimum if spec.minimum is not None else 0
+        high = spec.maximum if spec.maximum is not None else (100 if spec.type == "percent" else 10**9)
+        return st.integers(low, high)
+    return st.text(TYPED_ALPHABET, min_size=1, max_size=60).filter(str.strip)
+
+
+@pytest.mark.parametrize("ruleset", ruleset_params())
+# No shrinking: a failing example is reported as found (shrinking 45 answers at once takes minutes).
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          phases=[Phase.explicit, Phase.generate])
+@given(data=st.data())
+def test_any_answers_the_manifest_allows_render_a_well_formed_document(ruleset, data):
+    answers = {key: data.draw(any_answer(ruleset, key), label=key) for key in ruleset.parameters
+               if key not in NOT_A_CHOICE}
+    document = render.render_document(ruleset, answers)
+    assert document.gaps == () and document.values.problems == ()
+    assert_well_formed(document)
+    html = render.to_html(document.markdown)
+    assert "<script" not in html and "<a " not in html and "<h1" not in html and "<img" not in html
+    report = check(ruleset, document, answers)
+    coverage_failures = [i.id for i in report.failures if not i.id.startswith("p.")]
+    assert coverage_failures == []
 
 
 # --- the check catches a missing clause -------------------------------------------------------------
