@@ -117,6 +117,7 @@ def test_nothing_links_a_member_to_a_secret_choice(app, client, login, crew, mak
     mentor = make.user(name="Mel Mentor")
     make.cohort(coops=(crew.coop,), mentors=(mentor,))
     outsider = make.user(name="Oz Outsider")
+    admin = make.user(name="Ada Admin", is_admin=True)
     voters = crew.people            # Amy, Bo and Cy vote; the secretary and the founder do not
     number, pid = make_open(app, crew, secret=True, title="Decide in secret", **draft)
 
@@ -129,7 +130,7 @@ def test_nothing_links_a_member_to_a_secret_choice(app, client, login, crew, mak
         receipts.append(re.search(r'class="copyable">([A-Z0-9-]{14})<', response.text).group(1))
     assert counts(app, *_models()) == (3, 3, 0)
 
-    viewers = [None, outsider, mentor, crew.secretary, *crew.users]
+    viewers = [None, outsider, admin, mentor, crew.secretary, *crew.users]
     # while voting is open: no results anywhere, no counted ballots, no minutes
     login(client, voters[0][0])
     assert client.get(f"/c/crew-coop/proposals/{number}/results").status_code == 302
