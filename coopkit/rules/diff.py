@@ -71,6 +71,8 @@ class ClauseChange:
     title: str               # the new title (or the old one for a removed clause)
     old_title: str | None
     html: Markup             # the clause text with <ins>/<del> marks
+    #: changed only in numbers (cross-references to clauses that moved), not in wording
+    numbers_only: bool = False
 
     @property
     def renumbered(self) -> bool:
@@ -88,11 +90,23 @@ def plain_body(body: str, *, relative: bool = False) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def _compare(o: OutlineEntry, n: OutlineEntry) -> tuple[bool, Markup]:
+_DIGITS = re.compile(r"\d+")
+#: a cross-reference in our clause wording: "clause 7", "clauses 7.2, 9 and 12", "rule 4 to 6"
+_REFERENCE = re.compile(r"\b(?:[Cc]lauses?|[Rr]ules?|[Ss]ub-clauses?|[Pp]aragraphs?)\s+\d+(?:\.\d+)?"
+                        r"(?:(?:,\s*|\s+(?:and|or|to)\s+)\d+(?:\.\d+)?)*")
+
+
+def _without_references(text: str) -> str:
+    return _REFERENCE.sub(lambda m: _DIGITS.sub("#", m.group(0)), text)
+
+
+def _compare(o: OutlineEntry, n: OutlineEntry) -> tuple[bool, Markup, bool]:
+    """(unchanged, marked-up text, changed only in numbers)."""
     old_plain, new_plain = plain_body(o.body, relative=True), plain_body(n.body, relative=True)
     same = old_plain == new_plain and o.title == n.title
     body = Markup(html.escape(new_plain)) if same else word_diff(old_plain, new_plain)
-    return same, Markup(str(body).replace(_OWN, str(n.number)))
+    numbers_only = not same and o.title == n.title and _without_references(old_plain) == _without_references(new_plain)
+    return same, Markup(str(body).replace(_OWN, str(n.number))), numbers_only
 
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
@@ -129,9 +143,9 @@ def clause_diff(old_text: str, new_text: str) -> list[ClauseChange]:
         if op == "equal":
             for cid in old_ids[i1:i2]:
                 o, n = by_old[cid], by_new[cid]
-                same, body = _compare(o, n)
+                same, body, numbers_only = _compare(o, n)
                 changes.append(ClauseChange("unchanged" if same else "changed", o.number, n.number,
-                                            n.title, o.title, body))
+                                            n.title, o.title, body, numbers_only))
             continue
         for cid in old_ids[i1:i2]:
             if cid in by_new:
@@ -142,9 +156,9 @@ def clause_diff(old_text: str, new_text: str) -> list[ClauseChange]:
             n = by_new[cid]
             if cid in by_old:
                 o = by_old[cid]
-                same, body = _compare(o, n)
+                same, body, numbers_only = _compare(o, n)
                 changes.append(ClauseChange("unchanged" if same else "changed", o.number, n.number, n.title,
-                                            o.title, body))
+                                            o.title, body, numbers_only))
             else:
                 changes.append(ClauseChange("added", None, n.number, n.title, None, _whole(n, "ins")))
     return changes

@@ -240,7 +240,8 @@ def compare():
     return render_template(
         "rules/compare.html", old=old, new=new, changes=changes, compare_form=form,
         parameter_changes=diff.parameter_changes(json.loads(old.parameters), json.loads(new.parameters)),
-        changed=[c for c in changes if c.status != "unchanged"],
+        changed=[c for c in changes if c.status != "unchanged" and not c.numbers_only],
+        references=[c for c in changes if c.numbers_only],
     )
 
 

@@ -182,6 +182,10 @@ def test_clause_diff_matches_clauses_by_id(society):
     assert [c.title for c in by_status["added"]] == [probation.title]
     assert "removed" not in by_status
     assert any("<del>14</del><ins>21</ins>" in c.html for c in by_status["changed"])
+    notice = next(c for c in by_status["changed"] if "<del>14</del><ins>21</ins>" in c.html)
+    assert not notice.numbers_only  # a changed number of days is a real change
+    interpretation = next(c for c in changes if c.old_title == "Interpretation")
+    assert interpretation.status == "changed" and interpretation.numbers_only  # only its references moved
     assert any(c.renumbered for c in by_status["unchanged"])
     assert diff.clause_diff(old, old) and all(c.status == "unchanged" for c in diff.clause_diff(old, old))
 
