@@ -233,8 +233,8 @@ def add_property(member_id: int):
 def withdraw_application(member_id: int):
     member = member_or_404(member_id)
     if member.status != "applicant":
-        abort(404)
-    if EmptyForm(prefix="withdraw").validate_on_submit():
+        flash("Only an open application can be closed.", "info")
+    elif EmptyForm(prefix="withdraw").validate_on_submit():
         _, error = attempt(services.cease_member, member, on=date.today(), reason="withdrew_application",
                            actor=current_user)
         flash(error or "The application is closed. It stays in the register's history.",

@@ -40,3 +40,26 @@ def export_format(app, world, coop):
 @builder("kind", endpoint="register.share_transaction")
 def share_kind(app, world, coop):
     return "issue"
+
+
+@builder("member_id", endpoint="register.withdraw_application")
+@builder("member_id", endpoint="register.admit")
+@builder("member_id", endpoint="register.end_probation")
+def applicant_id(app, world, coop):
+    """An open application in the registered co-op (the walk rolls back the admissions it posts);
+    in the forming co-op nobody may manage the register, so any row will do."""
+    coop = coop or world.registered
+    if coop.id != world.registered.id:
+        return world.members["founder"].id
+
+    def create():
+        from coopkit.register.models import Member
+
+        with app.app_context():
+            member = Member(coop_id=coop.id, full_name="Walk Applicant", status="applicant",
+                            applied_on=date(2024, 1, 1))
+            db.session.add(member)
+            db.session.commit()
+            return member.id
+
+    return _cached(world, ("register.applicant", coop.id), create)
