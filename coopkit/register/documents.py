@@ -10,7 +10,10 @@ from coopkit.documents.pipeline import render_pdf
 from coopkit.register import queries
 from coopkit.register.services import CEASE_REASONS, OFFICE_LABELS, share_params
 
-LANDSCAPE = "@page { size: A4 landscape; margin: 15mm 12mm 18mm 12mm; }"
+#: landscape, and a compact table: a register of thousands of members stays a few hundred pages
+LANDSCAPE = ("@page { size: A4 landscape; margin: 15mm 12mm 18mm 12mm; } "
+             "table.register { font-size: 8pt; line-height: 1.25; } "
+             "table.register th, table.register td { padding: 2pt 3pt; }")
 
 
 def members_html(coop, as_at: date | None = None) -> tuple[str, date]:
