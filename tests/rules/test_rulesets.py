@@ -215,6 +215,15 @@ def test_the_factors_exercise_every_parameter_of_the_rule_set(ruleset):
                 render.coerce(ruleset.parameters[key], one)  # every factor value is allowed by the manifest
 
 
+def test_the_readme_documents_every_helper_templates_can_call():
+    ruleset = load_ruleset("worker-society")
+    context = render.template_context(ruleset, render.resolve_values(ruleset, COMPLETE))
+    helpers = sorted(name for name in context if name not in ruleset.parameters)
+    assert helpers, "templates get helpers besides the parameters"
+    readme = (RULES_TEMPLATES_DIR / "README.md").read_text(encoding="utf-8")
+    assert [name for name in helpers if f"`{name}(" not in readme] == []
+
+
 # --- pairwise rendering -----------------------------------------------------------------------------
 
 REFERENCE_RE = re.compile(r"\b(?:sub-)?(?:clause|article)s?\s+(\d+(?:\.\d+)?)((?:(?:,\s*|\s+and\s+)\d+(?:\.\d+)?)*)",
