@@ -55,11 +55,21 @@ class RulesText:
     params: dict
 
 
-def rules_text(coop, version: RulesVersion) -> RulesText:
+def version_text(version: RulesVersion, redact=()) -> str:
+    """The version's text, with the answers named in ``redact`` withheld."""
+    if not redact:
+        return version.text
+    return render.redact_text(version.text, json.loads(version.parameters), redact)
+
+
+def rules_text(coop, version: RulesVersion, *, redact=(), gap_href=None) -> RulesText:
     ruleset = load_ruleset(version.ruleset_id)
     name = coop_name_of(coop, version)
-    return RulesText(document_title(ruleset, name), name, ruleset, version, render.outline(version.text),
-                     render.to_html(version.text, queries.gap_message), json.loads(version.parameters))
+    params = json.loads(version.parameters)
+    text = version_text(version, redact)
+    return RulesText(document_title(ruleset, name), name, ruleset, version, render.outline(text),
+                     render.to_html(text, queries.gap_message, gap_href),
+                     render.redact_values(params, redact) if redact else params)
 
 
 def blocking_message(version: RulesVersion) -> str | None:
@@ -80,23 +90,25 @@ def blocking_message(version: RulesVersion) -> str | None:
            f"then save a new draft."
 
 
-def rules_html(coop, version: RulesVersion) -> str:
-    text = rules_text(coop, version)
+def rules_html(coop, version: RulesVersion, redact=()) -> str:
+    text = rules_text(coop, version, redact=redact)
     return render_template("documents/rules.html", doc=text, coop=coop)
 
 
-def rules_pdf(coop, version: RulesVersion) -> bytes:
-    """The rules for signing: cover, contents, numbered clauses, signature page."""
+def rules_pdf(coop, version: RulesVersion, redact=()) -> bytes:
+    """The rules for signing: cover, contents, numbered clauses, signature page. ``redact``
+    names private answers to withhold (a mentor's read-only copy)."""
     problem = blocking_message(version)
     if problem:
         raise DocumentBlocked(problem)
-    return render_pdf(rules_html(coop, version), stylesheets=(rules_css(),), pdf_variant=PDF_VARIANT)
+    return render_pdf(rules_html(coop, version, redact), stylesheets=(rules_css(),), pdf_variant=PDF_VARIANT)
 
 
-def amendment_html(coop, old_version: RulesVersion | None, new_version: RulesVersion) -> str:
-    old_text = rules_text(coop, old_version) if old_version is not None else None
-    new_text = rules_text(coop, new_version)
-    changes = diff.clause_diff(old_version.text if old_version is not None else "", new_version.text)
+def amendment_html(coop, old_version: RulesVersion | None, new_version: RulesVersion, redact=()) -> str:
+    old_text = rules_text(coop, old_version, redact=redact) if old_version is not None else None
+    new_text = rules_text(coop, new_version, redact=redact)
+    changes = diff.clause_diff(version_text(old_version, redact) if old_version is not None else "",
+                               version_text(new_version, redact))
     return render_template(
         "documents/rules_amendment.html", coop=coop, old=old_text, new=new_text, changes=changes,
         parameter_changes=diff.parameter_changes(old_text.params, new_text.params) if old_text else [],
@@ -104,14 +116,14 @@ def amendment_html(coop, old_version: RulesVersion | None, new_version: RulesVer
     )
 
 
-def amendment_pdf(coop, old_version: RulesVersion | None, new_version: RulesVersion) -> bytes:
+def amendment_pdf(coop, old_version: RulesVersion | None, new_version: RulesVersion, redact=()) -> bytes:
     """The amendment for filing: the changes in plain words, the rules marked up clause by clause,
     and a signature page for three members and the secretary. With no ``old_version`` on record
     every clause shows as new."""
     problem = blocking_message(new_version)
     if problem:
         raise DocumentBlocked(problem)
-    return render_pdf(amendment_html(coop, old_version, new_version), stylesheets=(rules_css(),),
+    return render_pdf(amendment_html(coop, old_version, new_version, redact), stylesheets=(rules_css(),),
                       pdf_variant=PDF_VARIANT)
 
 

@@ -135,11 +135,22 @@ def check_document(coop, ruleset: RuleSet, document: render.Document) -> complia
                             gaps=document.gaps, problems=document.values.problems)
 
 
-def current_preview(coop) -> Preview:
+def current_preview(coop, redact=()) -> Preview:
+    """The rules the current answers make; answers named in ``redact`` (private ones, for a
+    mentor) are replaced by a placeholder before rendering."""
     answers = answers_for(coop)
     ruleset = ruleset_for(coop, answers)
-    document = render.render_document(ruleset, answers)
+    document = render.render_document(ruleset, render.redact_values(answers, redact) if redact else answers)
     return Preview(ruleset, document, check_document(coop, ruleset, document))
+
+
+def private_keys() -> frozenset[str]:
+    """Answers the founding journey keeps private (e.g. a home address as registered office)."""
+    try:
+        from coopkit.founding.catalogue import catalogue
+    except ImportError:
+        return frozenset()
+    return frozenset(q.key for step in catalogue().steps for q in step.questions if q.private)
 
 
 def check_version(coop, version: RulesVersion) -> compliance.Report:

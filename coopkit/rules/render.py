@@ -397,3 +397,23 @@ def to_html(text: str, gap_label=None, gap_href=None) -> str:
         return f'<mark class="gap">{label}</mark>'
 
     return GAP_RE.sub(gap, body)
+
+
+# --- private answers ------------------------------------------------------------------------
+
+#: what a reader who may not see private answers (a mentor) reads in their place
+WITHHELD = "[private: not shown to mentors]"
+
+
+def redact_values(params: dict[str, Any], keys) -> dict[str, Any]:
+    """The parameters with each private answer replaced by :data:`WITHHELD`."""
+    return {k: (WITHHELD if k in keys and not _blank(v) else v) for k, v in params.items()}
+
+
+def redact_text(text: str, params: dict[str, Any], keys) -> str:
+    """A rendered text with every private answer (as it was escaped into it) replaced."""
+    for key in keys:
+        value = params.get(key)
+        if not _blank(value):
+            text = text.replace(escape_md(value), escape_md(WITHHELD))
+    return text

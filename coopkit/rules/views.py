@@ -53,9 +53,17 @@ def gap_list(gaps) -> list[dict]:
     return out
 
 
+def withheld() -> frozenset[str]:
+    """Private answers the current user may not read in the rules: a mentor's (who follows the
+    co-op but is none of its founders or members) view leaves them out."""
+    if policy.roles_for(current_user, g.coop) & {"founder", "member", "secretary"}:
+        return frozenset()
+    return queries.private_keys()
+
+
 def _preview_or_none() -> tuple[queries.Preview | None, str | None]:
     try:
-        return queries.current_preview(g.coop), None
+        return queries.current_preview(g.coop, withheld()), None
     except RuleSetError as exc:
         log.warning("No rule set for coop %s: %s", g.coop.id, exc)
         return None, ("coopkit has no rule set for this legal form yet, so it can't draft the rules. "
@@ -174,10 +182,9 @@ def versions():
 
 
 def _render_version(version, *, adopt_form=None, register_form=None, status: int = 200):
-    text = documents.rules_text(g.coop, version)
-    body = render.to_html(version.text, queries.gap_message, gap_href)
+    text = documents.rules_text(g.coop, version, redact=withheld(), gap_href=gap_href)
     return render_template(
-        "rules/version.html", version=version, doc=text, body=body,
+        "rules/version.html", version=version, doc=text, body=text.body,
         gaps=gap_list(render.gaps_in(version.text)), report=queries.check_version(g.coop, version),
         adopt_form=adopt_form or AdoptForm(formdata=None), register_form=register_form or RegisterForm(formdata=None),
         blocked=documents.blocking_message(version), can_edit=policy.can(current_user, "rules.edit", g.coop),
@@ -236,10 +243,14 @@ def compare():
     old, new = (queries.version_by_number(g.coop, n) for n in (form.old.data, form.new.data))
     if old.number > new.number:
         old, new = new, old
-    changes = diff.clause_diff(old.text, new.text)
+    hidden = withheld()
+    changes = diff.clause_diff(documents.version_text(old, hidden), documents.version_text(new, hidden))
+    old_params, new_params = json.loads(old.parameters), json.loads(new.parameters)
+    if hidden:
+        old_params, new_params = render.redact_values(old_params, hidden), render.redact_values(new_params, hidden)
     return render_template(
         "rules/compare.html", old=old, new=new, changes=changes, compare_form=form,
-        parameter_changes=diff.parameter_changes(json.loads(old.parameters), json.loads(new.parameters)),
+        parameter_changes=diff.parameter_changes(old_params, new_params),
         changed=[c for c in changes if c.status != "unchanged" and not c.numbers_only],
         references=[c for c in changes if c.numbers_only],
     )
@@ -252,7 +263,7 @@ def compare():
 def rules_pdf(version_number: int):
     version = _version_or_404(version_number)
     try:
-        pdf = documents.rules_pdf(g.coop, version)
+        pdf = documents.rules_pdf(g.coop, version, withheld())
     except documents.DocumentBlocked as exc:
         flash(str(exc), "error")
         return redirect(url_for("rules.version", version_number=version.number))
@@ -272,7 +283,7 @@ def amendment_pdf(version_number: int):
     version = _version_or_404(version_number)
     base = _amendment_base(version)
     try:
-        pdf = documents.amendment_pdf(g.coop, base, version)
+        pdf = documents.amendment_pdf(g.coop, base, version, withheld())
     except documents.DocumentBlocked as exc:
         flash(str(exc), "error")
         return redirect(url_for("rules.version", version_number=version.number))

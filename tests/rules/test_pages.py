@@ -228,3 +228,36 @@ def test_versions_pages_do_not_grow_statements_with_versions(app, client, make, 
     assert _count_versions(app, coop) == 12
     many = [_statements(app, client, url) for url in urls]
     assert few == many
+
+
+def test_mentor_reads_the_rules_without_private_answers(app, client, make, login):
+    """The registered office may be a founder's home: the founding journey keeps it from mentors,
+    and so do the rules pages and PDFs."""
+    import io
+
+    import pypdf
+
+    from tests.founding.helpers import COMPLETE_ANSWERS
+
+    office = COMPLETE_ANSWERS["registration"]["registered_office"]
+    mentor = make.user(name="Mentor")
+    coop, users = ready_coop(app, make, mentor=mentor)
+    draft(app, coop, users[0])
+    save_answers(app, coop, users[0], {"registration": dict(COMPLETE_ANSWERS["registration"],
+                                                            registered_office="7 Other Road, Preston PR2 2BB")})
+    draft(app, coop, users[0])
+    base = f"/c/{coop.slug}/rules"
+    pages = ["/preview", "/versions/1", "/compare?old=1&new=2"]
+    login(client, users[0])
+    assert "7 Other Road, Preston PR2 2BB" in client.get(base + "/preview").get_data(as_text=True)
+    assert office in client.get(base + "/versions/1").get_data(as_text=True)
+    compare = client.get(base + pages[2]).get_data(as_text=True)
+    assert "7 Other Road" in compare and "Registered office address: from" in compare
+    login(client, mentor)
+    for path in pages:
+        page = client.get(base + path).get_data(as_text=True)
+        assert office not in page and "7 Other Road" not in page and "Secret Yard" not in page, path
+    assert "[private: not shown to mentors]" in client.get(base + "/preview").get_data(as_text=True)
+    pdf = client.get(base + "/versions/1/rules.pdf").data
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Secret Yard" not in text and "not shown to mentors" in " ".join(text.split())
