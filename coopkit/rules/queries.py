@@ -199,14 +199,14 @@ def founding_members(coop) -> list:
 
 
 def registration_checklist(coop) -> list[tuple[str, bool]] | None:
-    """The founding journey's registration checklist, when that feature provides one."""
+    """The founding journey's registration checklist (label, ticked), when that feature has one."""
     try:
-        from coopkit.founding.queries import registration_checklist as founding_checklist
+        from coopkit.founding.catalogue import catalogue
+        from coopkit.founding.queries import checklist as ticks
     except ImportError:
         return None
-    items = founding_checklist(coop)
-    return [(getattr(i, "label", None) or i[0], bool(getattr(i, "done", None) if hasattr(i, "done") else i[1]))
-            for i in items] if items is not None else None
+    ticked = ticks(coop)
+    return [(item.label, bool(ticked.get(item.key, (False,))[0])) for item in catalogue().checklist]
 
 
 def aml_people(coop) -> list:

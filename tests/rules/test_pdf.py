@@ -185,6 +185,7 @@ def test_registration_pack_and_aml_only_for_the_secretary(app, client, make, log
                      "31 March", "Founder 1", "Founder 2", "Founder 3", "Member 3", "Secretary"):
         assert expected in flat, expected
     assert "Secret Lane" not in flat and "Anti-money-laundering" not in flat
+    assert "Open a bank account in the co-op's name" in flat  # the founding journey's checklist
     assert "held by the secretary" in flat
 
     # the secretary: addresses and, when asked, the AML details (never cached)
