@@ -35,7 +35,16 @@ class RulesError(ValueError):
     """A clear message for the person acting."""
 
 
+def _lock(coop) -> None:
+    """Serialise the co-op's rules writes, so two drafts never take the same number
+    (a PostgreSQL row lock; SQLite writes already queue)."""
+    from coopkit.coops.models import Coop
+
+    db.session.execute(sa.select(Coop.id).where(Coop.id == coop.id).with_for_update())
+
+
 def _next_number(coop) -> int:
+    _lock(coop)
     current = db.session.execute(
         sa.select(sa.func.max(RulesVersion.number)).where(RulesVersion.coop_id == coop.id)
     ).scalar_one()
@@ -58,6 +67,7 @@ def generate_draft(coop, actor) -> tuple[RulesVersion, bool]:
     """Save the rules the current answers make as a new draft version, unless the newest
     draft already has exactly this text. Returns (version, created). Adds a RulesVersion and
     an audit event when created. Flushes."""
+    _lock(coop)
     preview = queries.current_preview(coop)
     latest_draft = db.session.execute(
         sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id, RulesVersion.status == "draft")
