@@ -119,6 +119,9 @@ class Settings:
         _check_ratelimit_storage(self.ratelimit_storage_uri)
         if self.invitation_days < 1 or self.password_reset_minutes < 1:
             raise ConfigError("COOPKIT_INVITATION_DAYS and COOPKIT_PASSWORD_RESET_MINUTES must be positive")
+        if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ConfigError(f"COOPKIT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, "
+                              f"not {self.log_level!r}")
         if self.secret_key and len(self.secret_key) < 16:
             raise ConfigError("COOPKIT_SECRET_KEY must be at least 16 characters")
 
