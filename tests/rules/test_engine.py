@@ -196,3 +196,26 @@ def test_parameter_changes_in_plain_words():
     assert lines == ["Quorum: at least this many members: from 2 to 3.",
                      "Every member a director, or an elected board: from every member is a director "
                      "to an elected board."]
+
+
+@pytest.fixture(scope="module")
+def society_document(society):
+    return render.render_document(society, ANSWERS)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_check_fails_exactly_the_requirements_left_uncovered(society, society_document, data):
+    """Property: drop any set of clauses; the failures are exactly the requirements none of whose
+    covering clauses remain, and every other coverage item names a clause that is still there."""
+    ids = [c.id for c in society_document.clauses]
+    dropped = set(data.draw(st.lists(st.sampled_from(ids), unique=True, max_size=len(ids))))
+    kept = [c for c in society_document.clauses if c.id not in dropped]
+    report = compliance.check(kept, society.coverage, society_document.values.raw, FACTS)
+    expected = {req for req, clauses in society.coverage.items()
+                if req in compliance.REQUIREMENT_LABELS and not set(clauses) - dropped}
+    coverage_items = [i for i in report.items if i.group != "Answers"]
+    assert {i.id for i in coverage_items if i.status == "fail"} == expected
+    for item in coverage_items:
+        if item.status == "ok":
+            assert item.clause_id not in dropped and item.clause_id in society.coverage[item.id]
