@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.models import Coop
 from coopkit.coops.policy import requires
+from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.forms import choices
 from coopkit.mentoring import dashboard as dashboard_table
@@ -131,7 +130,8 @@ def _dashboard_rows():
     cohort_id = request.args.get("cohort", type=int)
     if cohort_id is not None and cohort_id not in {c.id for c in cohorts}:
         cohort_id = None
-    rows = dashboard_table.rows_for(current_user, date.today(), cohort_id)
+    # Days since activity are counted in UTC, like the activity times themselves.
+    rows = dashboard_table.rows_for(current_user, utcnow().date(), cohort_id)
     attention = request.args.get("attention") == "1"
     if attention:
         rows = [r for r in rows if r.needs_attention]
@@ -161,4 +161,4 @@ def export_csv():
     body = dashboard_table.to_csv(rows)
     name = f"cohort-{cohort_id}" if cohort_id else "cohorts"
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{name}-{date.today().isoformat()}.csv"'})
+        "Content-Disposition": f'attachment; filename="{name}-{utcnow().date().isoformat()}.csv"'})
