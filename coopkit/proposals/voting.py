@@ -87,7 +87,7 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
     if not on_roll(proposal, member):
         raise VoteError("You are not on the voter roll for this proposal (it was fixed when voting opened).")
     try:
-        choice = tally.validate_choice(spec_for(proposal), raw_choice)
+        choice = tally.validate_choice(spec_for(proposal, eligible=0), raw_choice)  # only the options matter here
     except tally.ChoiceError as exc:
         raise VoteError(str(exc)) from None
     encoded = json.dumps(choice)
