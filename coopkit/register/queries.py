@@ -299,3 +299,13 @@ def passed_proposals(coop) -> list[tuple[int, int, str]]:
     return [tuple(r) for r in db.session.execute(
         sa.select(Proposal.id, Proposal.number, Proposal.title)
         .where(Proposal.coop_id == coop.id, Proposal.outcome == "passed").order_by(Proposal.number.desc())).all()]
+
+
+def proposal_number(coop, proposal_id: int | None) -> int | None:
+    """The number members know a proposal by, for an entry that cites it."""
+    if proposal_id is None:
+        return None
+    from coopkit.proposals.models import Proposal
+
+    return db.session.execute(sa.select(Proposal.number).where(Proposal.id == proposal_id,
+                                                               Proposal.coop_id == coop.id)).scalar_one_or_none()

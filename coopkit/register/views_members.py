@@ -77,6 +77,7 @@ def member(member_id: int):
             history=queries.amendments(member),
             offices=[o for o, _ in queries.officers(g.coop) if o.member_id == member.id],
             reasons=services.CEASE_REASONS,
+            admitted_by=queries.proposal_number(g.coop, member.admitted_by_proposal_id),
         )
     if is_secretary():
         params = current_parameters(g.coop)

@@ -277,3 +277,4 @@ def test_expulsion_and_admission_by_resolution(app, client, login, society, in_a
                            data={"admit-on": "2024-03-01", "admit-by_proposal": str(ids[0])})
     assert response.status_code == 302
     assert in_app(lambda c: c.member(new).admitted_by_proposal_id) == ids[0]
+    assert "(admitted by proposal 1)" in client.get(f"/c/ribble-web/register/members/{new}").get_data(as_text=True)
