@@ -217,3 +217,20 @@ def test_cli_export_and_import(app, demo, tmp_path):
                  for slug in ("preston-digital", "preston-restored")]
         assert names[0] == names[1] and len(names[0]) >= 14
     assert chainlib.GENESIS  # the chain module is what verify uses
+
+
+def test_audit_verify_checks_the_archived_log_too(app, demo, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "preston.zip"
+    assert runner.invoke(args=["export", "preston-digital", "--out", str(out)]).exit_code == 0
+    assert runner.invoke(args=["import", str(out), "--slug", "preston-restored"]).exit_code == 0
+    result = runner.invoke(args=["audit", "verify", "preston-restored"])
+    assert result.exit_code == 0 and "archive of coop:" in result.output and "BROKEN" not in result.output
+    with app.app_context():
+        db.session.execute(sa.update(ArchivedAuditEvent).where(ArchivedAuditEvent.seq == 7)
+                           .values(action="member.forged"))
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify", "preston-restored"])
+    assert result.exit_code == 1
+    assert "BROKEN at event 7: its content does not match its hash (edited)" in result.output
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 1
