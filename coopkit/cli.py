@@ -134,7 +134,29 @@ def audit_verify(slug: str | None):
             click.echo(f"{name}: BROKEN at event {report.problem.seq}: {report.problem.reason}")
         else:
             click.echo(f"{name}: ok ({report.events} events)")
+    failed = _verify_archived_logs(coop.id if slug else None) or failed
     sys.exit(1 if failed else 0)
+
+
+def _verify_archived_logs(coop_id: int | None) -> bool:
+    """The logs that restored co-ops keep from their exports (coopkit import); True if one is broken."""
+    import sqlalchemy as sa
+
+    from coopkit.audit.models import ArchivedAuditEvent
+    from coopkit.audit.services import verify_archived
+
+    coop_ids = [coop_id] if coop_id else db.session.execute(
+        sa.select(ArchivedAuditEvent.coop_id).distinct().order_by(ArchivedAuditEvent.coop_id)).scalars().all()
+    failed = False
+    for cid in coop_ids:
+        for report in verify_archived(cid):
+            where = f"coop:{cid} archive of {report.chain}"
+            if report.problem:
+                failed = True
+                click.echo(f"{where}: BROKEN at event {report.problem.seq}: {report.problem.reason}")
+            else:
+                click.echo(f"{where}: ok ({report.events} events)")
+    return failed
 
 
 @click.command("backup")
