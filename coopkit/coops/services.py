@@ -179,7 +179,18 @@ def leave_coop(coop: Coop, user, reason: str = "resigned") -> Member:
     ).scalar_one_or_none()
     if member is None:
         raise CoopError("You are not a member of this co-op.")
-    from coopkit.register.services import cease_member
+    if member.status == "founder":
+        others = db.session.execute(
+            sa.select(sa.func.count()).select_from(Member).where(
+                Member.coop_id == coop.id, Member.status == "founder", Member.id != member.id)
+        ).scalar_one()
+        if not others:
+            raise CoopError("You are the last founder: nobody could look after this workspace if you left. "
+                            "Invite a co-founder first.")
+    from coopkit.register.services import RegisterError, cease_member
 
-    cease_member(member, on=date.today(), reason=reason, actor=user)
+    try:
+        cease_member(member, on=date.today(), reason=reason, actor=user)
+    except RegisterError as exc:
+        raise CoopError(str(exc)) from None
     return member

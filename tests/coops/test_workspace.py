@@ -130,3 +130,35 @@ def test_a_ceased_member_can_rejoin_with_a_new_invitation_and_keeps_one_row(clie
     with app.app_context():
         rows = db.session.execute(sa.select(Member).where(Member.user_id == person.id)).scalars().all()
         assert [(m.status, m.ceased_on) for m in rows] == [("founder", None)]
+
+
+def test_the_last_founder_cannot_leave_and_nothing_changes(client, app, make, login):
+    founder = make.user()
+    coop = make.coop(founder=founder)
+    login(client, founder)
+    response = client.post(f"/c/{coop.slug}/leave")
+    assert response.headers["Location"] == f"/c/{coop.slug}/"
+    assert "You are the last founder" in client.get(f"/c/{coop.slug}/").text
+    with app.app_context():
+        member = db.session.execute(sa.select(Member).where(Member.user_id == founder.id)).scalar_one()
+        assert member.status == "founder" and member.ceased_on is None
+        assert db.session.execute(
+            sa.select(AuditEvent.id).where(AuditEvent.action == "member.ceased")).first() is None
+
+
+def test_a_refusal_from_the_register_is_shown_not_a_server_error(client, app, make, login, monkeypatch):
+    from coopkit.register import services as register_services
+
+    founder = make.user()
+    coop = make.coop(founder=founder, stage="registered")
+    leaver = make.user()
+    make.member(coop, leaver)
+
+    def refuse(*args, **kwargs):
+        raise register_services.RegisterError("The date ceased can't be before the date admitted.")
+
+    monkeypatch.setattr(register_services, "cease_member", refuse)
+    login(client, leaver)
+    response = client.post(f"/c/{coop.slug}/leave", follow_redirects=True)
+    assert response.status_code == 200
+    assert "can&#39;t be before the date admitted" in response.text
