@@ -9,6 +9,8 @@ allows must not be refused (no 403, no redirect to log in); any other role must 
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 
 from coopkit.coops import policy
@@ -166,3 +168,71 @@ def test_route_walk(app, world, role):
     world.role = None
     assert checked > 0
     assert not failures, f"{len(failures)} of {checked} requests answered wrongly:\n" + "\n".join(failures)
+
+
+class _PageChecker(HTMLParser):
+    """Collect what the CSP or accessibility rules forbid on a page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.label_for: set[str] = set()
+        self.fields: list[tuple[str, dict]] = []
+        self._label_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and not attrs.get("src"):
+            self.problems.append("an inline <script>")
+        if tag == "style":
+            self.problems.append("a <style> element")
+        if "style" in attrs:
+            self.problems.append(f"a style attribute on <{tag}>")
+        self.problems += [f"an inline {name} handler on <{tag}>" for name in attrs if name.startswith("on")]
+        if tag == "label":
+            self._label_depth += 1
+            if attrs.get("for"):
+                self.label_for.add(attrs["for"])
+        if tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit", "button"):
+            self.fields.append((tag, attrs, self._label_depth > 0))
+
+    def handle_endtag(self, tag):
+        if tag == "label" and self._label_depth:
+            self._label_depth -= 1
+
+    def unlabelled(self) -> list[str]:
+        return [f"<{tag} name={attrs.get('name')!r}> has no label" for tag, attrs, wrapped in self.fields
+                if not wrapped and attrs.get("id") not in self.label_for
+                and not attrs.get("aria-label") and not attrs.get("aria-labelledby")]
+
+
+def test_every_page_keeps_to_the_csp_and_labels_its_inputs(app, world):
+    """Each page, as the first role allowed to see it: no inline script or style (the CSP
+    would block it) and no input without a label."""
+    client = app.test_client()
+    failures, pages = [], 0
+    for route in authz_params.routes(app):
+        if "GET" not in route.methods or route.action is None:
+            continue
+        for coop in authz_params.coops_for(world, route):
+            role = next((r for r in ROLES if allowed(world, r, route.action, coop)), None)
+            if role is None:
+                continue
+            world.role = role
+            try:
+                url = authz_params.build_url(app, world, route, coop)
+            except authz_params.MissingBuilder:
+                continue
+            log_in_client(client, world, role)
+            with writes_rolled_back():
+                response = client.get(url)
+            if "html" not in (response.content_type or ""):
+                continue
+            pages += 1
+            checker = _PageChecker()
+            checker.feed(response.get_data(as_text=True))
+            for problem in sorted(set(checker.problems)) + checker.unlabelled():
+                failures.append(f"{role} GET {url} ({route.endpoint}): {problem}")
+    world.role = None
+    assert pages > 10
+    assert not failures, "\n".join(failures)
