@@ -3,8 +3,10 @@
 The walk takes each route of ``app.url_map`` (except static files), fills in its URL
 parameters from tests/authz_params.py, and requests it with GET and POST as each
 role of DESIGN.md, in the forming and in the registered co-op. A role the action
-allows must not be refused (no 403, no redirect to log in); any other role must get
-403, or be sent to log in when anonymous. A view without ``@requires`` fails here.
+allows must not be refused (no 403, no redirect to log in), must find what the URL
+points at (no 404: the builder's object is there for it) and must not get a server
+error; any other role must get 403, or be sent to log in when anonymous. A view
+without ``@requires`` fails here.
 """
 
 from __future__ import annotations
