@@ -109,3 +109,12 @@ def test_a_working_extra_panel_is_shown(app, client, make, login, broken_panel):
     response = client.get(f"/c/{coop.slug}/")
     assert "Panel Co-op extra panel" in response.text
     assert NOTICE not in response.text
+
+
+def test_a_refused_page_does_not_show_the_coop_in_the_header(client, make, login):
+    coop = make.coop(name="Private Makers")
+    login(client, make.user())
+    response = client.get(f"/c/{coop.slug}/")
+    assert response.status_code == 403
+    assert "Private Makers" not in response.text
+    assert 'class="coop-nav"' not in response.text
