@@ -118,3 +118,40 @@ def test_a_refused_page_does_not_show_the_coop_in_the_header(client, make, login
     assert response.status_code == 403
     assert "Private Makers" not in response.text
     assert 'class="coop-nav"' not in response.text
+
+
+def _statements(app, client, url: str) -> int:
+    import sqlalchemy as sa
+
+    from coopkit.extensions import db
+
+    count = 0
+
+    def counter(*args):
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", counter)
+    return count
+
+
+@pytest.mark.parametrize("stage", ["forming", "registered"])
+def test_the_home_page_statement_count_does_not_grow_with_the_members(app, client, make, login, stage):
+    """Every panel loads what it shows with a fixed number of statements (no N+1)."""
+    counts = []
+    for size in (3, 15):
+        founder = make.user()
+        coop = make.coop(founder=founder, stage=stage)
+        for _ in range(size - 1):
+            make.member(coop)
+        login(client, founder)
+        client.get(f"/c/{coop.slug}/")  # warm caches (templates, rule sets)
+        counts.append(_statements(app, client, f"/c/{coop.slug}/"))
+    assert counts[0] == counts[1], f"statements for 3 and 15 members: {counts}"
+    assert counts[0] <= 40, f"the home page runs {counts[0]} statements"
