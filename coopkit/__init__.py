@@ -61,6 +61,12 @@ def _configure(app: Flask, settings, overrides: dict) -> None:
     )
     app.config.update(overrides)
     app.extensions["coopkit.settings"] = settings
+    if settings.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy: the visitor's address and scheme come from its headers.
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
 
 def _configure_logging(settings) -> None:

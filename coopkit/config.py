@@ -61,6 +61,10 @@ class Settings:
     #: how long a password reset link stays valid
     password_reset_minutes: int = 60
     log_level: str = "INFO"
+    #: how many reverse proxies (e.g. nginx) stand in front of coopkit; their
+    #: X-Forwarded-For/-Proto/-Host are trusted, so the log-in limit counts per
+    #: visitor rather than per proxy. 0 = trust no such header.
+    proxy_count: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -117,6 +121,8 @@ class Settings:
                 f"or redis://host:6379, not {self.ratelimit_storage_uri!r}"
             )
         _check_ratelimit_storage(self.ratelimit_storage_uri)
+        if not 0 <= self.proxy_count <= 5:
+            raise ConfigError(f"COOPKIT_PROXY_COUNT must be between 0 and 5, not {self.proxy_count}")
         if self.invitation_days < 1 or self.password_reset_minutes < 1:
             raise ConfigError("COOPKIT_INVITATION_DAYS and COOPKIT_PASSWORD_RESET_MINUTES must be positive")
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

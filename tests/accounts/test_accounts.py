@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from coopkit.accounts.models import User
@@ -219,3 +220,37 @@ def test_a_login_replaces_the_session_cookie(client, make):
     with client.session_transaction() as session:
         assert set(session) <= {"_user_id", "_fresh", "_id", "_remember", "csrf_token"}
         assert session["_user_id"] == f"{user.id}:{user.session_version}"
+
+
+def _proxied_app(tmp_path, proxy_count: int):
+    from coopkit import create_app
+    from coopkit.config import Settings
+    from tests.conftest import TEST_SECRET
+
+    settings = Settings(env="testing", secret_key=TEST_SECRET, proxy_count=proxy_count)
+    app = create_app({"SETTINGS": settings, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+                      "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+@pytest.mark.parametrize("proxy_count", [0, 1])
+def test_the_login_limit_behind_a_proxy(tmp_path, proxy_count):
+    """Behind one proxy (COOPKIT_PROXY_COUNT=1) visitors are counted apart by X-Forwarded-For;
+    without it the header is ignored, so forging it cannot dodge the limit."""
+    from coopkit.extensions import limiter
+
+    app = _proxied_app(tmp_path, proxy_count)
+    client = app.test_client()
+    try:
+        for _ in range(6):
+            client.post("/login", data={"email": "a@example.org", "password": "wrong password"},
+                        headers={"X-Forwarded-For": "198.51.100.7"})
+        other_visitor = client.post("/login", data={"email": "a@example.org", "password": "wrong password"},
+                                    headers={"X-Forwarded-For": "203.0.113.9"})
+        assert other_visitor.status_code == (200 if proxy_count else 429)
+    finally:
+        limiter.reset()
+        with app.app_context():
+            db.engine.dispose()

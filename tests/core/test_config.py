@@ -53,6 +53,7 @@ def test_unknown_setting_names_itself_and_the_known_ones(tmp_path):
     ("COOPKIT_RATELIMIT_STORAGE_URI", "localhost", "COOPKIT_RATELIMIT_STORAGE_URI must be a storage URI"),
     ("COOPKIT_SECRET_KEY", "short", "at least 16 characters"),
     ("COOPKIT_LOG_LEVEL", "loud", "COOPKIT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    ("COOPKIT_PROXY_COUNT", "9", "COOPKIT_PROXY_COUNT must be between 0 and 5"),
 ])
 def test_malformed_values_fail_with_a_clear_message(tmp_path, name, value, expected):
     with pytest.raises(ConfigError, match=expected.replace("(", r"\(").replace(")", r"\)")):
