@@ -73,7 +73,9 @@ def install_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        # Pages for a logged-in person are theirs alone: never stored by a browser or proxy.
+        # (Static files skip the check: it would load the user for every stylesheet.)
+        if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 

@@ -123,3 +123,23 @@ def test_500_page_is_in_the_site_style_and_saves_nothing(tmp_path, caplog):
         db.session.remove()
         db.engine.dispose()
     assert "Unhandled error on GET /boom" in caplog.text
+
+
+def test_static_files_are_served_without_touching_the_database(app, client, make, login):
+    """A stylesheet request for a logged-in person neither loads the user nor goes uncached."""
+    import sqlalchemy as sa
+
+    login(client, make.user())
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        with client.get("/static/coopkit.css") as response:
+            assert response.status_code == 200
+            assert "no-store" not in response.headers.get("Cache-Control", "")
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert statements == []
