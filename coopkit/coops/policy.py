@@ -108,24 +108,20 @@ def _load_roles(user, coop) -> frozenset[str]:
     from coopkit.register.models import Member, Officer
 
     roles: set[str] = set()
+    # One statement: the register row and whether it holds the office of secretary now.
+    holds_secretary = sa.exists().where(
+        Officer.member_id == Member.id, Officer.office == "secretary", Officer.ceased_on.is_(None))
     member = db.session.execute(
-        sa.select(Member.id, Member.status).where(Member.coop_id == coop.id, Member.user_id == user.id)
+        sa.select(Member.id, Member.status, holds_secretary.label("is_secretary"))
+        .where(Member.coop_id == coop.id, Member.user_id == user.id)
     ).first()
     if member is not None:
         if member.status == "founder" and coop.stage in _STAGE_ROLES["founder"]:
             roles.add("founder")
         elif member.status == "founder" or member.status == "member":
             roles.add("member")
-        if member.status in ("founder", "member"):
-            is_secretary = db.session.execute(
-                sa.select(Officer.id).where(
-                    Officer.member_id == member.id,
-                    Officer.office == "secretary",
-                    Officer.ceased_on.is_(None),
-                ).limit(1)
-            ).first()
-            if is_secretary:
-                roles.add("secretary")
+        if member.status in ("founder", "member") and member.is_secretary:
+            roles.add("secretary")
     if coop.cohort_id is not None:
         mentor = db.session.execute(
             sa.select(MentorAssignment.id).where(
