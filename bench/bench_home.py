@@ -14,7 +14,9 @@ What it does, in one run:
 4. loads ``/c/preston-digital/`` and ``/_bench/one-query`` with the same
    threaded client (``http.client``, one connection per request, as gunicorn's
    sync workers close them), after a warm-up, and prints requests per second
-   and p50/p95 latency for both, and the ratio home : minimal.
+   and p50/p95 latency for both, the gunicorn workers' CPU time per request
+   (read from /proc; steadier than wall time on a busy machine), and the
+   ratios home : minimal.
 
 Nothing here needs more than the standard library and coopkit's own dependencies.
 """
@@ -146,7 +148,26 @@ def log_in(port: int, email: str, password: str) -> str:
     return session_cookie(headers)
 
 
-def load(port: int, path: str, cookie: str, total: int, concurrency: int, expect: bytes) -> dict:
+def worker_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn workers, from /proc: steadier
+    than wall time on a machine that is busy with other work."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # fields[1] is the parent pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def load(port: int, path: str, cookie: str, total: int, concurrency: int, expect: bytes,
+         master_pid: int | None = None) -> dict:
     """Request ``path`` ``total`` times from ``concurrency`` threads; time each request."""
     latencies: list[float] = []
     failures: list[str] = []
@@ -173,12 +194,14 @@ def load(port: int, path: str, cookie: str, total: int, concurrency: int, expect
                     latencies.append(elapsed)
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    cpu_before = worker_cpu_seconds(master_pid) if master_pid else 0.0
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    cpu = worker_cpu_seconds(master_pid) - cpu_before if master_pid else 0.0
     if failures:
         raise SystemExit(f"{path}: {len(failures)} of {total} requests failed, e.g. {failures[0]}")
     ordered = sorted(latencies)
@@ -186,6 +209,7 @@ def load(port: int, path: str, cookie: str, total: int, concurrency: int, expect
         "rps": len(latencies) / wall,
         "p50": statistics.median(ordered) * 1000,
         "p95": ordered[max(0, int(round(0.95 * len(ordered))) - 1)] * 1000,
+        "cpu_ms": cpu * 1000 / len(latencies),
     }
 
 
@@ -228,7 +252,7 @@ def main() -> int:
         }
         for path, expect in pages.values():  # warm-up: every worker imports and fills its caches
             load(port, path, cookie, 20 * args.workers, args.concurrency, expect)
-        results = {name: load(port, path, cookie, args.requests, args.concurrency, expect)
+        results = {name: load(port, path, cookie, args.requests, args.concurrency, expect, gunicorn.pid)
                    for name, (path, expect) in pages.items()}
     finally:
         if gunicorn is not None:
@@ -241,12 +265,14 @@ def main() -> int:
 
     print(f"\ngunicorn {args.workers} sync workers, {args.concurrency} client threads, "
           f"{args.requests} requests per page, SQLite demo data\n")
-    print(f"{'page':<26}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
+    print(f"{'page':<26}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'server CPU ms/req':>20}")
     for name, figures in results.items():
-        print(f"{name:<26}{figures['rps']:>10.1f}{figures['p50']:>10.1f}{figures['p95']:>10.1f}")
+        print(f"{name:<26}{figures['rps']:>10.1f}{figures['p50']:>10.1f}{figures['p95']:>10.1f}"
+              f"{figures['cpu_ms']:>20.2f}")
     home, minimal = results["co-op home (member)"], results["minimal one-query page"]
     print(f"\nratio home : minimal   throughput {home['rps'] / minimal['rps']:.2f}   "
-          f"p95 latency {home['p95'] / minimal['p95']:.1f}x")
+          f"p95 latency {home['p95'] / minimal['p95']:.1f}x   "
+          f"server CPU per request {home['cpu_ms'] / max(minimal['cpu_ms'], 1e-9):.1f}x")
     return 0
 
 
