@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from coopkit.forms import NoControlCharacters, strip_filter
 
 
 def _not_in_future(form, field):
@@ -22,6 +24,12 @@ class AdoptForm(FlaskForm):
 class RegisterForm(FlaskForm):
     registered_on = DateField("Date of registration", validators=[DataRequired(), _not_in_future],
                               description="The date on the registration certificate or acknowledgement.")
+    registration_number = StringField(
+        "Registration number", filters=[strip_filter],
+        validators=[Optional(), Length(max=40), NoControlCharacters()],
+        description="The society number from the FCA (or the company number from Companies House). "
+                    "Needed when these are the co-op's first rules: registering them registers the co-op, "
+                    "and the founders become its first members.")
 
 
 class PackForm(FlaskForm):

@@ -35,6 +35,10 @@ class RulesError(ValueError):
     """A clear message for the person acting."""
 
 
+class RegistrationNumberError(RulesError):
+    """The registration number given with a co-op's first registration is missing or invalid."""
+
+
 def _lock(coop) -> None:
     """Serialise the co-op's rules writes, so two drafts never take the same number
     (a PostgreSQL row lock; SQLite writes already queue)."""
@@ -122,13 +126,17 @@ def adopt_version(version: RulesVersion, *, on: date, actor, proposal_id: int | 
     return version
 
 
-def register_version(version: RulesVersion, on: date, actor) -> RulesVersion:
+def register_version(version: RulesVersion, on: date, actor, registration_number: str = "") -> RulesVersion:
     """Record that the registering body registered an adopted version on ``on``: it becomes
-    the rules in force, and every older registered or adopted version is superseded. Flushes."""
+    the rules in force, and every older registered or adopted version is superseded.
+    The first registration of a co-op in formation also registers the co-op itself
+    (see :func:`_register_coop`). Flushes."""
     coop = _coop(version)
     if version.status != "adopted":
         raise RulesError(f"Version {version.number} is {version.status}: only adopted rules can be registered.")
     _check_date(on, version.adopted_on, "registered")
+    if coop.stage != "registered":
+        _register_coop(coop, version, on, actor, registration_number.strip())
     older = db.session.execute(
         sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id,
                                       RulesVersion.status.in_(("registered", "adopted")),
@@ -145,6 +153,37 @@ def register_version(version: RulesVersion, on: date, actor) -> RulesVersion:
            data={"number": version.number, "on": on.isoformat()})
     log.info("Rules version %s registered", version.id)
     return version
+
+
+def _register_coop(coop, version: RulesVersion, on: date, actor, registration_number: str) -> None:
+    """The co-op's first rules are registered: it is now a registered society (or company).
+    Changes: Coop stage/registered_on/registration_number/legal_form; the founders become
+    members with their membership share (register.services.founders_become_members); the
+    founding secretary chosen in the journey is appointed to the register of officers."""
+    from coopkit.register import services as register_services
+    from coopkit.register.models import Member
+
+    if not registration_number:
+        raise RegistrationNumberError("Give the registration number from the certificate: the co-op is "
+                                      "registered with these rules.")
+    if len(registration_number) > 40:
+        raise RegistrationNumberError("A registration number is at most 40 characters.")
+    params = json.loads(version.parameters)
+    coop.stage, coop.registered_on, coop.registration_number = "registered", on, registration_number
+    coop.legal_form = coop.legal_form or params.get("legal_form")
+    try:
+        founders = register_services.founders_become_members(coop, on, actor)
+        secretary_id = params.get("secretary_member_id") or queries.founding_answers(coop).get("secretary_member_id")
+        secretary = db.session.get(Member, int(secretary_id)) if str(secretary_id or "").isdigit() else None
+        if secretary is not None and secretary in founders:
+            register_services._ensure_office(secretary, "secretary", on, actor)
+    except register_services.RegisterError as exc:
+        raise RulesError(str(exc)) from exc
+    db.session.flush()
+    record("coop.registered", coop=coop, actor=actor, subject=coop,
+           data={"on": on.isoformat(), "registration_number": registration_number,
+                 "members": len(founders)})
+    log.info("Coop %s registered", coop.id)
 
 
 def create_amended_version(coop, new_parameters: dict, actor, proposal_id: int) -> RulesVersion:

@@ -221,7 +221,10 @@ def register(version_number: int):
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            services.register_version(version, form.registered_on.data, current_user)
+            services.register_version(version, form.registered_on.data, current_user,
+                                      form.registration_number.data or "")
+        except services.RegistrationNumberError as exc:
+            form.registration_number.errors.append(str(exc))
         except services.RulesError as exc:
             form.registered_on.errors.append(str(exc))
         else:

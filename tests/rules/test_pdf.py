@@ -276,7 +276,7 @@ def test_amendment_download_compares_with_the_rules_in_force(app, client, make, 
         coop_row, actor = db.session.get(Coop, coop.id), db.session.get(User, users[0].id)
         base, _ = services.generate_draft(coop_row, actor)
         services.adopt_version(base, on=date(2026, 1, 5), actor=actor)
-        services.register_version(base, date(2026, 1, 20), actor)
+        services.register_version(base, date(2026, 1, 20), actor, "RS1")
         amended = services.create_amended_version(coop_row, {"notice_clear_days": 21}, actor, 9)
         numbers = base.number, amended.number
         db.session.commit()

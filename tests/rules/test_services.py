@@ -63,8 +63,8 @@ def test_lifecycle_supersedes_what_it_replaces(setup):
         with pytest.raises(services.RulesError, match="only a draft can be adopted"):
             services.adopt_version(second, on=date(2026, 1, 6), actor=actor)
         with pytest.raises(services.RulesError, match="can't be before"):
-            services.register_version(second, date(2026, 1, 1), actor)
-        services.register_version(second, date(2026, 2, 1), actor)
+            services.register_version(second, date(2026, 1, 1), actor, "RS1")
+        services.register_version(second, date(2026, 2, 1), actor, "RS1")
         db.session.commit()
         assert _actions(coop.id) == ["rules.draft_saved", "rules.adopted", "rules.draft_saved",
                                      "rules.superseded", "rules.adopted", "rules.registered"]
@@ -81,7 +81,7 @@ def test_amendment_api_used_by_proposals(setup):
         coop_row, actor = _objects(app, coop, users)
         base, _ = services.generate_draft(coop_row, actor)
         services.adopt_version(base, on=date(2026, 1, 5), actor=actor)
-        services.register_version(base, date(2026, 1, 20), actor)
+        services.register_version(base, date(2026, 1, 20), actor, "RS1")
         amended = services.create_amended_version(coop_row, {"quorum_min_members": 3}, actor, 42)
         assert amended.status == "adopted" and amended.adopted_by_proposal_id == 42
         assert json.loads(amended.parameters)["quorum_min_members"] == 3
@@ -92,7 +92,7 @@ def test_amendment_api_used_by_proposals(setup):
         assert lines == ["Quorum: at least this many members: from 2 to 3."]
         changed = [c for c in diff.clause_diff(base.text, amended.text) if c.status == "changed"]
         assert any("<del>2</del><ins>3</ins>" in c.html or "<ins>3</ins>" in c.html for c in changed)
-        services.register_version(amended, date.today(), actor)
+        services.register_version(amended, date.today(), actor, "RS1")
         assert queries.governing_version(coop_row).number == amended.number
         assert queries.current_parameters(coop_row)["quorum_min_members"] == 3
         assert _rows(coop.id)[base.number].status == "superseded"
