@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3c22798d5fda
+Revision ID: d5a4f6c69d85
 Revises: 
-Create Date: 2026-11-23 11:35:23.342629
+Create Date: 2026-11-23 12:51:46.724089
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '3c22798d5fda'
+revision = 'd5a4f6c69d85'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -85,6 +85,26 @@ def upgrade():
     with op.batch_alter_table('mentor_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mentor_assignments_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mentor_assignments_user_id'), ['user_id'], unique=False)
+
+    op.create_table('audit_archived_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('coop_id', sa.Integer(), nullable=False),
+    sa.Column('chain', sa.String(length=40), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('subject_type', sa.String(length=40), nullable=False),
+    sa.Column('subject_id', sa.String(length=40), nullable=False),
+    sa.Column('data', sa.Text(), nullable=False),
+    sa.Column('prev_hash', sa.String(length=64), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['coop_id'], ['coops.id'], name=op.f('fk_audit_archived_events_coop_id_coops')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_archived_events')),
+    sa.UniqueConstraint('coop_id', 'chain', 'seq', name=op.f('uq_audit_archived_events_coop_id_chain_seq'))
+    )
+    with op.batch_alter_table('audit_archived_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_archived_events_coop_id'), ['coop_id'], unique=False)
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -598,6 +618,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_events_action'))
 
     op.drop_table('audit_events')
+    with op.batch_alter_table('audit_archived_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_archived_events_coop_id'))
+
+    op.drop_table('audit_archived_events')
     with op.batch_alter_table('mentor_assignments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mentor_assignments_user_id'))
         batch_op.drop_index(batch_op.f('ix_mentor_assignments_cohort_id'))
