@@ -12,7 +12,7 @@
 - ``page``: a page in a fresh desktop context.
 
 Without Chromium or Playwright the browser tests are skipped, unless
-COOPKIT_REQUIRE_BROWSER=1, when they fail instead (CI sets it).
+COOPKIT_TEST_REQUIRE_BROWSER=1, when they fail instead (CI sets it).
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def _missing_browser_reason() -> str | None:
 
 
 def _skip_or_fail(reason: str):
-    if os.environ.get("COOPKIT_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required (COOPKIT_REQUIRE_BROWSER=1) but {reason}", pytrace=False)
+    if os.environ.get("COOPKIT_TEST_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests required (COOPKIT_TEST_REQUIRE_BROWSER=1) but {reason}", pytrace=False)
     pytest.skip(reason)
 
 

@@ -137,7 +137,8 @@ def test_lifecycle_draft_adopted_registered(app, client, make, login):
     assert row["status"] == "adopted" and row["adopted_on"] == date(2026, 1, 2)
     response = client.post(f"{url}/register", data={"registered_on": "2026-01-01"})
     assert response.status_code == 400 and "can&#39;t be before 02/01/2026" in response.get_data(as_text=True)
-    assert client.post(f"{url}/register", data={"registered_on": "2026-01-20"}).status_code == 302
+    assert client.post(f"{url}/register", data={"registered_on": "2026-01-20",
+                                                "registration_number": "RS009999"}).status_code == 302
     row = version_row(app, coop, number)
     assert row["status"] == "registered" and row["registered_on"] == date(2026, 1, 20)
     assert "Registered" in client.get(f"/c/{coop.slug}/rules/").get_data(as_text=True)
