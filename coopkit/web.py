@@ -54,11 +54,22 @@ def coop_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluepri
     return bp
 
 
+def keep_changes() -> None:
+    """This POST succeeded and answers with a page rather than a redirect: commit its writes."""
+    g.keep_changes = True
+
+
 def install_request_hooks(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response):
         # One transaction per user action: a success commits, anything else rolls back.
-        if response.status_code < 400:
+        # A POST that answers with an HTML page instead of a redirect is a form shown again
+        # (its errors, or a preview): it must not keep anything a service wrote before refusing.
+        # A view that answers a successful POST with a page (a link or receipt shown once)
+        # says so with keep_changes().
+        form_shown_again = (request.method == "POST" and response.status_code == 200
+                            and response.mimetype == "text/html" and not g.get("keep_changes"))
+        if response.status_code < 400 and not form_shown_again:
             db.session.commit()
         else:
             db.session.rollback()

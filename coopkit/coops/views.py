@@ -19,7 +19,7 @@ from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.mail import MailError, send_mail
-from coopkit.web import coop_blueprint, render_home_panels
+from coopkit.web import coop_blueprint, keep_changes, render_home_panels
 
 bp = Blueprint("coops", __name__)
 workspace = coop_blueprint("workspace", __name__)
@@ -102,6 +102,7 @@ def invite():
         if link_form.validate_on_submit():
             _, token = services.create_invitation(g.coop, current_user, None)
             new_link = settings.base_url.rstrip("/") + url_for("coops.accept", token=token)
+            keep_changes()
             flash("A new invitation link is below. Copy it now: it is shown only once.", "success")
     elif form.validate_on_submit():
         try:

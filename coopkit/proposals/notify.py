@@ -14,7 +14,7 @@ from flask import current_app
 from coopkit.accounts.models import User
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.mail import send_mail
+from coopkit.mail import MailError, send_mail
 from coopkit.proposals.text import closing_ics
 
 log = logging.getLogger("coopkit.proposals")
@@ -44,9 +44,18 @@ def _addresses(members) -> list[str]:
     return addresses
 
 
-def _send_each(addresses, subject, body, attachments=()) -> None:
+def _send_each(addresses, subject, body, attachments=()) -> int:
+    """Send to each address; a message the mail server refuses is logged (without the address)
+    and skipped, so a mail outage never undoes the vote it is about. Returns how many failed."""
+    failed = 0
     for address in addresses:
-        send_mail(address, subject, body, list(attachments))
+        try:
+            send_mail(address, subject, body, list(attachments))
+        except MailError:
+            failed += 1
+    if failed:
+        log.warning("%d of %d notification emails could not be sent", failed, len(addresses))
+    return failed
 
 
 def opened(proposal, coop, roll) -> None:

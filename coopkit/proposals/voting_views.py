@@ -8,6 +8,7 @@ from wtforms import SelectField
 
 from coopkit.database import utcnow
 from coopkit.proposals import forms, queries, services, tally, voting
+from coopkit.web import keep_changes
 
 
 def _ordinal(n: int) -> str:
@@ -82,6 +83,7 @@ def vote_page(proposal):
                 problem = str(exc)
             else:
                 if outcome.receipt:
+                    keep_changes()
                     # shown once and never stored with the voter: keep it out of the browser's cache too
                     response = make_response(render_template("proposals/receipt.html", proposal=proposal,
                                                              receipt=outcome.receipt))

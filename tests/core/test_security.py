@@ -143,3 +143,45 @@ def test_static_files_are_served_without_touching_the_database(app, client, make
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
     assert statements == []
+
+
+def test_a_form_shown_again_after_a_post_keeps_nothing(tmp_path):
+    """A POST answered with a page (its errors) rolls back what a service flushed before
+    refusing; a view that shows a one-time result calls keep_changes() and commits."""
+    from flask import render_template_string
+
+    from coopkit.web import keep_changes
+
+    settings = Settings(env="production", secret_key=TEST_SECRET)
+    app = create_app({"SETTINGS": settings, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'f.db'}",
+                      "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+
+    def add_user(email):
+        from coopkit.accounts.models import User
+
+        db.session.add(User(email=email, name="Half", password_hash="x", session_version=0))
+        db.session.flush()
+
+    @app.route("/refused", methods=["POST"])
+    def refused():
+        add_user("half@example.org")  # a service wrote, then refused
+        return render_template_string("<p>That didn't work</p>")
+
+    @app.route("/shown-once", methods=["POST"])
+    def shown_once():
+        add_user("kept@example.org")
+        keep_changes()
+        return render_template_string("<p>Your link</p>")
+
+    refused.required_action = shown_once.required_action = "public"
+    client = app.test_client()
+    assert client.post("/refused").status_code == 200
+    assert client.post("/shown-once").status_code == 200
+    with app.app_context():
+        from coopkit.accounts.models import User
+
+        assert [u.email for u in db.session.query(User)] == ["kept@example.org"]
+        db.session.remove()
+        db.engine.dispose()

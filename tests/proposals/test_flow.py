@@ -259,3 +259,25 @@ def test_audit_log_shows_who_voted_but_no_running_tally(app, client, login, crew
     log_page = client.get("/c/crew-coop/audit/")
     assert log_page.status_code == 200 and "proposal.vote_changed" in log_page.text
     assert "against" not in log_page.text.lower()
+
+
+def test_a_mail_outage_does_not_stop_a_proposal_opening(app, client, login, crew, monkeypatch, caplog):
+    from coopkit.mail import MailError
+    from coopkit.proposals import notify
+
+    def refuse(to, *args, **kwargs):
+        raise MailError("connection refused")
+
+    monkeypatch.setattr(notify, "send_mail", refuse)
+    amy = crew.users[0]
+    login(client, amy)
+    response = client.post("/c/crew-coop/proposals/new", data={
+        "title": "Buy a kettle", "body": "A better one.", "resolution_text": "That we buy a kettle.",
+        "method": "resolution", "preset": "ordinary", "basis": "cast", "seats": "1", "ranking": "stv",
+        "closes_at": FUTURE, "change_1_key": "", "change_2_key": "", "change_3_key": ""})
+    assert response.status_code == 302, response.text
+    assert client.post("/c/crew-coop/proposals/1/open").status_code == 302
+    with app.app_context():
+        assert db.session.execute(sa.select(Proposal.state)).scalar_one() == "open"
+    assert "5 of 5 notification emails could not be sent" in caplog.text
+    assert amy.email not in caplog.text
