@@ -9,7 +9,6 @@ import re
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from coopkit.accounts.models import User
 from coopkit.coops.models import Coop
@@ -17,6 +16,7 @@ from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.founding import services as founding_services
 from coopkit.mentoring import services as mentoring_services
+from tests import statements
 from tests.founding.helpers import COMPLETE_ANSWERS, founding_team
 
 
@@ -146,20 +146,7 @@ def _fill(app, make, mentor, cohort_id, count):
 
 
 def count_statements(app, client, url) -> int:
-    seen = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200
-    return len(seen)
+    return statements.count_statements(app, client, url)[0]
 
 
 def test_the_dashboard_statement_count_does_not_grow_with_the_cohort(app, make, login):

@@ -15,6 +15,7 @@ from coopkit.audit.models import AuditEvent
 from coopkit.extensions import db
 from coopkit.register import services
 from coopkit.register.models import Member, Officer, RegisterAmendment, ShareTransaction
+from tests.statements import recorded_statements
 
 
 def events(coop_id: int) -> list[tuple[str, dict]]:
@@ -25,20 +26,10 @@ def events(coop_id: int) -> list[tuple[str, dict]]:
 @contextmanager
 def no_deletes(app):
     """Fail if any DELETE reaches the database inside the block (requests included)."""
-    seen = []
-
-    def listen(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("DELETE"):
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
-    assert not seen, f"rows were deleted: {seen}"
+    with recorded_statements(app) as seen:
+        yield
+    deletes = [statement for statement in seen if statement.lstrip().upper().startswith("DELETE")]
+    assert not deletes, f"rows were deleted: {deletes}"
 
 
 def test_application_to_leaving_through_the_pages(app, client, login, society, in_app):

@@ -14,6 +14,7 @@ from coopkit.extensions import db
 from coopkit.register import services
 from coopkit.register.models import Member, ShareTransaction
 from tests.register.conftest import Ctx
+from tests.statements import count_statements
 
 BASE = "/c/ribble-web/register"
 
@@ -136,23 +137,6 @@ def add_members(app, coop_id: int, how_many: int) -> None:
             {"coop_id": coop_id, "member_id": i, "kind": "issue", "amount_pence": 100, "paid_pence": 100,
              "on": date(2024, 2, 1), "note": ""} for i in ids])
         db.session.commit()
-
-
-def count_statements(app, client, url) -> tuple[int, str]:
-    statements = []
-
-    def listen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
-        response = client.get(url)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
-    assert response.status_code == 200
-    return len(statements), response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("url", [f"{BASE}/", f"{BASE}/?view=all&page=2", f"{BASE}/?as_at=2024-03-01"])

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from coopkit.extensions import db
 from tests.rules.helpers import draft, ready_coop, save_answers, version_row
+from tests.statements import count_statements
 
 
 def _count_versions(app, coop) -> int:
@@ -196,20 +197,7 @@ def test_review_step_and_home_panel_show_the_rules(app, client, make, login):
 
 
 def _statements(app, client, url) -> int:
-    statements = []
-
-    def listen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
-        response = client.get(url)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
-    assert response.status_code == 200
-    return len(statements)
+    return count_statements(app, client, url)[0]
 
 
 def test_versions_pages_do_not_grow_statements_with_versions(app, client, make, login):
