@@ -23,7 +23,7 @@ PRESTON_ANSWERS = {
     "membership": {"membership_eligibility": "Anyone employed by the co-op for at least 16 hours a week who "
                                              "supports its objects", "probation": "period",
                    "probation_months": "6", "share_value_pence": "1", "max_holding_pence": "1",
-                   "leaving_notice_days": "28", "leave_on_employment_end": "yes", "expulsion_notice_days": "14",
+                   "leaving_notice_days": "28", "leave_on_employment_end": "yes", "admission_by": "directors", "expulsion_notice_days": "14",
                    "non_voting_class": "no"},
     "decisions": {"quorum_min_members": "2", "quorum_percent": "50", "notice_clear_days": "14",
                   "short_notice_percent": "90", "ordinary_threshold_percent": "50", "ordinary_basis": "cast",
@@ -54,7 +54,7 @@ NORTHERN_PIXELS_ANSWERS = {
     "legal_form": {"wants_member_shares": "yes", "wants_model_rules": "yes", "legal_form": "society"},
     "membership": {"membership_eligibility": "Anyone employed by the co-op", "probation": "none",
                    "share_value_pence": "1", "max_holding_pence": "1", "leaving_notice_days": "28",
-                   "leave_on_employment_end": "yes", "expulsion_notice_days": "14", "non_voting_class": "no"},
+                   "leave_on_employment_end": "yes", "admission_by": "directors", "expulsion_notice_days": "14", "non_voting_class": "no"},
     "decisions": {"quorum_min_members": "2", "quorum_percent": "50", "notice_clear_days": "14",
                   "everyday_method": "consent"},
 }

@@ -159,6 +159,9 @@ def admit_member(member: Member, on: date, actor, by_proposal_id: int | None = N
         raise RegisterError(problem)
     if by_proposal_id is not None:
         _check_passed(coop, by_proposal_id)
+    elif params.get("admission_by") == "members":
+        raise RegisterError("Your rules say the members admit new members by ordinary resolution: "
+                            "choose the proposal to admit them that passed.")
     claimed = db.session.execute(
         sa.update(Member)
         .where(Member.id == member.id, Member.status == "applicant")

@@ -32,6 +32,8 @@ PARAMETERS: dict[str, tuple[str, Any, str]] = {
     "max_holding_pence": ("pence", 100, "Largest shareholding one member may hold"),
     "leaving_notice_days": ("int", 28, "Written notice a member gives to leave"),
     "leave_on_employment_end": ("bool", True, "Membership ends when employment ends"),
+    "admission_by": ("choice:directors|members", "directors",
+                     "Who admits new members: the directors, or the members by ordinary resolution"),
     "expulsion_notice_days": ("int", 14, "Written notice of a proposed expulsion (with a right to reply)"),
     "non_voting_class": ("bool", False, "Rules allow a non-voting (investor or supporter) class"),
     "guarantee_pence": ("pence", 100, "Amount each member guarantees if the company is wound up (company)"),

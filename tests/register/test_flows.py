@@ -269,3 +269,28 @@ def test_expulsion_and_admission_by_resolution(app, client, login, society, in_a
     assert response.status_code == 302
     assert in_app(lambda c: c.member(new).admitted_by_proposal_id) == ids[0]
     assert "(admitted by proposal 1)" in client.get(f"/c/ribble-web/register/members/{new}").get_data(as_text=True)
+
+
+def test_rules_that_leave_admission_to_the_members_need_a_passed_proposal(app, society, in_app, monkeypatch):
+    from coopkit.rules.parameters import defaults
+
+    monkeypatch.setattr(services, "_params", lambda coop: {**defaults(), "admission_by": "members"})
+    passed = in_app(lambda c: _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 1,
+                                        "passed"))
+    new = in_app(lambda c: services.add_applicant(c.coop(society.coop.id), full_name="Ria Rees",
+                                                  actor=c.user(society.secretary.id), applied_on=date(2024, 2, 1)).id)
+
+    def admit(by_proposal_id):
+        def run(c):
+            try:
+                services.admit_member(c.member(new), date(2024, 3, 1), c.user(society.secretary.id),
+                                      by_proposal_id=by_proposal_id)
+            except services.RegisterError as exc:
+                db.session.rollback()
+                return str(exc)
+            return c.member(new).status
+        return in_app(run)
+
+    assert "members admit new members by ordinary resolution" in admit(None)
+    assert in_app(lambda c: c.member(new).status) == "applicant"
+    assert admit(passed) == "member"
