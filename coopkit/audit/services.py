@@ -17,6 +17,24 @@ def chain_name(coop_id: int | None) -> str:
     return f"coop:{coop_id}" if coop_id else "platform"
 
 
+def _locked_head(name: str) -> AuditChainHead:
+    """The chain's head row, locked until the transaction ends; made on the chain's first event.
+
+    Two transactions may both find no head (two sign-ups at once on PostgreSQL): each inserts
+    in a savepoint, the loser's insert waits for the winner, fails on the primary key and is
+    undone, and both then lock the one row, so the chain stays a single line."""
+    select_head = sa.select(AuditChainHead).where(AuditChainHead.chain == name).with_for_update()
+    head = db.session.execute(select_head).scalar_one_or_none()
+    if head is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(AuditChainHead(chain=name, seq=0, hash=chainlib.GENESIS))
+        except sa.exc.IntegrityError:
+            pass
+        head = db.session.execute(select_head.execution_options(populate_existing=True)).scalar_one()
+    return head
+
+
 def record(action: str, *, coop=None, actor=None, subject=None, data: dict | None = None) -> AuditEvent:
     """Append one event to the co-op's chain (or the platform chain) and touch the co-op's activity.
 
@@ -25,12 +43,7 @@ def record(action: str, *, coop=None, actor=None, subject=None, data: dict | Non
     """
     coop_id = coop.id if coop is not None else None
     name = chain_name(coop_id)
-    head = db.session.execute(
-        sa.select(AuditChainHead).where(AuditChainHead.chain == name).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditChainHead(chain=name, seq=0, hash=chainlib.GENESIS)
-        db.session.add(head)
+    head = _locked_head(name)
     subject_type, subject_id = "", ""
     if subject is not None:
         subject_type = type(subject).__name__
