@@ -64,3 +64,20 @@ def is_unique_violation(exc: Exception) -> bool:
     """True when an IntegrityError comes from a unique constraint (either database)."""
     text = str(getattr(exc, "orig", exc)).lower()
     return "unique" in text or "duplicate key" in text
+
+
+def add_unless_duplicate(row) -> bool:
+    """Add and flush ``row`` inside a savepoint. False (and nothing added) when a unique
+    constraint already holds its key, for example because a concurrent request won the race;
+    the surrounding transaction stays usable. Any other integrity error is raised."""
+    from coopkit.extensions import db
+
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        return False
+    return True

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from coopkit.accounts.models import User
 from coopkit.audit.services import record
-from coopkit.database import is_unique_violation
+from coopkit.database import add_unless_duplicate
 from coopkit.extensions import db
 
 log = logging.getLogger("coopkit.accounts")
@@ -49,16 +49,8 @@ def create_user(email: str, name: str, password: str, *, is_admin: bool = False)
         raise AccountError("An account with this email address already exists. Log in, or reset its password.")
     user = User(email=email, name=name.strip(), is_admin=is_admin, session_version=0)
     user.set_password(password)
-    try:
-        # A savepoint: two sign-ups racing for one address leave the loser's transaction usable.
-        with db.session.begin_nested():
-            db.session.add(user)
-            db.session.flush()
-    except sa.exc.IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        raise AccountError("An account with this email address already exists. Log in, or reset its password.") \
-            from None
+    if not add_unless_duplicate(user):  # another sign-up for this address won the race
+        raise AccountError("An account with this email address already exists. Log in, or reset its password.")
     record("account.created", actor=user, subject=user)
     log.info("User %s created", user.id)
     return user

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from coopkit.audit import chain as chainlib
 from coopkit.audit.models import AuditChainHead, AuditEvent
-from coopkit.database import utcnow
+from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 
 
@@ -26,11 +26,7 @@ def _locked_head(name: str) -> AuditChainHead:
     select_head = sa.select(AuditChainHead).where(AuditChainHead.chain == name).with_for_update()
     head = db.session.execute(select_head).scalar_one_or_none()
     if head is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(AuditChainHead(chain=name, seq=0, hash=chainlib.GENESIS))
-        except sa.exc.IntegrityError:
-            pass
+        add_unless_duplicate(AuditChainHead(chain=name, seq=0, hash=chainlib.GENESIS))
         head = db.session.execute(select_head.execution_options(populate_existing=True)).scalar_one()
     return head
 

@@ -14,7 +14,7 @@ from flask import current_app
 
 from coopkit.audit.services import record
 from coopkit.coops.models import Coop, Invitation
-from coopkit.database import is_unique_violation, utcnow
+from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.register.models import Member
 
@@ -50,15 +50,8 @@ def create_coop(user, name: str, slug: str) -> Coop:
     """Create a workspace in the forming stage with ``user`` as its first founder. Flushes."""
     check_slug(slug)
     coop = Coop(name=name.strip(), slug=slug, stage="forming")
-    try:
-        # A savepoint: two people racing for one address leave the loser's transaction usable.
-        with db.session.begin_nested():
-            db.session.add(coop)
-            db.session.flush()
-    except sa.exc.IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        raise CoopError("Another co-op already uses this address. Choose another.") from None
+    if not add_unless_duplicate(coop):  # another co-op took this address meanwhile
+        raise CoopError("Another co-op already uses this address. Choose another.")
     founder = Member(coop_id=coop.id, user_id=user.id, full_name=user.name, email=user.email, status="founder")
     db.session.add(founder)
     db.session.flush()

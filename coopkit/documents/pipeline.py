@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from coopkit.database import is_unique_violation, utcnow
+from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.documents.models import CachedDocument
 from coopkit.extensions import db
 
@@ -100,12 +100,7 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str
     if use_cache:
         # Another server may have rendered the same input meanwhile; the content is identical,
         # so losing that race is fine (the savepoint keeps the request's transaction usable).
-        try:
-            with db.session.begin_nested():
-                if db.session.get(CachedDocument, key) is None:
-                    db.session.add(CachedDocument(sha256=key, content=pdf, size=len(pdf), last_used_at=utcnow()))
-        except sa.exc.IntegrityError as exc:
-            if not is_unique_violation(exc):
-                raise
+        if db.session.get(CachedDocument, key) is None:
+            add_unless_duplicate(CachedDocument(sha256=key, content=pdf, size=len(pdf), last_used_at=utcnow()))
         log.info("PDF rendered and cached: %s (%d bytes)", key[:12], len(pdf))
     return pdf

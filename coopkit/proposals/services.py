@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from coopkit.audit.services import record
 from coopkit.coops import policy
-from coopkit.database import is_unique_violation, utcnow
+from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.proposals import tally
 from coopkit.proposals.models import (
@@ -208,19 +207,15 @@ def create_proposal(coop, user, draft: Draft, *, now: datetime | None = None) ->
     from coopkit.rules.queries import governing_version
 
     base = governing_version(coop)
-    for attempt in range(5):
+    for _ in range(5):
         proposal = Proposal(coop_id=coop.id, number=_next_number(coop), proposer_member_id=member.id,
                             created_by_id=user.id, state="draft", created_at=now,
                             base_rules_version_id=base.id if base else None)
         _apply(proposal, draft)
-        try:
-            with db.session.begin_nested():
-                db.session.add(proposal)
-                db.session.flush()
+        if add_unless_duplicate(proposal):  # a concurrent proposal may have taken the number
             break
-        except IntegrityError as exc:
-            if not is_unique_violation(exc) or attempt == 4:
-                raise
+    else:
+        raise ProposalError("Several proposals were being made at once: please try again.")
     record("proposal.created", coop=coop, actor=user, subject=proposal,
            data={"number": proposal.number, "method": proposal.method, "secret": proposal.secret})
     log.info("Proposal %s created", proposal.id)

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from coopkit.audit.services import record
-from coopkit.database import is_unique_violation, utcnow
+from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.proposals import tally
 from coopkit.proposals.models import Ballot, BallotChange, Participation, Proposal, VoterRollEntry
@@ -101,14 +100,8 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
         return _change_open_vote(proposal, coop, member, participation, encoded, seen, now)
     if seen not in (None, 0):
         raise VoteError("This vote form was already used. Check your vote below.")
-    try:
-        with db.session.begin_nested():
-            db.session.add(Participation(proposal_id=proposal.id, member_id=member.id, voted_at=now))
-            db.session.flush()
-    except IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        raise VoteError("Your vote was already recorded (perhaps from another tab). Check it below.") from None
+    if not add_unless_duplicate(Participation(proposal_id=proposal.id, member_id=member.id, voted_at=now)):
+        raise VoteError("Your vote was already recorded (perhaps from another tab). Check it below.")
     receipt = None
     if proposal.secret:
         receipt = new_receipt()
