@@ -4,33 +4,12 @@ instead of failing with "database is locked" or losing a write."""
 
 from __future__ import annotations
 
-import threading
-
 import sqlalchemy as sa
 
 from coopkit.extensions import db
+from tests.threads import run_together
 
 THREADS = 10
-
-
-def _run_together(target, count: int) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run(index: int):
-        try:
-            barrier.wait(timeout=30)
-            target(index)
-        except BaseException as exc:  # noqa: BLE001 - collected and reported by the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a writer never finished"
-    return errors
 
 
 def test_simultaneous_invitations_in_one_coop_all_land(app, make, login):
@@ -47,7 +26,7 @@ def test_simultaneous_invitations_in_one_coop_all_land(app, make, login):
         response = client.post(f"/c/{coop.slug}/people/invite", data={"kind": "link"})
         statuses.append(response.status_code)
 
-    errors = _run_together(invite, THREADS)
+    errors = run_together(THREADS, invite)
     assert not errors, errors
     assert statuses == [200] * THREADS
     with app.app_context():
@@ -72,7 +51,7 @@ def test_simultaneous_sign_ups_all_land_and_a_duplicate_is_refused(app):
             "password": "a long enough password", "confirm": "a long enough password"})
         statuses[index] = response.status_code
 
-    errors = _run_together(sign_up, THREADS)
+    errors = run_together(THREADS, sign_up)
     assert not errors, errors
     assert sorted(statuses[i] for i in range(2)) == [200, 302]  # one re-shown with a message
     assert all(statuses[i] == 302 for i in range(2, THREADS))
@@ -92,7 +71,7 @@ def test_two_coops_racing_for_one_address(app, make, login):
         response = client.post("/c/new", data={"name": f"Racer {index}", "slug": "one-address"})
         statuses[index] = response.status_code
 
-    errors = _run_together(create, len(users))
+    errors = run_together(len(users), create)
     assert not errors, errors
     assert sorted(statuses.values()) == [200, 200, 200, 302]
     with app.app_context():

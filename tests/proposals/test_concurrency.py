@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from coopkit.extensions import db
 from coopkit.proposals.models import Ballot, BallotChange, Participation
 from tests.proposals.conftest import counts, make_open
+from tests.threads import run_together
 
 THREADS = 200
 SAME_MEMBER_THREADS = 50
@@ -31,29 +32,6 @@ def add_voters(app, coop_id: int, n: int) -> list[int]:
         ids = [m.id for m in members]
         db.session.remove()
         return ids
-
-
-def run_together(n: int, work) -> list[BaseException]:
-    """Start ``n`` threads that call ``work(i)`` at the same moment; return what they raised."""
-    barrier = threading.Barrier(n)
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def target(i):
-        try:
-            barrier.wait(timeout=60)
-            work(i)
-        except BaseException as exc:  # noqa: BLE001 - every failure is reported by the test
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=300)
-    assert not any(t.is_alive() for t in threads), "a voting thread hung"
-    return errors
 
 
 @pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
@@ -78,7 +56,7 @@ def test_200_members_voting_at_once_are_all_counted(app, crew, secret):
             finally:
                 db.session.remove()
 
-    errors = run_together(THREADS, vote)
+    errors = run_together(THREADS, vote, timeout=300)
     assert not errors, errors[:3]
     assert counts(app, Participation, Ballot) == (THREADS, THREADS)
     with app.app_context():
@@ -110,7 +88,7 @@ def test_50_requests_for_one_member_record_one_participation(app, crew, login, s
         with lock:
             statuses.append((response.status_code, response.get_data(as_text=True)))
 
-    errors = run_together(SAME_MEMBER_THREADS, post)
+    errors = run_together(SAME_MEMBER_THREADS, post, timeout=300)
     assert not errors, errors[:3]
     assert all(code < 500 for code, _ in statuses), [c for c, _ in statuses]
     accepted = [text for code, text in statuses if code in (200, 302) and "Your vote was not recorded" not in text]
@@ -153,7 +131,7 @@ def test_50_service_calls_for_one_member_change_nothing_twice(app, crew):
             finally:
                 db.session.remove()
 
-    errors = run_together(SAME_MEMBER_THREADS, vote)
+    errors = run_together(SAME_MEMBER_THREADS, vote, timeout=300)
     assert not errors, errors[:3]
     assert len(refused) == SAME_MEMBER_THREADS - 1
     assert counts(app, Participation, Ballot, BallotChange) == (1, 1, 1)
