@@ -7,7 +7,22 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+#: The package folder: templates, static files, rule sets and migrations ship inside it.
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The source checkout (holds instance/ in development), or None when installed from a wheel.
+ROOT = PACKAGE_DIR.parent
+
+
+def default_instance_path() -> Path:
+    """instance/ beside the source checkout; for an installed package, ./instance in the
+    working directory. COOPKIT_INSTANCE_PATH overrides both."""
+    import os
+
+    if os.environ.get("COOPKIT_INSTANCE_PATH"):  # read before the settings need it
+        return Path(os.environ["COOPKIT_INSTANCE_PATH"]).resolve()
+    if (ROOT / "setup.cfg").exists():
+        return ROOT / "instance"
+    return Path.cwd() / "instance"
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -16,9 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(PACKAGE_DIR / "templates"),
         static_folder="static",
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(default_instance_path()),
         instance_relative_config=True,
     )
     overrides = dict(overrides or {})
@@ -78,7 +93,7 @@ def _init_extensions(app: Flask) -> None:
     from coopkit.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -65,6 +65,9 @@ class Settings:
     #: X-Forwarded-For/-Proto/-Host are trusted, so the log-in limit counts per
     #: visitor rather than per proxy. 0 = trust no such header.
     proxy_count: int = 0
+    #: where the SQLite database, the development secret and the job queue live;
+    #: empty means instance/ in a source checkout, else ./instance (read by create_app)
+    instance_path: str = ""
     extra: dict = field(default_factory=dict)
 
     @property

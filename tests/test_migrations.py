@@ -19,12 +19,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from coopkit import ROOT, create_app
+from coopkit import PACKAGE_DIR, create_app
 from coopkit.config import Settings
 from coopkit.extensions import db
 from tests.conftest import TEST_SECRET
 
-MIGRATIONS = ROOT / "migrations"
+MIGRATIONS = PACKAGE_DIR / "migrations"
 
 
 def _postgres_admin_url() -> sa.URL:

@@ -174,7 +174,7 @@ def admit_member(member: Member, on: date, actor, by_proposal_id: int | None = N
     db.session.refresh(member)
     _issue_membership_share(coop, member, on, actor, params)
     if params.get("management") == "collective":
-        _ensure_office(member, "director", on, actor)
+        ensure_office(member, "director", on, actor)
     record("member.admitted", coop=coop, actor=actor, subject=member,
            data={"on": on.isoformat(), "by_proposal_id": by_proposal_id})
     log.info("Member %s admitted", member.id)
@@ -208,13 +208,14 @@ def founders_become_members(coop, on: date, actor) -> list[Member]:
         db.session.flush()
         _issue_membership_share(coop, member, on, actor, params)
         if params.get("management") == "collective":
-            _ensure_office(member, "director", on, actor)
+            ensure_office(member, "director", on, actor)
         record("member.admitted", coop=coop, actor=actor, subject=member,
                data={"on": on.isoformat(), "as_founder": True})
     return founders
 
 
-def _ensure_office(member: Member, office: str, on: date, actor) -> None:
+def ensure_office(member: Member, office: str, on: date, actor) -> None:
+    """Appoint ``member`` to ``office`` from ``on`` unless they already hold it. Flushes."""
     held = db.session.execute(
         sa.select(Officer.id).where(Officer.member_id == member.id, Officer.office == office,
                                     Officer.ceased_on.is_(None))

@@ -18,7 +18,7 @@ from coopkit.rules import diff, queries, render
 from coopkit.rules.models import RulesVersion
 from coopkit.rules.ruleset import RuleSet, load_ruleset
 
-RULES_CSS_PATH = Path(__file__).resolve().parent.parent.parent / "templates" / "documents" / "rules_print.css"
+RULES_CSS_PATH = Path(__file__).resolve().parent.parent / "templates" / "documents" / "rules_print.css"
 #: Rules documents are PDF/A-3b (archival: fonts embedded, sRGB output intent, XMP metadata)
 #: as well as tagged. WeasyPrint 70 makes it cleanly with our DejaVu fonts; tests/rules/test_pdf.py
 #: checks those parts, and bench/bench_rules_pdf.py measures its cost.

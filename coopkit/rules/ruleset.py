@@ -17,7 +17,7 @@ from coopkit.rules.parameters import PARAMETERS
 
 log = logging.getLogger("coopkit.rules")
 
-RULES_TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "rules_templates"
+RULES_TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "rules_templates"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,58}$")
 CLAUSE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LEGAL_FORMS = ("society", "company")

@@ -176,7 +176,7 @@ def _register_coop(coop, version: RulesVersion, on: date, actor, registration_nu
         secretary_id = params.get("secretary_member_id") or queries.founding_answers(coop).get("secretary_member_id")
         secretary = db.session.get(Member, int(secretary_id)) if str(secretary_id or "").isdigit() else None
         if secretary is not None and secretary in founders:
-            register_services._ensure_office(secretary, "secretary", on, actor)
+            register_services.ensure_office(secretary, "secretary", on, actor)
     except register_services.RegisterError as exc:
         raise RulesError(str(exc)) from exc
     db.session.flush()
