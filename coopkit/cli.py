@@ -78,8 +78,14 @@ def demo(host: str, port: int, no_serve: bool):
     click.echo(demo_data.logins_text())
     if no_serve:
         return
-    click.echo(f"Serving coopkit on http://{host}:{port}  (Ctrl+C to stop)")
+    from coopkit.web import SERVED_URL_KEY
+
+    served = f"http://{host}:{port}"
+    # Links made outside a request (reminders, jobs) point where the demo is actually served.
+    current_app.config[SERVED_URL_KEY] = served
+    click.echo(f"Serving coopkit on {served}  (Ctrl+C to stop)")
     from werkzeug.serving import run_simple
+
 
     # app.run() refuses to start inside the flask CLI; the development server is the same.
     run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)

@@ -44,8 +44,9 @@ class Settings:
     secret_key: str = ""
     #: SQLAlchemy URL; empty means SQLite in the instance folder
     database_url: str = ""
-    #: the public address, used in emails and to decide on Secure cookies
-    base_url: str = "http://127.0.0.1:5000"
+    #: the public address, used in emails and to decide on Secure cookies; empty means
+    #: the address the app is served on (the request's host, or what `coopkit demo` serves)
+    base_url: str = ""
     #: "console" prints mail to the log; "smtp" sends it
     mail_backend: str = "console"
     mail_server: str = "localhost"
@@ -107,7 +108,7 @@ class Settings:
         if self.env not in {"development", "production", "testing"}:
             raise ConfigError(f"COOPKIT_ENV must be development, production or testing, not {self.env!r}")
         parsed = urlparse(self.base_url)
-        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        if self.base_url and (parsed.scheme not in {"http", "https"} or not parsed.netloc):
             raise ConfigError(f"COOPKIT_BASE_URL must be an http(s) address, not {self.base_url!r}")
         if self.database_url and "://" not in self.database_url:
             raise ConfigError(

@@ -18,8 +18,9 @@ from coopkit.audit.services import record
 from coopkit.coops.models import Coop
 from coopkit.coops.services import create_coop
 from coopkit.extensions import db
+from coopkit.mentoring.models import Cohort, MentorAssignment
 from coopkit.mentoring.services import add_coop_to_cohort, assign_mentor, create_cohort
-from coopkit.register.models import Member
+from coopkit.register.models import Member, Officer
 from coopkit.register.services import appoint_officer
 
 DEMO_PASSWORD = "coopkit-demo-2026"
@@ -136,13 +137,46 @@ def seed() -> bool:
     return True
 
 
+def demo_logins() -> list[tuple[str, str, str]]:
+    """Every demo account as (role, co-op, email): the admin, each mentor, then everyone on a
+    co-op's register with their status and offices, read from the database (so a feature that
+    seeds more people shows up here too)."""
+    rows: list[tuple[str, str, str]] = []
+    users = db.session.execute(sa.select(User).order_by(User.id)).scalars().all()
+    for user in users:
+        if user.is_admin:
+            rows.append(("platform admin", "-", user.email))
+    mentors = db.session.execute(
+        sa.select(User.email, Cohort.name).join(MentorAssignment, MentorAssignment.user_id == User.id)
+        .join(Cohort, Cohort.id == MentorAssignment.cohort_id).order_by(User.id)
+    ).all()
+    rows += [("mentor", f"cohort: {cohort}", email) for email, cohort in mentors]
+    offices: dict[int, list[str]] = {}
+    for member_id, office in db.session.execute(
+        sa.select(Officer.member_id, Officer.office).where(Officer.ceased_on.is_(None)).order_by(Officer.office)
+    ):
+        offices.setdefault(member_id, []).append(office)
+    people = db.session.execute(
+        sa.select(Member.id, Member.status, Coop.slug, User.email)
+        .join(Coop, Coop.id == Member.coop_id).join(User, User.id == Member.user_id)
+        .where(Member.status != "ceased").order_by(Coop.slug, Member.id)
+    ).all()
+    for member_id, status, slug, email in people:
+        held = [office for office in offices.get(member_id, []) if office != "director"]
+        role = ", ".join(held + [status]) if held else status
+        if "director" in offices.get(member_id, []):
+            role += ", director"
+        rows.append((role, slug, email))
+    return rows
+
+
 def logins_text() -> str:
-    lines = [
-        "Demo log-ins (password for all: " + DEMO_PASSWORD + ")",
-        f"  admin                         {ADMIN_EMAIL}",
-        f"  mentor                        {MENTOR_EMAIL}",
-        f"  founder, northern-pixels      {NORTHERN_PIXELS_FOUNDERS[0][1]}",
-        f"  secretary, preston-digital    {PRESTON_DIGITAL_MEMBERS[0][1]}",
-        f"  member, preston-digital       {PRESTON_DIGITAL_MEMBERS[1][1]}",
-    ]
+    """The demo log-ins as a table, with the one password."""
+    rows = [("role", "co-op", "email")] + demo_logins()
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [f"Demo log-ins (the password for every one: {DEMO_PASSWORD})", ""]
+    for index, row in enumerate(rows):
+        lines.append("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        if index == 0:
+            lines.append("  " + "  ".join("-" * width for width in widths))
     return "\n".join(lines)

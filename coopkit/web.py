@@ -54,6 +54,36 @@ def coop_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluepri
     return bp
 
 
+#: Where `coopkit demo` (or another embedded server) listens, for links made outside a request.
+SERVED_URL_KEY = "coopkit.served_url"
+FALLBACK_URL = "http://127.0.0.1:5000"
+
+
+def public_base_url() -> str:
+    """The address links in mail and on pages start with: COOPKIT_BASE_URL when configured,
+    else the address this request came in on, else the address the embedded server was
+    started on (``coopkit demo --port``)."""
+    from flask import current_app, has_request_context
+
+    configured = current_app.extensions["coopkit.settings"].base_url
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return current_app.config.get(SERVED_URL_KEY, FALLBACK_URL).rstrip("/")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to ``endpoint`` on :func:`public_base_url` (for mail and copyable links)."""
+    from flask import current_app, has_request_context, url_for
+
+    if has_request_context():
+        path = url_for(endpoint, _external=False, **values)
+    else:  # a job or a CLI command: no request, and no SERVER_NAME needed
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return public_base_url() + path
+
+
 def keep_changes() -> None:
     """This POST succeeded and answers with a page rather than a redirect: commit its writes."""
     g.keep_changes = True

@@ -18,6 +18,7 @@ from coopkit.accounts import forms, services
 from coopkit.coops.policy import requires
 from coopkit.extensions import limiter
 from coopkit.mail import MailError, send_mail
+from coopkit.web import external_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -125,8 +126,7 @@ def reset_request():
     if form.validate_on_submit():
         user = services.find_by_email(form.email.data)
         if user is not None:
-            link = settings.base_url.rstrip("/") + url_for("accounts.reset_password",
-                                                            token=services.make_reset_token(user))
+            link = external_url("accounts.reset_password", token=services.make_reset_token(user))
             try:
                 send_mail(user.email, "Choose a new coopkit password",
                           f"Hello {user.name},\n\nSomeone asked to reset the password of your coopkit account.\n"

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -19,7 +22,7 @@ from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.mail import MailError, send_mail
-from coopkit.web import coop_blueprint, keep_changes, render_home_panels
+from coopkit.web import coop_blueprint, external_url, keep_changes, render_home_panels
 
 bp = Blueprint("coops", __name__)
 workspace = coop_blueprint("workspace", __name__)
@@ -31,6 +34,18 @@ def landing():
     if current_user.is_authenticated:
         return redirect(url_for("coops.index"))
     return render_template("coops/landing.html")
+
+
+@bp.route("/favicon.ico")
+@requires("public")
+def favicon():
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    # Served from memory (4 KB) rather than as an open file the WSGI server must close.
+    data = (Path(current_app.static_folder) / "favicon.ico").read_bytes()
+    response = Response(data, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 7 * 24 * 3600
+    return response
 
 
 @bp.route("/c/")
@@ -101,7 +116,7 @@ def invite():
     if request.method == "POST" and request.form.get("kind") == "link":
         if link_form.validate_on_submit():
             _, token = services.create_invitation(g.coop, current_user, None)
-            new_link = settings.base_url.rstrip("/") + url_for("coops.accept", token=token)
+            new_link = external_url("coops.accept", token=token)
             keep_changes()
             flash("A new invitation link is below. Copy it now: it is shown only once.", "success")
     elif form.validate_on_submit():
@@ -110,7 +125,7 @@ def invite():
         except services.CoopError as exc:
             form.email.errors.append(str(exc))
         else:
-            link = settings.base_url.rstrip("/") + url_for("coops.accept", token=token)
+            link = external_url("coops.accept", token=token)
             try:
                 send_mail(form.email.data, f"{current_user.name} invites you to {g.coop.name} on coopkit",
                           f"Hello,\n\n{current_user.name} has invited you to join {g.coop.name} on coopkit, "

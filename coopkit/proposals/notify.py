@@ -9,19 +9,19 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import current_app
 
 from coopkit.accounts.models import User
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.mail import MailError, send_mail
 from coopkit.proposals.text import closing_ics
+from coopkit.web import public_base_url
 
 log = logging.getLogger("coopkit.proposals")
 
 
 def proposal_url(coop, proposal, suffix: str = "") -> str:
-    base = current_app.extensions["coopkit.settings"].base_url.rstrip("/")
+    base = public_base_url()
     return f"{base}/c/{coop.slug}/proposals/{proposal.number}{suffix}"
 
 
