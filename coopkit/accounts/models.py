@@ -23,11 +23,18 @@ class User(UserMixin, db.Model):
     #: platform administrator: creates cohorts and assigns mentors
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: bumped on every password change: invalidates reset links and other sessions
+    #: the session generation: every session and remember-me cookie carries it, so bumping
+    #: it (log-out, "log out everywhere", a password change or reset) ends every copy of
+    #: them, and invalidates an outstanding password reset link
     session_version: Mapped[int] = mapped_column(default=1)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Start a new session generation: every session and remember-me cookie made
+        before stops working, on every device."""
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:

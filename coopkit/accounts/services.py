@@ -74,6 +74,15 @@ def change_password(user: User, current: str, new: str) -> None:
     db.session.flush()
 
 
+def log_out(user: User, *, everywhere: bool = False) -> None:
+    """End the user's sessions: every copy of the session cookie and of the remember-me
+    cookie stops working, on this device and every other (the session generation changes).
+    Records ``account.logged_out`` or ``account.logged_out_everywhere``. Flushes."""
+    user.end_sessions()
+    record("account.logged_out_everywhere" if everywhere else "account.logged_out", actor=user, subject=user)
+    db.session.flush()
+
+
 def update_profile(user: User, name: str) -> None:
     """Change the display name. Flushes."""
     user.name = name

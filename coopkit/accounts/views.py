@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from coopkit.accounts import forms, services
+from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.extensions import limiter
 from coopkit.mail import MailError, send_mail
@@ -79,9 +80,24 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires("account")
 def logout():
+    if EmptyForm().validate_on_submit():
+        # A new session generation: a copy of this session or remember-me cookie is dead too.
+        services.log_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash("You have logged out.", "info")
+    return redirect(url_for("coops.landing"))
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@requires("account")
+def logout_everywhere():
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.profile"))
+    services.log_out(current_user._get_current_object(), everywhere=True)
+    logout_user()
+    session.clear()
+    flash("You have logged out on every device. Log in again to carry on here.", "info")
     return redirect(url_for("coops.landing"))
 
 
@@ -93,7 +109,7 @@ def profile():
         services.update_profile(current_user, form.name.data)
         flash("Your name is updated.", "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return render_template("accounts/profile.html", form=form, everywhere_form=EmptyForm())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
