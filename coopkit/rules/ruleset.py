@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coopkit.rules.decisions import DecisionKindError, check_table
 from coopkit.rules.parameters import PARAMETERS
 
 log = logging.getLogger("coopkit.rules")
@@ -64,6 +65,8 @@ class RuleSet:
     clauses: tuple[ClauseSpec, ...]
     #: legal requirement id -> clause ids that meet it (any one of them present is enough)
     coverage: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: decision kind key -> its [decisions.<key>] table (coopkit.rules.decisions builds the records)
+    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def clause_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.clauses)
@@ -126,9 +129,22 @@ def load_ruleset_dir(directory: Path) -> RuleSet:
         if unknown or not clause_ids:
             raise _fail(manifest, f"coverage {requirement!r} names unknown clauses {unknown}")
         coverage[requirement] = clause_ids
+    decisions = data.get("decisions", {})
+    for key, table in decisions.items():
+        if not CLAUSE_ID_RE.match(key.replace("_", "-")) or not isinstance(table, dict):
+            raise _fail(manifest, f"decision kind {key!r} is badly formed")
+        try:
+            check_table(key, table)
+        except DecisionKindError as exc:
+            raise _fail(manifest, str(exc)) from None
+        for label in [table.get("clause")] + [e["clause"] if isinstance(e, dict) else e
+                                               for e in table.get("protects", ())]:
+            if label and label.partition("#")[0] not in seen:
+                raise _fail(manifest, f"decision {key!r} names unknown clause {label!r}")
     return RuleSet(id=data["id"], title=data["title"], version=str(data["version"]), legal_form=data["legal_form"],
                    document_kind=data.get("document_kind", "Rules"), description=data.get("description", ""),
-                   directory=directory, parameters=parameters, clauses=tuple(clauses), coverage=coverage)
+                   directory=directory, parameters=parameters, clauses=tuple(clauses), coverage=coverage,
+                   decisions=decisions)
 
 
 @functools.cache
