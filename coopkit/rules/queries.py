@@ -36,9 +36,11 @@ def current_parameters(coop) -> dict:
 
 # --- what the rules pages need ---------------------------------------------------------------
 
+import functools  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 from coopkit.rules import compliance, render  # noqa: E402
+from coopkit.rules.decisions import DecisionKind, kinds_for_document  # noqa: E402
 from coopkit.rules.ruleset import RuleSet, default_ruleset_for, load_ruleset  # noqa: E402
 
 
@@ -160,6 +162,23 @@ def check_version(coop, version: RulesVersion) -> compliance.Report:
     clauses = render.outline(version.text)
     return compliance.check(clauses, ruleset.coverage, params, facts_for(coop, params),
                             gaps=render.gaps_in(version.text))
+
+
+@functools.lru_cache(maxsize=256)
+def _kinds(ruleset_id: str, params_json: str) -> dict[str, DecisionKind]:
+    ruleset = load_ruleset(ruleset_id)
+    return kinds_for_document(ruleset, render.render_document(ruleset, json.loads(params_json)))
+
+
+def decision_kinds(coop) -> dict[str, DecisionKind]:
+    """The kinds of decision the co-op's rules in force provide for (coopkit.rules.decisions), with
+    their clause numbers. A forming co-op with no adopted rules gets its rule set's kinds for the
+    common defaults (its founding votes follow the usual worker-co-op practice)."""
+    version = governing_version(coop)
+    if version is not None:
+        return _kinds(version.ruleset_id, version.parameters)
+    params = current_parameters(coop)
+    return _kinds(ruleset_for(coop).id, json.dumps(params, sort_keys=True, default=str))
 
 
 def latest_version(coop) -> RulesVersion | None:

@@ -200,3 +200,17 @@ def test_an_amendment_touching_the_asset_lock_is_entrenched_and_a_renumbering_is
     assert decisions.touches_entrenched(kinds, current, renumbered) == []
     quorum = render.render_document(ruleset, {**COMPLETE, "quorum_min_members": 3})
     assert decisions.touches_entrenched(kinds, current, quorum) == []
+
+
+def test_a_coop_reads_the_kinds_of_its_rules_in_force(app, make):
+    from coopkit.coops.models import Coop
+    from coopkit.extensions import db
+    from coopkit.rules import queries
+
+    founder = make.user(name="Fran Founder")
+    coop = make.coop(founder, slug="kinds-coop")
+    with app.app_context():
+        kinds = queries.decision_kinds(db.session.get(Coop, coop.id))
+        assert kinds["written_special"].basis == "eligible"
+        assert kinds["special"].citation.startswith("Rule ")
+        assert kinds["consent"].min_days == 7
