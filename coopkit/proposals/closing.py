@@ -69,7 +69,13 @@ def close_proposal(proposal: Proposal, *, actor=None, now: datetime | None = Non
                    early: bool = False, notify: bool = True) -> tally.Result | None:
     """Close an open proposal: count it, store the outcome and, when a rules-changing resolution
     passed, create the amended RulesVersion. Notifies the roll. Returns None when another
-    process closed it first. Flushes; audits proposal.closed."""
+    process closed it first. Flushes; audits proposal.closed.
+
+    The conditional UPDATE that claims the proposal also locks its row until the transaction
+    ends. Every vote takes a shared lock on that row before it writes
+    (:func:`coopkit.proposals.voting.lock_open`), so the UPDATE waits for the votes in flight to
+    commit and later votes wait for this close and are then refused: the ballots and
+    participations counted below form one consistent set."""
     now = now or utcnow()
     claimed = db.session.execute(
         sa.update(Proposal).where(Proposal.id == proposal.id, Proposal.state == "open")

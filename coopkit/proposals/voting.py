@@ -75,12 +75,7 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
     ballot gets no member, no time and a receipt code. ``seen`` is the vote version the form
     was rendered with: a replayed or stale form is refused. Flushes; audits without the choice
     for a secret ballot. Raises VoteError with nothing written."""
-    now = now or utcnow()
-    if proposal.state != "open":
-        raise VoteError({"draft": "Voting has not opened yet.", "withdrawn": "This proposal was withdrawn."}
-                        .get(proposal.state, "Voting on this proposal has closed."))
-    if proposal.closes_at is not None and now >= proposal.closes_at:
-        raise VoteError("Voting on this proposal has closed.")
+    _refuse_unless_open(proposal.state, proposal.closes_at, now or utcnow())
     if member is None or member.coop_id != proposal.coop_id:
         raise VoteError("Only members of this co-op can vote.")
     if not on_roll(proposal, member):
@@ -90,6 +85,7 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
     except tally.ChoiceError as exc:
         raise VoteError(str(exc)) from None
     encoded = json.dumps(choice)
+    now = lock_open(proposal, now)
     participation = db.session.execute(
         sa.select(Participation).where(Participation.proposal_id == proposal.id,
                                        Participation.member_id == member.id)
@@ -117,6 +113,34 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
                data={"member_id": member.id})   # the choice stays out: the log would show a running tally
         log.info("Proposal %s: member %s voted", proposal.id, member.id)
     return VoteOutcome(changed=False, receipt=receipt)
+
+
+def _refuse_unless_open(state: str, closes_at: datetime | None, now: datetime) -> None:
+    if state != "open":
+        raise VoteError({"draft": "Voting has not opened yet.", "withdrawn": "This proposal was withdrawn."}
+                        .get(state, "Voting on this proposal has closed."))
+    if closes_at is not None and now >= closes_at:
+        raise VoteError("Voting on this proposal has closed.")
+
+
+def lock_open(proposal: Proposal, now: datetime | None = None) -> datetime:
+    """Re-read the proposal's state and closing time under a shared lock on its row, in the
+    transaction that records the vote, and refuse when it is no longer open. Returns the
+    instant the vote is recorded at.
+
+    PostgreSQL: ``FOR SHARE``, so votes never wait for each other, but closing (an UPDATE of
+    the row) waits for every vote in flight to commit, and a vote that arrives while a close is
+    counting waits for it and then sees the proposal closed. SQLite: a write transaction is
+    already exclusive (BEGIN IMMEDIATE), so the read is current. Taken before anything else the
+    vote locks (the audit chain head), in the same order as closing, so the two never deadlock.
+    """
+    state, closes_at = db.session.execute(
+        sa.select(Proposal.state, Proposal.closes_at).where(Proposal.id == proposal.id)
+        .with_for_update(read=True)
+    ).one()
+    now = now or utcnow()
+    _refuse_unless_open(state, closes_at, now)
+    return now
 
 
 def _change_open_vote(proposal, coop, member, participation, encoded, seen, now) -> VoteOutcome:
