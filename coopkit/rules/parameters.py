@@ -53,6 +53,9 @@ PARAMETERS: dict[str, tuple[str, Any, str]] = {
     "written_resolution_days": ("int", 28, "Days a written resolution stays open"),
     "electronic_voting": ("bool", True, "Secure authenticated online voting counts"),
     "electronic_meetings": ("bool", True, "Meetings may be held online or hybrid"),
+    "proxies": ("bool", False, "Members may appoint a proxy to vote for them at a general meeting"),
+    "proxy_limit": ("int", 2, "Most proxies one person may hold at a general meeting"),
+    "proxy_deadline_hours": ("int", 48, "A proxy appointment reaches the secretary this many hours before the meeting"),
     "secondary_rules": ("bool", True, "Members may make secondary rules (standing orders) by ordinary resolution"),
     # management
     "management": ("choice:collective|board", "collective", "Every member a director, or an elected board"),

@@ -124,7 +124,8 @@ COMMON_FACTORS: dict[str, list[Any]] = {
     "probation_length": [(6, 500), (1, 1), (24, 4000)],
 }
 LEGAL_FORM_FACTORS: dict[str, dict[str, list[Any]]] = {
-    "society": {"shares": [(100, 100), (100, 50_000), (500, 10_000_000)]},
+    "society": {"shares": [(100, 100), (100, 50_000), (500, 10_000_000)], "proxies": [False, True],
+                "proxy_settings": [(2, 48), (1, 24), (10, 0)]},
     "company": {"guarantee_pence": [100, 1, 1000]},
 }
 EXPAND = {
@@ -135,6 +136,7 @@ EXPAND = {
     "board": ("board_size", "board_term_years", "min_directors"),
     "probation_length": ("probation_months", "probation_hours"),
     "shares": ("share_value_pence", "max_holding_pence"),
+    "proxy_settings": ("proxy_limit", "proxy_deadline_hours"),
 }
 #: answers a person types: always given (they are the co-op's own words), not combined
 TYPED = ("coop_name", "objects", "registered_office", "membership_eligibility", "asset_lock_recipient",
@@ -508,6 +510,8 @@ PREREQUISITES: dict[str, dict[str, Any]] = {
     "written_resolution_days": {"written_resolutions": True},
     "asset_lock_recipient": {"dissolution": "asset_lock"},
     "bonus_basis": {"surplus_bonus_percent": 50},
+    "proxy_limit": {"proxies": True},
+    "proxy_deadline_hours": {"proxies": True},
 }
 
 
