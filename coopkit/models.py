@@ -11,6 +11,15 @@ from coopkit.founding.models import (  # noqa: F401
     StepAnswer,
     StepSignoff,
 )
+from coopkit.meetings.models import (  # noqa: F401
+    AgendaItem,
+    Attendance,
+    Consent,
+    Meeting,
+    MeetingBallot,
+    MeetingVoter,
+    Proxy,
+)
 from coopkit.mentoring.models import Cohort, MentorAssignment, StepComment  # noqa: F401
 from coopkit.proposals.models import (  # noqa: F401
     Ballot,

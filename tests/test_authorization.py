@@ -46,6 +46,9 @@ proposals.view        -     -     yes   yes   yes   -     -
 proposals.create      -     -     yes   yes   yes   -     -
 proposals.vote        -     -     yes   yes   yes   -     -
 proposals.manage      -     -     -     -     yes   -     -
+meetings.view         -     -     yes   yes   yes   -     -
+meetings.attend       -     -     yes   yes   yes   -     -
+meetings.manage       -     -     -     -     yes   -     -
 """
 
 

@@ -64,6 +64,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     "proposals.create": frozenset({F, M, S}),
     "proposals.vote": frozenset({F, M, S}),
     "proposals.manage": frozenset({S}),
+    # general meetings: members see and take part; the secretary (and whoever called or chairs
+    # a meeting, checked in coopkit.meetings.services.may_manage) runs them
+    "meetings.view": frozenset({F, M, S}),
+    "meetings.attend": frozenset({F, M, S}),
+    "meetings.manage": frozenset({S}),
 }
 
 #: roles that only make sense while the co-op is (or is not yet) registered

@@ -1,0 +1,1 @@
+"""General meetings and AGMs: calling, notice, agenda, attendance, proxies, quorum, votes, minutes."""

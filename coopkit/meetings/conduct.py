@@ -1,0 +1,416 @@
+"""At the meeting: attendance, quorum (at the start and at each vote), adjournment, votes by
+show of hands or by a poll members answer in the browser, business noted, closing.
+
+Every function flushes, never commits, and raises MeetingError with nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from coopkit.audit.services import record
+from coopkit.database import add_unless_duplicate, utcnow
+from coopkit.extensions import db
+from coopkit.meetings import procedure
+from coopkit.meetings.citations import cite, cite_kind
+from coopkit.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingBallot,
+    MeetingVoter,
+    Proxy,
+)
+from coopkit.meetings.services import MeetingError, live_items, may_manage, rules_for, uk_day
+from coopkit.proposals.services import member_for_user
+from coopkit.proposals.timefmt import uk_datetime
+from coopkit.register.models import Member
+
+log = logging.getLogger("coopkit.meetings")
+
+#: the chair may open the meeting this long before the time in the notice
+EARLY_START = timedelta(minutes=15)
+#: the rules wait this long for a quorum before adjourning
+QUORUM_WAIT = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Who is at the meeting now."""
+
+    in_person: tuple[int, ...]
+    online: tuple[int, ...]
+    #: (appointing member, holder) for proxies whose holder is present and who are not present themselves
+    represented: tuple[tuple[int, int], ...]
+
+    @property
+    def present(self) -> int:
+        return len(self.in_person) + len(self.online)
+
+    @property
+    def total(self) -> int:
+        """Members present or represented: the quorum count and the most votes that can be cast."""
+        return self.present + len(self.represented)
+
+    def is_present(self, member_id: int) -> bool:
+        return member_id in self.in_person or member_id in self.online
+
+    def held_by(self, holder_id: int) -> list[int]:
+        return [member for member, holder in self.represented if holder == holder_id]
+
+
+def presence(meeting: Meeting) -> Presence:
+    """Attendance now (two statements): present in person or online and not left, and the live
+    proxies whose holder is present."""
+    rows = db.session.execute(sa.select(Attendance.member_id, Attendance.status).where(
+        Attendance.meeting_id == meeting.id, Attendance.left_at.is_(None),
+        Attendance.status.in_(("in_person", "online")))).all()
+    in_person = tuple(sorted(m for m, s in rows if s == "in_person"))
+    online = tuple(sorted(m for m, s in rows if s == "online"))
+    here = set(in_person) | set(online)
+    proxies = db.session.execute(sa.select(Proxy.member_id, Proxy.holder_member_id).where(
+        Proxy.meeting_id == meeting.id, Proxy.revoked_at.is_(None))).all() if meeting.proxies_allowed else []
+    represented = tuple(sorted((m, h) for m, h in proxies if h in here and m not in here))
+    return Presence(in_person, online, represented)
+
+
+def _require_manager(meeting: Meeting, coop, user, what: str = "This") -> None:
+    if not may_manage(coop, user, meeting):
+        raise MeetingError(f"{what} is for the chair or the secretary.")
+
+
+def record_attendance(meeting: Meeting, coop, user, member_id: int, status: str,
+                      *, now: datetime | None = None) -> Attendance:
+    """The chair or secretary records a member present in person, present online, or their
+    apologies (a change replaces the earlier record). Flushes; audits meeting.attendance."""
+    now = now or utcnow()
+    _require_manager(meeting, coop, user, "Recording attendance")
+    if meeting.state not in ("called", "open"):
+        raise MeetingError("Attendance is recorded at a meeting that has been called and is not closed.")
+    if status not in ("in_person", "online", "apologies"):
+        raise MeetingError("Choose present in person, present online or apologies.")
+    if status == "online" and not meeting.online:
+        raise MeetingError("This meeting is held in person only: nobody can be present online.")
+    if status == "in_person" and meeting.mode == "online":
+        raise MeetingError("This meeting is held online only.")
+    member = db.session.get(Member, member_id) if member_id else None
+    if member is None or member.coop_id != coop.id or not member.can_vote:
+        raise MeetingError("Choose a voting member of the co-op.")
+    return _set_attendance(meeting, coop, user, member, status, now)
+
+
+def _set_attendance(meeting, coop, user, member, status, now) -> Attendance:
+    row = db.session.execute(sa.select(Attendance).where(
+        Attendance.meeting_id == meeting.id, Attendance.member_id == member.id)).scalar_one_or_none()
+    if row is None:
+        row = Attendance(meeting_id=meeting.id, member_id=member.id, status=status, recorded_at=now)
+        if not add_unless_duplicate(row):
+            raise MeetingError("Attendance was being recorded twice at once: reload and check it.")
+    else:
+        row.status, row.recorded_at, row.left_at = status, now, None
+    db.session.flush()
+    record("meeting.attendance", coop=coop, actor=user, subject=meeting,
+           data={"member_id": member.id, "status": status})
+    return row
+
+
+def join_online(meeting: Meeting, coop, user, *, now: datetime | None = None) -> Attendance:
+    """A member records themselves present online (from the meeting page, logged in).
+    Flushes; audits meeting.attendance."""
+    now = now or utcnow()
+    if not meeting.online:
+        raise MeetingError("This meeting is held in person only.")
+    if meeting.state not in ("called", "open") or (meeting.state == "called" and now < meeting.starts_at - EARLY_START):
+        raise MeetingError(f"You can join once the meeting is about to start ({uk_datetime(meeting.starts_at)}).")
+    member = member_for_user(coop, user)
+    if member is None or not member.can_vote:
+        raise MeetingError("Only voting members can join the meeting.")
+    return _set_attendance(meeting, coop, user, member, "online", now)
+
+
+def mark_left(meeting: Meeting, coop, user, member_id: int, *, now: datetime | None = None) -> None:
+    """Record that a member left the meeting (they no longer count towards quorum or vote). Flushes."""
+    _require_manager(meeting, coop, user, "Recording attendance")
+    row = db.session.execute(sa.select(Attendance).where(
+        Attendance.meeting_id == meeting.id, Attendance.member_id == member_id)).scalar_one_or_none()
+    if meeting.state != "open" or row is None or row.status == "apologies" or row.left_at is not None:
+        raise MeetingError("That member is not recorded as present at this meeting.")
+    row.left_at = now or utcnow()
+    db.session.flush()
+    record("meeting.left", coop=coop, actor=user, subject=meeting, data={"member_id": member_id})
+
+
+def _quorum(meeting: Meeting, coop) -> int:
+    rules = rules_for(coop)
+    return procedure.quorum_needed(meeting.entitled or 0, rules)
+
+
+def start_meeting(meeting: Meeting, coop, user, *, chair_member_id: int | None = None,
+                  now: datetime | None = None) -> Presence:
+    """Open the meeting: short notice (if used) agreed by enough members, a quorum of members
+    present or represented, a chair. Flushes; audits meeting.started."""
+    now = now or utcnow()
+    _require_manager(meeting, coop, user, "Starting the meeting")
+    if meeting.state != "called":
+        raise MeetingError("Only a meeting that has been called (notice sent) and not yet held can start.")
+    if now < meeting.starts_at - EARLY_START:
+        raise MeetingError(f"The notice gives {uk_datetime(meeting.starts_at)} (UK time): the meeting can't "
+                           f"start before then.")
+    if meeting.short_notice:
+        from coopkit.meetings.services import consent_count
+
+        agreed = consent_count(meeting, "short_notice")
+        if agreed < (meeting.consents_needed or 0):
+            raise MeetingError(f"This meeting was called at short notice: {agreed} of the {meeting.consents_needed} "
+                               f"members needed have agreed, so it can't be held yet "
+                               f"({cite(coop, 'short_notice')}).")
+    here = presence(meeting)
+    needed = _quorum(meeting, coop)
+    if meeting.adjourned_from_id is not None and here.total < needed:
+        needed = procedure.quorum_needed(meeting.entitled or 0, rules_for(coop), adjourned_again=True)
+    if here.total < needed:
+        late = now >= meeting.starts_at + QUORUM_WAIT
+        raise MeetingError(f"Not quorate: {here.total} present or represented, {needed} needed "
+                           f"({cite(coop, 'quorum')}). " + (
+                               "More than 30 minutes have passed: adjourn the meeting." if late else
+                               "Wait for more members (up to 30 minutes), or adjourn the meeting."))
+    chair = db.session.get(Member, chair_member_id) if chair_member_id else member_for_user(coop, user)
+    if chair is None or chair.coop_id != coop.id or not here.is_present(chair.id):
+        raise MeetingError("Choose as chair a member who is present.")
+    claimed = db.session.execute(sa.update(Meeting).where(Meeting.id == meeting.id, Meeting.state == "called")
+                                 .values(state="open").execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise MeetingError("The meeting has already started.")
+    meeting.state, meeting.started_at, meeting.quorum_needed = "open", now, needed
+    meeting.present_at_start, meeting.chair_member_id = here.total, chair.id
+    db.session.flush()
+    record("meeting.started", coop=coop, actor=user, subject=meeting,
+           data={"present": here.present, "represented": len(here.represented), "quorum": needed})
+    log.info("Meeting %s started: %d present or represented, quorum %d", meeting.id, here.total, needed)
+    return here
+
+
+def adjourn_meeting(meeting: Meeting, coop, user, *, reason: str = "", now: datetime | None = None,
+                    send: bool = True) -> Meeting:
+    """Adjourn as the rules say (same day and time a week later): a new meeting continues the
+    business not yet dealt with. Members are told. Flushes; audits meeting.adjourned."""
+    now = now or utcnow()
+    _require_manager(meeting, coop, user, "Adjourning the meeting")
+    if meeting.state not in ("called", "open"):
+        raise MeetingError("Only a meeting that has been called or is under way can be adjourned.")
+    if meeting.state == "called":
+        if now < meeting.starts_at:
+            raise MeetingError("A meeting is adjourned at or after its start time; before then, cancel it instead.")
+        if presence(meeting).total >= _quorum(meeting, coop):
+            raise MeetingError("The meeting is quorate: start it rather than adjourn it.")
+    from coopkit.meetings.services import _next_number
+
+    base = meeting.starts_at if meeting.state == "called" else max(meeting.starts_at, now)
+    later = Meeting(coop_id=coop.id, number=_next_number(coop), kind=meeting.kind,
+                    title=f"{meeting.title} (adjourned)", starts_at=meeting.starts_at + timedelta(
+                        days=procedure.ADJOURN_DAYS * (1 + (base - meeting.starts_at).days // procedure.ADJOURN_DAYS)),
+                    place=meeting.place, mode=meeting.mode, online_details=meeting.online_details,
+                    called_by=meeting.called_by, called_by_user_id=meeting.called_by_user_id, state="draft",
+                    adjourned_from_id=meeting.id, created_at=now)
+    if not add_unless_duplicate(later):
+        raise MeetingError("Another change was being made at the same time: please try again.")
+    for item in live_items(meeting):
+        if item.state in ("pending", "voting"):
+            db.session.add(AgendaItem(meeting_id=later.id, position=item.position, title=item.title,
+                                      item_type=item.item_type, kind=item.kind, resolution_text=item.resolution_text,
+                                      purpose=item.purpose, confirms_item_id=item.confirms_item_id,
+                                      approves_meeting_id=item.approves_meeting_id, secret=item.secret,
+                                      rule_changes_json=item.rule_changes_json))
+            item.state, item.note = "withdrawn", f"Adjourned to meeting {later.number}."
+    was = meeting.state
+    meeting.state, meeting.closed_at = "adjourned", now
+    meeting.adjourned_reason = (reason or "").strip() or (
+        "No quorum was present." if was == "called" else "The meeting stopped being quorate.")
+    db.session.flush()
+    record("meeting.adjourned", coop=coop, actor=user, subject=meeting, data={"to": later.number})
+    log.info("Meeting %s adjourned to meeting %s", meeting.id, later.id)
+    from coopkit.meetings.services import send_notice
+
+    send_notice(later, coop, user, now=now, send=send)
+    return later
+
+
+def _votable(item: AgendaItem, meeting: Meeting) -> None:
+    if item.meeting_id != meeting.id:
+        raise MeetingError("That item is not on this meeting's agenda.")
+    if meeting.state != "open":
+        raise MeetingError("Votes are taken only while the meeting is under way.")
+    if item.item_type == "business":
+        raise MeetingError("This item is business to receive, not a resolution: record it as dealt with.")
+
+
+def _quorate_now(meeting: Meeting, coop) -> Presence:
+    here = presence(meeting)
+    if here.total < (meeting.quorum_needed or 0):
+        raise MeetingError(f"The meeting is no longer quorate: {here.total} present or represented, "
+                           f"{meeting.quorum_needed} needed ({cite(coop, 'quorum')}). No vote can be taken: "
+                           f"the chair must adjourn the meeting.")
+    return here
+
+
+def record_hands(item: AgendaItem, meeting: Meeting, coop, user, votes_for: int, against: int, abstain: int = 0,
+                 *, now: datetime | None = None) -> procedure.MeetingResult:
+    """The chair records a show of hands. Quorum is checked now; the counts cannot exceed those
+    present or represented. Flushes; audits meeting.vote_recorded."""
+    _require_manager(meeting, coop, user, "Recording a vote")
+    _votable(item, meeting)
+    if item.state != "pending":
+        raise MeetingError("This resolution has already been voted on." if item.state == "decided"
+                           else "A poll is open on this resolution: close the poll to count it.")
+    if item.secret:
+        raise MeetingError("A secret ballot was asked for on this resolution: open a secret poll instead.")
+    here = _quorate_now(meeting, coop)
+    try:
+        count = procedure.Count(int(votes_for), int(against), int(abstain))
+    except (TypeError, ValueError):
+        raise MeetingError("Give the number of votes for, against and abstaining (0 or more).") from None
+    if count.total > here.total:
+        raise MeetingError(f"{count.total} votes counted but only {here.total} members are present or "
+                           f"represented: count again.")
+    return _decide(item, meeting, coop, user, count, "hands", here, now or utcnow())
+
+
+def open_poll(item: AgendaItem, meeting: Meeting, coop, user, *, secret: bool = False) -> None:
+    """Open a poll that members present answer in the browser (secret if asked for now or on
+    the agenda). Flushes; audits meeting.poll_opened."""
+    _require_manager(meeting, coop, user, "Opening a poll")
+    _votable(item, meeting)
+    if item.state != "pending":
+        raise MeetingError("This resolution has already been voted on, or its poll is open.")
+    _quorate_now(meeting, coop)
+    item.state, item.method, item.secret = "voting", "poll", bool(item.secret or secret)
+    db.session.flush()
+    record("meeting.poll_opened", coop=coop, actor=user, subject=meeting,
+           data={"item_id": item.id, "secret": item.secret})
+
+
+def cast_poll_vote(item: AgendaItem, meeting: Meeting, coop, user, choice: str, *, for_member_id: int | None = None,
+                   now: datetime | None = None) -> None:
+    """Cast the user's own vote, or (``for_member_id``) the vote of a member whose proxy they
+    hold. Only members present may vote; once per member. A secret poll stores the choice with no
+    member. Flushes; audits meeting.poll_vote (never the choice)."""
+    now = now or utcnow()
+    if item.meeting_id != meeting.id or item.state != "voting" or meeting.state != "open":
+        raise MeetingError("No poll is open on this item.")
+    if choice not in ("for", "against", "abstain"):
+        raise MeetingError("Choose for, against or abstain.")
+    voter = member_for_user(coop, user)
+    here = presence(meeting)
+    if voter is None or not here.is_present(voter.id):
+        raise MeetingError("Only members present at the meeting (in person or online) can vote in its poll.")
+    whose = voter.id
+    if for_member_id is not None and for_member_id != voter.id:
+        if for_member_id not in here.held_by(voter.id):
+            raise MeetingError("You don't hold that member's proxy at this meeting.")
+        whose = for_member_id
+    if not add_unless_duplicate(MeetingVoter(item_id=item.id, member_id=whose,
+                                             cast_by_member_id=voter.id if whose != voter.id else None,
+                                             voted_at=now)):
+        raise MeetingError("That vote has already been cast: each member votes once.")
+    db.session.add(MeetingBallot(item_id=item.id, member_id=None if item.secret else whose, choice=choice))
+    db.session.flush()
+    record("meeting.poll_vote", coop=coop, actor=user, subject=meeting,
+           data={"item_id": item.id} if item.secret else {"item_id": item.id, "member_id": whose})
+
+
+def poll_counts(item: AgendaItem) -> procedure.Count:
+    counts = dict(db.session.execute(sa.select(MeetingBallot.choice, sa.func.count(MeetingBallot.id))
+                                     .where(MeetingBallot.item_id == item.id).group_by(MeetingBallot.choice)).all())
+    return procedure.Count(counts.get("for", 0), counts.get("against", 0), counts.get("abstain", 0))
+
+
+def close_poll(item: AgendaItem, meeting: Meeting, coop, user, *, now: datetime | None = None) -> procedure.MeetingResult:
+    """Close the poll and count it (quorum checked again). Flushes; audits meeting.vote_recorded."""
+    _require_manager(meeting, coop, user, "Closing a poll")
+    if item.meeting_id != meeting.id or item.state != "voting" or meeting.state != "open":
+        raise MeetingError("No poll is open on this item.")
+    here = _quorate_now(meeting, coop)
+    return _decide(item, meeting, coop, user, poll_counts(item), "poll", here, now or utcnow())
+
+
+def _decide(item, meeting, coop, user, count, method, here: Presence, now) -> procedure.MeetingResult:
+    rules = rules_for(coop)
+    members = max(meeting.entitled or 0, here.total)
+    try:
+        result = procedure.count_vote(item.kind, count, rules, members=members)
+    except ValueError as exc:
+        raise MeetingError(str(exc)) from None
+    item.state, item.method, item.decided_at = "decided", method, now
+    item.votes_for, item.votes_against, item.votes_abstain = count.votes_for, count.against, count.abstain
+    item.present_at_vote, item.outcome = here.total, result.outcome
+    item.result_json = json.dumps({"reason": result.reason, "rule": result.rule, "needed": result.needed,
+                                   "clause": cite_kind(coop, item.kind, result.rule), "quorum": meeting.quorum_needed,
+                                   "present": here.present, "represented": len(here.represented)})
+    db.session.flush()
+    record("meeting.vote_recorded", coop=coop, actor=user, subject=meeting,
+           data={"item_id": item.id, "method": method, "for": count.votes_for, "against": count.against,
+                 "abstain": count.abstain, "outcome": result.outcome})
+    log.info("Meeting %s item %s: %s", meeting.id, item.id, result.outcome)
+    if result.passed:
+        _consequences(item, meeting, coop, user)
+    return result
+
+
+def _consequences(item: AgendaItem, meeting: Meeting, coop, user) -> None:
+    """What a passed resolution changes: approved minutes, amended rules, a confirmed statutory
+    special resolution (recorded for the secretary to file)."""
+    if item.item_type == "minutes" and item.approves_meeting_id:
+        earlier = db.session.get(Meeting, item.approves_meeting_id)
+        earlier.minutes_approved_at_id, earlier.minutes_approved_on = meeting.id, uk_day(item.decided_at)
+        record("meeting.minutes_approved", coop=coop, actor=user, subject=earlier, data={"at": meeting.number})
+    if item.kind == "special" and item.rule_changes:
+        from coopkit.rules.services import RulesError, create_amended_version
+
+        try:
+            with db.session.begin_nested():
+                version = create_amended_version(coop, item.rule_changes, user, None)
+        except (RulesError, ValueError, LookupError, sa.exc.SQLAlchemyError):
+            log.exception("Meeting %s item %s passed but the amended rules could not be made", meeting.id, item.id)
+        else:
+            item.amended_rules_version_id = version.id
+            record("meeting.rules_amended", coop=coop, actor=user, subject=meeting,
+                   data={"item_id": item.id, "rules_version_id": version.id})
+    if item.kind == "statutory_confirmation":
+        record("meeting.statutory_confirmed", coop=coop, actor=user, subject=meeting,
+               data={"item_id": item.id, "confirms": item.confirms_item_id, "purpose": item.purpose})
+    db.session.flush()
+
+
+def note_business(item: AgendaItem, meeting: Meeting, coop, user, note: str) -> None:
+    """Record a business item as dealt with (e.g. "The accounts for 2025 were received").
+    Flushes; audits meeting.item_noted."""
+    _require_manager(meeting, coop, user, "Recording business")
+    if item.meeting_id != meeting.id or meeting.state != "open":
+        raise MeetingError("Business is recorded while the meeting is under way.")
+    if item.item_type != "business" or item.state != "pending":
+        raise MeetingError("This item is a resolution to vote on, or it has been dealt with.")
+    _quorate_now(meeting, coop)
+    item.state, item.note, item.decided_at = "noted", (note or "").strip() or "Received.", utcnow()
+    db.session.flush()
+    record("meeting.item_noted", coop=coop, actor=user, subject=meeting, data={"item_id": item.id})
+
+
+def close_meeting(meeting: Meeting, coop, user, *, now: datetime | None = None) -> None:
+    """Close the meeting; items not reached are recorded as not dealt with. Flushes; audits."""
+    _require_manager(meeting, coop, user, "Closing the meeting")
+    if meeting.state != "open":
+        raise MeetingError("Only a meeting under way can be closed.")
+    if any(i.state == "voting" for i in live_items(meeting)):
+        raise MeetingError("A poll is still open: close it first.")
+    for item in live_items(meeting):
+        if item.state == "pending":
+            item.state, item.note = "withdrawn", "Not dealt with at the meeting."
+    meeting.state, meeting.closed_at = "closed", now or utcnow()
+    db.session.flush()
+    record("meeting.closed", coop=coop, actor=user, subject=meeting)
+    log.info("Meeting %s closed", meeting.id)

@@ -1,0 +1,100 @@
+"""Emails about meetings: the notice (with a calendar file and the notice PDF) and a cancellation.
+
+Each member gets their own message. ``send_mail`` is queued to go after the request
+commits once the job queue lands (coopkit/jobs, the "queue" helper); until then it
+sends at once, and a refused message is logged (without the address) and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+
+from coopkit.database import utcnow
+from coopkit.mail import MailError, send_mail
+from coopkit.meetings.procedure import KIND_LABELS
+from coopkit.proposals.notify import _addresses
+from coopkit.proposals.text import _fold, _ics_escape
+from coopkit.proposals.timefmt import uk_datetime
+
+log = logging.getLogger("coopkit.meetings")
+
+MEETING_LENGTH = timedelta(hours=2)
+
+
+def meeting_url(coop, meeting) -> str:
+    base = current_app.extensions["coopkit.settings"].base_url.rstrip("/")
+    return f"{base}/c/{coop.slug}/meetings/{meeting.number}"
+
+
+def meeting_ics(coop, meeting, url: str, *, cancelled: bool = False) -> bytes:
+    """A calendar entry for the meeting (instants are naive UTC)."""
+    fmt = "%Y%m%dT%H%M%SZ"
+    where = meeting.place if meeting.mode != "online" else "Online"
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//coopkit//meetings//EN", "CALSCALE:GREGORIAN",
+        "METHOD:" + ("CANCEL" if cancelled else "PUBLISH"), "BEGIN:VEVENT",
+        f"UID:meeting-{meeting.id}@coopkit", f"DTSTAMP:{utcnow().strftime(fmt)}",
+        f"DTSTART:{meeting.starts_at.strftime(fmt)}", f"DTEND:{(meeting.starts_at + MEETING_LENGTH).strftime(fmt)}",
+        f"SUMMARY:{_ics_escape(coop.name + ': ' + meeting.title)}",
+        f"LOCATION:{_ics_escape(where)}",
+        f"DESCRIPTION:{_ics_escape('Notice, agenda and proxies: ' + url)}", f"URL:{url}",
+        "STATUS:" + ("CANCELLED" if cancelled else "CONFIRMED"),
+        "END:VEVENT", "END:VCALENDAR",
+    ]
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
+
+
+def _send_each(addresses, subject, body, attachments=()) -> int:
+    failed = 0
+    for address in addresses:
+        try:
+            send_mail(address, subject, body, list(attachments))  # TODO(queue): after commit once coopkit.jobs lands
+        except MailError:
+            failed += 1
+    if failed:
+        log.warning("%d of %d meeting emails could not be sent", failed, len(addresses))
+    return failed
+
+
+def notice_text(coop, meeting, items) -> str:
+    lines = [f"Notice is given of a {meeting.kind_label.lower()} of {coop.name}.", "",
+             f"{meeting.title}", f"When: {uk_datetime(meeting.starts_at)} (UK time)"]
+    if meeting.mode != "online":
+        lines.append(f"Where: {meeting.place}")
+    if meeting.online:
+        lines.append(f"Online: {meeting.online_details}")
+    if meeting.short_notice:
+        lines += ["", f"This meeting is called at short notice: it can be held only if at least "
+                      f"{meeting.consents_needed} members agree. Agree on the meeting page."]
+    if meeting.proxies_allowed:
+        lines += ["", f"If you can't come, you may appoint another member as your proxy on the meeting page "
+                      f"by {uk_datetime(meeting.proxy_deadline_at)} (UK time)."]
+    lines += ["", "Agenda:"]
+    for n, item in enumerate(items, start=1):
+        lines.append(f"{n}. {item.title}")
+        if item.item_type != "business" and item.kind:
+            lines.append(f"   {KIND_LABELS[item.kind]}: {item.resolution_text}")
+    return "\n".join(lines)
+
+
+def notice(meeting, coop, roll, items) -> None:
+    from coopkit.meetings.documents import notice_pdf
+
+    url = meeting_url(coop, meeting)
+    body = notice_text(coop, meeting, items) + (
+        f"\n\nThe notice is attached as a PDF, with a calendar file.\nThe meeting page (proxies, apologies, "
+        f"joining online, voting during the meeting):\n{url}\n")
+    attachments = [(f"meeting-{meeting.number}.ics", "text/calendar", meeting_ics(coop, meeting, url)),
+                   (f"notice-meeting-{meeting.number}.pdf", "application/pdf", notice_pdf(coop, meeting, items))]
+    _send_each(_addresses(roll), f"Notice of meeting: {meeting.title}", body, attachments)
+
+
+def cancelled(meeting, coop, roll) -> None:
+    url = meeting_url(coop, meeting)
+    body = (f"The meeting of {coop.name} called for {uk_datetime(meeting.starts_at)} (UK time), "
+            f"{meeting.title}, has been cancelled.\n\n{url}\n")
+    _send_each(_addresses(roll), f"Cancelled: {meeting.title}", body,
+               [(f"meeting-{meeting.number}.ics", "text/calendar", meeting_ics(coop, meeting, url, cancelled=True))])
