@@ -30,16 +30,6 @@ MEETING_CLAUSES = {
     "special": ("voting#special", "special resolution"),
     "audit": ("accounts#audit", "audit"),
 }
-#: kinds the Act itself governs (the rules cannot lower them)
-STATUTE = {
-    "statutory_special": "2014 Act, ss.109-113: statutory special resolution, two thirds of votes cast at a "
-                         "general meeting, confirmed at a second meeting 14 days to one month later",
-    "statutory_confirmation": "2014 Act, ss.109-113: confirmation by a simple majority of votes cast at the "
-                              "second meeting",
-    "audit_exemption": "2014 Act, s.84: fewer than 20% of votes cast and fewer than 10% of all members against",
-}
-
-
 def _numbers(coop) -> tuple[str, dict[str, str]]:
     """('Rule' or 'Article', {clause id or id#label: number}) for the rules in force."""
     cache = g.setdefault("_meeting_clause_numbers", {}) if has_request_context() else {}
@@ -70,11 +60,3 @@ def cite(coop, key: str) -> str:
     word, numbers = _numbers(coop)
     number = numbers.get(target) or numbers.get(target.split("#", 1)[0])
     return f"{word} {number}: {words}" if number else f"The rules: {words}"
-
-
-def cite_kind(coop, kind: str, rule_words: str) -> str:
-    """The clause a resolution of ``kind`` is counted under, with its rule in words."""
-    if kind in STATUTE:
-        own = cite(coop, "audit") if kind == "audit_exemption" else None
-        return STATUTE[kind] + (f" ({own})" if own else "")
-    return f"{cite(coop, kind).split(':', 1)[0]}: {kind} resolution, {rule_words}"

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from coopkit.audit.services import record
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
-from coopkit.meetings import procedure
-from coopkit.meetings.citations import cite, cite_kind
+from coopkit.meetings import kinds, procedure
+from coopkit.meetings.citations import cite
 from coopkit.meetings.models import (
     AgendaItem,
     Attendance,
@@ -339,17 +339,17 @@ def close_poll(item: AgendaItem, meeting: Meeting, coop, user, *, now: datetime 
 
 
 def _decide(item, meeting, coop, user, count, method, here: Presence, now) -> procedure.MeetingResult:
-    rules = rules_for(coop)
     members = max(meeting.entitled or 0, here.total)
     try:
-        result = procedure.count_vote(item.kind, count, rules, members=members)
-    except ValueError as exc:
+        counting, citation = kinds.counting_for(coop, item.kind)
+        result = procedure.count_vote(counting, count, members=members)
+    except (ValueError, kinds.KindMissing) as exc:
         raise MeetingError(str(exc)) from None
     item.state, item.method, item.decided_at = "decided", method, now
     item.votes_for, item.votes_against, item.votes_abstain = count.votes_for, count.against, count.abstain
     item.present_at_vote, item.outcome = here.total, result.outcome
     item.result_json = json.dumps({"reason": result.reason, "rule": result.rule, "needed": result.needed,
-                                   "clause": cite_kind(coop, item.kind, result.rule), "quorum": meeting.quorum_needed,
+                                   "clause": citation, "quorum": meeting.quorum_needed,
                                    "present": here.present, "represented": len(here.represented)})
     db.session.flush()
     record("meeting.vote_recorded", coop=coop, actor=user, subject=meeting,

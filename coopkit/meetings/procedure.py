@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 from coopkit.proposals import tally
@@ -164,63 +165,61 @@ class MeetingResult:
         return "passed" if self.passed else "failed"
 
 
+@dataclass(frozen=True)
+class Counting:
+    """How one kind is counted at a meeting: read from the rules' decision kind
+    (coopkit.rules.decisions.DecisionKind), so the engine and the rules' text agree."""
+
+    kind: str
+    #: percent of the basis that must vote for (a Fraction for two thirds); more than half always applies
+    threshold: int | Fraction = 50
+    basis: str = "cast"
+    #: the audit exemption's two tests: fewer than these percentages against
+    against_cast_below: int | None = None
+    against_all_below: int | None = None
+
+    @property
+    def rule(self) -> str:
+        """The rule in words: "at least 75% of votes cast, and more than half"."""
+        whom = "votes cast" if self.basis == "cast" else "all members entitled to vote"
+        if self.threshold == Fraction(200, 3):
+            words = f"at least two thirds of the {whom}"
+        elif self.threshold == 50:
+            words = f"more than half of the {whom}"
+        else:
+            words = f"at least {self.threshold}% of {whom}, and more than half"
+        if self.against_cast_below is not None:
+            words += (f"; and fewer than {self.against_cast_below}% of the votes cast and fewer than "
+                      f"{self.against_all_below}% of all members against")
+        return words
+
+
 def _ballots(count: Count) -> list[str]:
     return ["for"] * count.votes_for + ["against"] * count.against + ["abstain"] * count.abstain
 
 
-def _basis_words(basis: str) -> str:
-    return "votes cast" if basis == "cast" else "all members entitled to vote"
-
-
-def threshold_for(kind: str, rules: MeetingRules) -> tuple[int, str]:
-    """The (percent, basis) the tally uses for ``kind``; the statutory kinds are counted on votes cast."""
-    if kind == "special":
-        return rules.special
-    if kind in ("ordinary", "audit_exemption", "statutory_confirmation"):
-        return rules.ordinary if kind != "statutory_confirmation" else (50, "cast")
-    if kind == "statutory_special":
-        return (67, "cast")  # shown rounded; counted exactly as two thirds below
-    raise ValueError(f"unknown kind {kind!r}")
-
-
-def rule_words(kind: str, rules: MeetingRules) -> str:
-    percent, basis = threshold_for(kind, rules)
-    if kind == "statutory_special":
-        return "at least two thirds of the votes cast at the meeting"
-    if kind == "statutory_confirmation":
-        return "a simple majority of the votes cast at the second meeting"
-    words = f"at least {percent}% of {_basis_words(basis)}, and more than half"
-    if kind == "audit_exemption":
-        words += "; and fewer than 20% of the votes cast and fewer than 10% of all members against"
-    return words
-
-
-def count_vote(kind: str, count: Count, rules: MeetingRules, *, members: int) -> MeetingResult:
-    """Whether a resolution of ``kind`` passes on ``count`` at a meeting of a co-op with
-    ``members`` voting members. Raises ValueError when more votes are counted than members."""
-    if kind not in KIND_LABELS:
-        raise ValueError(f"unknown kind {kind!r}")
+def count_vote(counting: Counting, count: Count, *, members: int) -> MeetingResult:
+    """Whether a resolution counted by ``counting`` passes on ``count`` at a meeting of a co-op
+    with ``members`` voting members (through the one tally). Raises ValueError when more votes
+    are counted than there are members."""
     if count.total > members:
         raise ValueError(f"{count.total} votes counted but only {members} members may vote")
-    rule = rule_words(kind, rules)
-    if kind == "statutory_special":
-        needed = -(-2 * count.cast // 3) if count.cast else 1
-        passed = count.cast > 0 and 3 * count.votes_for >= 2 * count.cast
-        reason = f"{count.votes_for} for out of {count.cast} votes cast: two thirds ({needed}) needed."
-        return MeetingResult(kind, count, passed, reason, rule, needed)
-    percent, basis = threshold_for(kind, rules)
-    spec = tally.Spec(method="resolution", eligible=members, quorum=0, threshold_percent=percent, basis=basis)
+    spec = tally.Spec(method="resolution", eligible=members, quorum=0, threshold_percent=counting.threshold,
+                      basis=counting.basis)
     result = tally.tally(spec, _ballots(count))
     passed, reason = result.passed, result.reason
-    if kind == "audit_exemption" and passed:
-        if count.against * 5 >= count.cast:
+    if counting.against_cast_below is not None and passed:
+        if count.against * 100 >= counting.against_cast_below * count.cast:
             passed = False
-            reason = (f"{count.against} against out of {count.cast} votes cast: section 84 needs fewer than 20% "
-                      f"of the votes cast against.")
-        elif count.against * 10 >= members:
+            reason = (f"{count.against} against out of {count.cast} votes cast: fewer than "
+                      f"{counting.against_cast_below}% of the votes cast may be against.")
+        elif count.against * 100 >= counting.against_all_below * members:
             passed = False
-            reason = (f"{count.against} against out of {members} members: section 84 needs fewer than 10% "
-                      f"of all members against.")
+            reason = (f"{count.against} against out of {members} members: fewer than "
+                      f"{counting.against_all_below}% of all members may be against.")
         else:
-            reason += f" Against: {count.against}, under 20% of votes cast and under 10% of all {members} members."
-    return MeetingResult(kind, count, passed, reason, rule, result.needed)
+            reason += (f" Against: {count.against}, under {counting.against_cast_below}% of votes cast and under "
+                       f"{counting.against_all_below}% of all {members} members.")
+    elif counting.threshold == Fraction(200, 3):
+        reason = reason.replace(f"{result.needed} needed", f"two thirds ({result.needed}) needed")
+    return MeetingResult(counting.kind, count, passed, reason, counting.rule, result.needed)

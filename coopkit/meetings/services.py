@@ -19,7 +19,7 @@ from coopkit.audit.services import record
 from coopkit.coops import policy
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
-from coopkit.meetings import procedure
+from coopkit.meetings import kinds, procedure
 from coopkit.meetings.models import AgendaItem, Attendance, Consent, Meeting, Proxy
 from coopkit.proposals.services import member_for_user, voting_roll
 from coopkit.proposals.timefmt import to_uk, uk_datetime
@@ -224,6 +224,9 @@ def _check_item(coop, meeting: Meeting, draft: ItemDraft) -> ItemDraft:
         return draft
     if draft.kind not in procedure.KINDS:
         raise MeetingError("Choose the kind of resolution (ordinary, special, statutory special...).")
+    if draft.kind not in kinds.available(coop):
+        raise MeetingError(f"Your rules provide no {procedure.KIND_LABELS[draft.kind].lower()} at a general "
+                           f"meeting.")
     if draft.kind == "statutory_confirmation":
         _check_confirmation(coop, meeting, draft)
     else:

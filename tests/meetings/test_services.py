@@ -220,24 +220,40 @@ def test_statutory_special_resolution_is_confirmed_only_14_days_to_a_month_later
         assert item.resolution_text.startswith("That the society transfers") and item.purpose == "transfer"
 
 
-def test_statutory_special_fails_below_two_thirds_and_is_refused_for_a_company(app, make):
-    from coopkit.meetings import procedure
+def test_statutory_special_and_audit_exemption_are_counted_as_the_rules_kinds_say(app, assembly):
+    from coopkit.meetings import kinds, procedure
+    from coopkit.register.models import Member  # noqa: F401  (the app's models are loaded)
 
-    rules = procedure.MeetingRules()
-    assert not procedure.count_vote("statutory_special", procedure.Count(5, 3), rules, members=10).passed
-    assert procedure.count_vote("statutory_special", procedure.Count(6, 3), rules, members=10).passed
+    with app.app_context():
+        from coopkit.coops.models import Coop
+
+        coop = db.session.get(Coop, assembly.coop.id)
+        statutory, citation = kinds.counting_for(coop, "statutory_special")
+        assert citation.startswith("Rule ") and "two thirds" in citation
+        audit, audit_citation = kinds.counting_for(coop, "audit_exemption")
+        assert audit_citation.startswith("Rule ") and "fewer than 20% of votes cast" in audit_citation
+        confirm, confirm_citation = kinds.counting_for(coop, "statutory_confirmation")
+        assert "14 days to 1 month" in confirm_citation
+    assert not procedure.count_vote(statutory, procedure.Count(5, 3), members=10).passed
+    assert procedure.count_vote(statutory, procedure.Count(6, 3), members=10).passed
+    result = procedure.count_vote(audit, procedure.Count(6, 4), members=10)
+    assert not result.passed and "20%" in result.reason     # the 6 to 4
+    assert procedure.count_vote(audit, procedure.Count(19, 1), members=30).passed
+    result = procedure.count_vote(audit, procedure.Count(27, 3), members=30)
+    assert not result.passed and "10%" in result.reason     # under 20% of votes cast, but 10% of members
+    assert procedure.count_vote(confirm, procedure.Count(3, 2), members=10).passed
+    assert not procedure.count_vote(confirm, procedure.Count(2, 2), members=10).passed
 
 
-def test_audit_exemption_at_6_to_4_does_not_pass(app, assembly):
-    from coopkit.meetings import procedure
+def test_a_company_has_no_statutory_special_resolution_at_its_meetings(app, make):
+    from tests.meetings.conftest import answers, build_assembly
 
-    rules = procedure.MeetingRules()
-    result = procedure.count_vote("audit_exemption", procedure.Count(6, 4), rules, members=10)
-    assert not result.passed and "20%" in result.reason
-    result = procedure.count_vote("audit_exemption", procedure.Count(19, 1), rules, members=30)
-    assert result.passed
-    result = procedure.count_vote("audit_exemption", procedure.Count(27, 3), rules, members=30)
-    assert not result.passed and "10%" in result.reason   # under 20% of votes cast, but 10% of members
+    company = answers()
+    company["legal_form"] = {"wants_member_shares": "no", "wants_model_rules": "yes", "legal_form": "company"}
+    asm = build_assembly(app, make, slug="company-meeting", rule_answers=company)
+    with pytest.raises(_err(), match="no statutory special resolution"):
+        call(app, asm, items=[dict(title="Merge", item_type="resolution", kind="statutory_special",
+                                   purpose="amalgamation", resolution_text="That we merge.")])
 
 
 def test_online_attendance_only_where_the_rules_allow_it(app, make):
