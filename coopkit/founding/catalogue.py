@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from coopkit.rules.parameters import PARAMETERS
+from coopkit.rules.parameters import PARAMETERS, bounds
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 
@@ -125,9 +125,15 @@ def _question(raw: dict) -> Question:
     if qtype == "choice" and (not choices or (labels and len(labels) != len(choices))):
         raise CatalogueError(f"{key}: a choice needs choices (and one label each)")
     when = raw.get("when")
+    low, high = raw.get("min"), raw.get("max")
+    shared = bounds(key) if feeds_rules else None
+    if shared is not None:
+        if (low is not None and low != shared[0]) or (high is not None and high != shared[1]):
+            raise CatalogueError(f"{key}: its range is set once, in coopkit.rules.parameters.RANGES")
+        low, high = shared
     return Question(
         key=key, type=qtype, label=raw["label"], help=raw.get("help", ""), default=default,
-        choices=choices, choice_labels=labels, min=raw.get("min"), max=raw.get("max"),
+        choices=choices, choice_labels=labels, min=low, max=high,
         required=raw.get("required", True), when=(when[0], tuple(when[1:])) if when else None,
         feeds_rules=feeds_rules, private=raw.get("private", False),
     )

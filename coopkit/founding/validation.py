@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from coopkit.founding.catalogue import STATUTORY_MAX_HOLDING_PENCE, Question, Step
+from coopkit.rules.parameters import FORM_RANGES, QUORUM_TWO_ALONE_UP_TO, quorum_two_alone
 
 #: a society needs at least three founding members (2014 Act)
 SOCIETY_MIN_FOUNDERS = 3
@@ -205,6 +206,19 @@ def cross_checks(step: Step, merged: dict[str, Any], ctx: Context, *, submitted:
         if ordinary is not None and special is not None and special < ordinary:
             errors["special_threshold_percent"] = (
                 f"A special resolution can't need fewer votes ({special}%) than an ordinary one ({ordinary}%).")
+
+    form = merged.get("legal_form")
+    for key, (low, high) in FORM_RANGES.get(form or "", {}).items():
+        value = merged.get(key)
+        if key in keys and isinstance(value, int) and not low <= value <= high:
+            errors[key] = f"For a company, enter a number from {low}% to {high}%."
+
+    if "quorum_percent" in keys:
+        least, percent = merged.get("quorum_min_members"), merged.get("quorum_percent")
+        if least is not None and percent is not None and quorum_two_alone(least, percent):
+            errors["quorum_percent"] = (
+                f"With more than {QUORUM_TWO_ALONE_UP_TO} members, two people alone could hold a meeting: "
+                "raise the minimum to 3 or the percentage above 40%.")
 
     if "max_holding_pence" in keys:
         share, most = merged.get("share_value_pence"), merged.get("max_holding_pence")

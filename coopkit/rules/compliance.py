@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from coopkit.rules.parameters import PARAMETERS, QUORUM_TWO_ALONE_UP_TO, bounds, quorum_two_alone
+
 #: Schedule 1 of the 2014 Act: what a society's rules must provide for
 SCHEDULE_1: tuple[tuple[str, str], ...] = (
     ("sch1.name", "The name of the society"),
@@ -158,6 +160,7 @@ def _parameter_items(p: dict[str, Any], facts: Facts, gaps: Iterable[str],
     label = "Every answer the rules need is given"
     items.append(_ok("p.gaps", label) if not gaps else
                  _bad("p.gaps", label, "Still to decide: " + ", ".join(g.replace("_", " ") for g in gaps) + "."))
+    problems = list(problems)
     for key, message in problems:
         items.append(_bad(f"p.valid.{key}", "Answer out of range", message))
 
@@ -205,22 +208,32 @@ def _parameter_items(p: dict[str, Any], facts: Facts, gaps: Iterable[str],
         else:
             items.append(_ok("p.max_holding", label, _pounds(holding)))
 
-    quorum = int(p.get("quorum_min_members") or 0)
-    label = "Quorum of at least 2 members"
-    items.append(_ok("p.quorum", label, f"{quorum} members or {p.get('quorum_percent')}%, whichever is greater")
-                 if quorum >= 2 else _bad("p.quorum", label, f"A quorum of {quorum} would let one person "
-                                          "hold a meeting alone."))
+    quorum, percent = int(p.get("quorum_min_members") or 0), int(p.get("quorum_percent") or 0)
+    label = f"Quorum: never two members alone once there are more than {QUORUM_TWO_ALONE_UP_TO}"
+    if quorum < 2:
+        items.append(_bad("p.quorum", label, f"A quorum of {quorum} would let one person hold a meeting alone."))
+    elif quorum_two_alone(quorum, percent):
+        items.append(_bad("p.quorum", label, f"{quorum} members or {percent}%: with {QUORUM_TWO_ALONE_UP_TO + 1} "
+                          "or more members, two could still hold a general meeting alone. Raise the minimum "
+                          "to 3 or the percentage above 40%."))
+    else:
+        items.append(_ok("p.quorum", label, f"{quorum} members or {percent}%, whichever is greater"))
 
-    for key, name_ in (("ordinary_threshold_percent", "ordinary"), ("special_threshold_percent", "special")):
+    for key, name_, floor in (("ordinary_threshold_percent", "ordinary", 50),
+                              ("special_threshold_percent", "special", 75)):
         value = int(p.get(key) or 0)
-        label = f"The {name_} resolution threshold is above half and at most 100%"
-        if 50 <= value <= 100:
+        label = (f"The {name_} resolution threshold is above half and at most 100%" if floor == 50 else
+                 f"The {name_} resolution threshold is at least {floor}% and at most 100%")
+        if floor <= value <= 100:
             detail = ("a simple majority (a tie fails)" if value == 50 else f"{value}%") + \
                      f" of {'votes cast' if p.get(name_ + '_basis', 'cast') == 'cast' else 'all eligible members'}"
             items.append(_ok(f"p.{name_}_threshold", label, detail))
-        else:
+        elif floor == 50:
             items.append(_bad(f"p.{name_}_threshold", label, f"{value}% is not allowed: a resolution always "
                               "needs more than half, and at most 100%."))
+        else:
+            items.append(_bad(f"p.{name_}_threshold", label, f"{value}% is not allowed: a special resolution "
+                              f"(changing the rules, expelling a member) needs at least {floor}%, and at most 100%."))
     if int(p.get("special_threshold_percent") or 0) < int(p.get("ordinary_threshold_percent") or 0):
         items.append(_bad("p.special_vs_ordinary", "A special resolution needs at least an ordinary majority",
                           "The special threshold is lower than the ordinary one."))
@@ -245,9 +258,44 @@ def _parameter_items(p: dict[str, Any], facts: Facts, gaps: Iterable[str],
     if notice >= 14:
         items.append(_ok("p.notice", label, f"{notice} clear days"))
     else:
-        items.append(_bad("p.notice", label, f"{notice} days is shorter than usual practice"
-                          + ("" if society else " and than the Companies Act allows"),
-                          "warn" if society else "fail"))
+        items.append(_bad("p.notice", label, f"{notice} clear days is too short: every member must have at "
+                          "least 14 clear days to arrange to attend."))
+
+    short = int(p.get("short_notice_percent") or 0)
+    low, high = bounds("short_notice_percent", facts.legal_form) or (90, 100)
+    label = f"Short notice needs the consent of at least {low}% of the members"
+    if low <= short <= high:
+        items.append(_ok("p.short_notice", label, f"{short}%"))
+    else:
+        items.append(_bad("p.short_notice", label, f"{short}% is not allowed: a meeting at short notice needs "
+                          f"the consent of {low}% to {high}% of the members."))
+
+    if "expulsion_notice_days" in p:
+        days = int(p.get("expulsion_notice_days") or 0)
+        label = "At least 14 days' written notice of a proposed expulsion"
+        items.append(_ok("p.expulsion_notice", label, f"{days} clear days") if days >= 14 else
+                     _bad("p.expulsion_notice", label, f"{days} days is too short for the member to prepare "
+                          "a reply: give at least 14."))
+
+    probation = p.get("probation")
+    if probation in ("period", "hours"):
+        key = "probation_months" if probation == "period" else "probation_hours"
+        low, high = bounds(key) or (1, 0)
+        value = int(p.get(key) or 0)
+        unit = "months" if probation == "period" else "hours"
+        label = "The probation length is within the range every rule set accepts"
+        items.append(_ok("p.probation", label, f"{value} {unit}") if low <= value <= high else
+                     _bad("p.probation", label, f"{value} {unit} is outside {low} to {high} {unit}."))
+
+    flagged = {key for key, _ in problems}
+    for key in sorted(p):
+        shared = bounds(key, facts.legal_form)
+        value = p.get(key)
+        if shared is None or key in flagged or isinstance(value, bool) or not isinstance(value, int):
+            continue
+        if not shared[0] <= value <= shared[1]:
+            items.append(_bad(f"p.valid.{key}", "Answer out of range",
+                              f"{PARAMETERS[key][2]}: {value} is outside {shared[0]} to {shared[1]}."))
     return items
 
 

@@ -86,6 +86,53 @@ PARAMETERS: dict[str, tuple[str, Any, str]] = {
 }
 
 
+#: key -> (lowest, highest): the one range of a number that the founding journey, every rule set
+#: and the compliance check accept. A rule-set manifest or the journey's catalogue may not set its
+#: own; floors the law or good practice set are here (14 clear days' notice, 90% for short notice,
+#: 75% for a special resolution, 14 days' notice of an expulsion).
+RANGES: dict[str, tuple[int, int]] = {
+    "probation_months": (1, 24),
+    "probation_hours": (1, 4000),
+    "leaving_notice_days": (0, 365),
+    "expulsion_notice_days": (14, 90),
+    "guarantee_pence": (1, 10000),
+    "quorum_min_members": (2, 500),
+    "quorum_percent": (0, 100),
+    "notice_clear_days": (14, 90),
+    "short_notice_percent": (90, 100),
+    "ordinary_threshold_percent": (50, 100),
+    "special_threshold_percent": (75, 100),
+    "consent_min_days": (1, 60),
+    "written_resolution_days": (1, 90),
+    "board_size": (2, 15),
+    "board_term_years": (1, 5),
+    "min_directors": (2, 15),
+    "surplus_reserves_percent": (0, 100),
+    "surplus_common_good_percent": (0, 100),
+    "surplus_bonus_percent": (0, 100),
+}
+#: narrower ranges for one legal form (a private company's articles may ask 90% to 95% for
+#: short notice, Companies Act 2006 s.307)
+FORM_RANGES: dict[str, dict[str, tuple[int, int]]] = {
+    "company": {"short_notice_percent": (90, 95)},
+}
+#: with more members than this, two members alone may never make a quorum
+QUORUM_TWO_ALONE_UP_TO = 4
+
+
+def bounds(key: str, legal_form: str | None = None) -> tuple[int, int] | None:
+    """The range a number answer must lie in (for ``legal_form`` when it narrows it), or None."""
+    return FORM_RANGES.get(legal_form or "", {}).get(key) or RANGES.get(key)
+
+
+def quorum_two_alone(min_members: int, percent: int) -> bool:
+    """Whether two members could make the quorum alone in a co-op of more than
+    :data:`QUORUM_TWO_ALONE_UP_TO` members (checked at the smallest such size: the percentage
+    part only grows with the membership)."""
+    members = QUORUM_TWO_ALONE_UP_TO + 1
+    return max(int(min_members), -(-int(percent) * members // 100)) <= 2
+
+
 def defaults() -> dict[str, Any]:
     return {key: spec[1] for key, spec in PARAMETERS.items()}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from coopkit.rules.decisions import DecisionKindError, check_table
-from coopkit.rules.parameters import PARAMETERS
+from coopkit.rules.parameters import PARAMETERS, bounds
 
 log = logging.getLogger("coopkit.rules")
 
@@ -76,7 +76,7 @@ def _fail(path: Path, message: str) -> RuleSetError:
     return RuleSetError(f"{path}: {message}")
 
 
-def _parameter(path: Path, key: str, raw: Any) -> ParameterSpec:
+def _parameter(path: Path, key: str, raw: Any, legal_form: str) -> ParameterSpec:
     if key not in PARAMETERS:
         raise _fail(path, f"parameter {key!r} is not in coopkit/rules/parameters.py (add it there first)")
     shared_type, shared_default, description = PARAMETERS[key]
@@ -87,8 +87,16 @@ def _parameter(path: Path, key: str, raw: Any) -> ParameterSpec:
     required = bool(raw.get("required", False))
     if required and shared_type not in TEXT_TYPES:
         raise _fail(path, f"parameter {key!r}: only text parameters can be required (others need a default)")
+    minimum, maximum = raw.get("min"), raw.get("max")
+    shared_range = bounds(key, legal_form)
+    if shared_range is not None:
+        if (minimum is not None and minimum != shared_range[0]) or (maximum is not None and maximum != shared_range[1]):
+            raise _fail(path, f"parameter {key!r}: its range is {shared_range[0]}..{shared_range[1]} in "
+                              "coopkit/rules/parameters.py (RANGES), shared with the founding journey; "
+                              "don't set another here")
+        minimum, maximum = shared_range
     spec = ParameterSpec(key=key, type=shared_type, default=raw.get("default", shared_default), required=required,
-                         minimum=raw.get("min"), maximum=raw.get("max"), label=raw.get("label", description))
+                         minimum=minimum, maximum=maximum, label=raw.get("label", description))
     if spec.choices and not required and spec.default not in spec.choices:
         raise _fail(path, f"parameter {key!r}: default {spec.default!r} is not one of {spec.choices}")
     return spec
@@ -110,7 +118,8 @@ def load_ruleset_dir(directory: Path) -> RuleSet:
         raise _fail(manifest, "id must be lower-case letters, digits and hyphens and equal the folder name")
     if data["legal_form"] not in LEGAL_FORMS:
         raise _fail(manifest, f"legal_form must be one of {LEGAL_FORMS}")
-    parameters = {key: _parameter(manifest, key, raw) for key, raw in data.get("parameters", {}).items()}
+    parameters = {key: _parameter(manifest, key, raw, data["legal_form"])
+                  for key, raw in data.get("parameters", {}).items()}
     clauses: list[ClauseSpec] = []
     seen: set[str] = set()
     for raw in data["clauses"]:

@@ -181,7 +181,7 @@ def test_yes_no_and_choices_accept_only_their_values():
 
 @pytest.mark.parametrize(("ordinary", "special", "errors"), [
     ("50", "75", set()),
-    ("50", "50", set()),
+    ("50", "74", {"special_threshold_percent"}),
     ("100", "100", set()),
     ("50", "100", set()),
     ("49", "75", {"ordinary_threshold_percent"}),
@@ -200,14 +200,24 @@ def test_resolution_thresholds(ordinary, special, errors):
 def test_threshold_messages_say_the_range():
     outcome = check("decisions", with_("decisions", ordinary_threshold_percent="49"))
     assert outcome.errors["ordinary_threshold_percent"] == "Enter a number from 50% to 100%."
-    outcome = check("decisions", with_("decisions", ordinary_threshold_percent="75", special_threshold_percent="60"))
-    assert "fewer votes (60%) than an ordinary one (75%)" in outcome.errors["special_threshold_percent"]
+    outcome = check("decisions", with_("decisions", special_threshold_percent="60"))
+    assert outcome.errors["special_threshold_percent"] == "Enter a number from 75% to 100%."
+    outcome = check("decisions", with_("decisions", ordinary_threshold_percent="90", special_threshold_percent="80"))
+    assert "fewer votes (80%) than an ordinary one (90%)" in outcome.errors["special_threshold_percent"]
 
 
 def test_quorum_and_notice_edges():
     assert check("decisions", with_("decisions", quorum_min_members="2", quorum_percent="100")).ok
     outcome = check("decisions", with_("decisions", quorum_min_members="1", quorum_percent="0"))
-    assert set(outcome.errors) == {"quorum_min_members", "quorum_percent"}
+    assert set(outcome.errors) >= {"quorum_min_members"}
+    for least, percent, ok in (("2", "0", False), ("2", "40", False), ("2", "41", True), ("3", "0", True)):
+        outcome = check("decisions", with_("decisions", quorum_min_members=least, quorum_percent=percent))
+        assert outcome.ok is ok, (least, percent)
+        if not ok:
+            assert "two people alone could hold a meeting" in outcome.errors["quorum_percent"]
+    for days in ("7", "13"):
+        assert check("decisions", with_("decisions", notice_clear_days=days)).errors["notice_clear_days"] \
+            == "Enter a number from 14 to 90."
     assert "whole number" in check("decisions", with_("decisions", notice_clear_days="14.5")).errors["notice_clear_days"]
 
 

@@ -78,10 +78,10 @@ def test_check_fails_when_the_text_lacks_the_covering_clause(society):
 
 
 @pytest.mark.parametrize(("changes", "failing"), [
-    ({"quorum_min_members": 1}, "p.quorum"),
-    ({"special_threshold_percent": 40}, "p.special_threshold"),
+    ({"quorum_min_members": 1}, "p.valid.quorum_min_members"),
+    ({"special_threshold_percent": 40}, "p.valid.special_threshold_percent"),
     ({"surplus_bonus_percent": 60}, "p.surplus"),
-    ({"min_directors": 1}, "p.directors"),
+    ({"min_directors": 1}, "p.valid.min_directors"),
 ])
 def test_parameter_sanity(society, changes, failing):
     document = render.render_document(society, {**ANSWERS, **changes})

@@ -476,7 +476,7 @@ def test_a_missing_answer_is_a_marked_gap_that_fails_the_check(ruleset):
 def test_bad_numbers_fail_the_check(ruleset):
     answers = dict(COMPLETE, quorum_min_members=1, surplus_reserves_percent=60)
     report = check(ruleset, render.render_document(ruleset, answers), answers)
-    assert {"p.quorum", "p.surplus"} <= {i.id for i in report.failures}
+    assert {"p.valid.quorum_min_members", "p.surplus"} <= {i.id for i in report.failures}
 
 
 def test_the_company_articles_refuse_what_the_companies_act_forbids():
