@@ -6,6 +6,8 @@ from __future__ import annotations
 def all_blueprints():
     from coopkit.accounts.views import bp as accounts
     from coopkit.audit.views import bp as audit
+    from coopkit.calendar.views import bp as calendar
+    from coopkit.calendar.views import feeds as calendar_feeds
     from coopkit.coops.views import bp as coops
     from coopkit.coops.views import workspace
     from coopkit.founding.guides import bp as guides
@@ -16,4 +18,5 @@ def all_blueprints():
     from coopkit.register.views import bp as register
     from coopkit.rules.views import bp as rules
 
-    return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, audit]
+    return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, audit,
+            calendar, calendar_feeds]

@@ -192,6 +192,7 @@ COOP_SECTIONS = (
     ("rules.index", "Rules", "rules.view"),
     ("register.members", "Registers", "register.names"),
     ("proposals.index", "Proposals", "proposals.view"),
+    ("calendar.index", "Calendar", "calendar.view"),
     ("workspace.invite", "Invite", "coop.invite"),
     ("audit.log", "Audit log", "audit.view"),
 )

@@ -49,6 +49,10 @@ proposals.manage      -     -     -     -     yes   -     -
 meetings.view         -     -     yes   yes   yes   -     -
 meetings.attend       -     -     yes   yes   yes   -     -
 meetings.manage       -     -     -     -     yes   -     -
+calendar.view         -     -     yes   yes   yes   yes   -
+calendar.feed         -     -     yes   yes   yes   yes   -
+calendar.manage       -     -     -     -     yes   -     -
+calendar.return       -     -     -     -     yes   -     -
 """
 
 

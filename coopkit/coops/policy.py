@@ -69,6 +69,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     "meetings.view": frozenset({F, M, S}),
     "meetings.attend": frozenset({F, M, S}),
     "meetings.manage": frozenset({S}),
+    # the statutory calendar: mentors see obligations (no names); the secretary records filings
+    "calendar.view": frozenset({F, M, S, T}),
+    "calendar.feed": frozenset({F, M, S, T}),
+    "calendar.manage": frozenset({S}),
+    "calendar.return": frozenset({S}),
 }
 
 #: roles that only make sense while the co-op is (or is not yet) registered

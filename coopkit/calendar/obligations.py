@@ -1,0 +1,536 @@
+"""The statutory calendar's arithmetic: a pure core with no Flask or database import.
+
+From a co-op's facts (legal form, registration date, financial year end, its rules'
+choices, amendments adopted, probations, meetings called) and the "done" records it
+keeps, :func:`obligations` lists what falls due and when. Everything here is dates and
+plain data, so it is proved with hypothesis (tests/calendar/test_dates.py).
+
+The figures come from ../shared/DOMAIN.md ("Fees, filings and deadlines", "After
+registration") and the two rule sets. Company deadlines (accounts, confirmation
+statement) are Companies House practice: shown as guidance to check.
+
+Two ways of adding months: a society's FCA deadline is read the cautious way (30 June
+plus 7 months is 30 January, never later), while a company's accounts follow the
+Companies Act's month-end rule (a period ending on a month's last day is due on the last
+day of the month it falls in: 30 June plus 9 months is 31 March). Both are earlier or
+equal to any other reading, so following them never files late.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+#: the annual return (AR30) with accounts is due this many months after the year end (FCA)
+SOCIETY_RETURN_MONTHS = 7
+#: a private company's accounts: months after the accounting reference date (Companies House)
+COMPANY_ACCOUNTS_MONTHS = 9
+#: a company's first accounts, if the first period is longer than 12 months: months after incorporation
+COMPANY_FIRST_ACCOUNTS_MONTHS = 21
+#: the first accounting period runs from registration for at least 6 and at most 18 months
+FIRST_PERIOD_MIN_MONTHS = 6
+FIRST_PERIOD_MAX_MONTHS = 18
+#: both rule sets: the AGM within 6 months of each year end, never 15 months after the last one
+AGM_WITHIN_MONTHS = 6
+AGM_MAX_GAP_MONTHS = 15
+#: a confirmation statement is filed within 14 days after its review period ends
+CONFIRMATION_FILING_DAYS = 14
+#: a company's amended articles reach Companies House within 15 days of the resolution
+ARTICLES_FILING_DAYS = 15
+#: a society's amendment has no legal deadline (it takes effect on registration): our target
+AMENDMENT_TARGET_DAYS = 28
+#: reminders go out this many days before a deadline (each once)
+REMINDER_DAYS = (30, 14, 7, 1)
+#: an obligation due within this many days is "due soon"
+DUE_SOON_DAYS = 30
+#: future obligations are listed up to this many months ahead
+HORIZON_MONTHS = 12
+
+#: who acts, as groups of people the reminders go to
+SECRETARY, DIRECTORS = "secretary", "directors"
+
+_YEAR_END_RE = re.compile(r"^\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*$")
+
+
+class CalendarError(ValueError):
+    """Input the calendar refuses, with a message for the person who typed it."""
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def is_month_end(day: date) -> bool:
+    return day == month_end(day.year, day.month)
+
+
+def add_months(day: date, months: int, *, month_end_rule: bool = False) -> date:
+    """``day`` moved by ``months`` calendar months. A day past the end of the target month
+    is clamped to its last day (31 August + 6 months = 28 or 29 February). With
+    ``month_end_rule`` a month's last day maps to the target month's last day (30 June + 9
+    months = 31 March), as the Companies Act counts accounts deadlines."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = month_end(year, month)
+    if month_end_rule and is_month_end(day):
+        return last
+    return date(year, month, min(day.day, last.day))
+
+
+def months_between(start: date, end_inclusive: date) -> int:
+    """Whole calendar months in the period from ``start`` to ``end_inclusive`` (both days in it)."""
+    after = end_inclusive + timedelta(days=1)
+    months = (after.year - start.year) * 12 + (after.month - start.month)
+    while months > 0 and add_months(start, months) > after:
+        months -= 1
+    return months
+
+
+def notice_deadline(meeting_on: date, clear_days: int) -> date:
+    """The last day notice of a meeting on ``meeting_on`` may be sent so that ``clear_days``
+    whole days lie between: neither the day it is sent nor the day of the meeting counts."""
+    return meeting_on - timedelta(days=clear_days + 1)
+
+
+def clear_days(sent_on: date, meeting_on: date) -> int:
+    """Clear days between sending notice and the meeting (both days left out)."""
+    return (meeting_on - sent_on).days - 1
+
+
+@dataclass(frozen=True)
+class YearEnd:
+    """A financial year end as a day and month. 29 February is allowed: in other years the
+    year ends on 28 February."""
+
+    day: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str | None) -> YearEnd:
+        """'31-03' (or 31/03, 31.3) -> YearEnd; a clear CalendarError for anything else."""
+        match = _YEAR_END_RE.match(text or "")
+        if not match:
+            raise CalendarError("Enter the year end as day and month, DD-MM, for example 31-03.")
+        day, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise CalendarError(f"There is no month {month}: enter the year end as DD-MM, for example 31-03.")
+        if not 1 <= day <= _calendar.monthrange(2024, month)[1]:  # 2024: 29 February exists
+            raise CalendarError(f"{day} {_calendar.month_name[month]} does not exist: "
+                                "enter a real day, for example 31-03.")
+        return cls(day, month)
+
+    def on(self, year: int) -> date:
+        """The year end in ``year`` (28 February when 29 February does not exist that year)."""
+        return date(year, self.month, min(self.day, _calendar.monthrange(year, self.month)[1]))
+
+    def text(self) -> str:
+        return f"{self.day:02d}-{self.month:02d}"
+
+    def words(self) -> str:
+        return f"{self.day} {_calendar.month_name[self.month]}"
+
+
+def first_year_end(registered_on: date, year_end: YearEnd) -> date:
+    """The first year end after registration that gives a first accounting period of at
+    least 6 months; being the first such, it is always less than 18 months."""
+    earliest = add_months(registered_on, FIRST_PERIOD_MIN_MONTHS) - timedelta(days=1)
+    candidate = year_end.on(earliest.year)
+    if candidate < earliest:
+        candidate = year_end.on(earliest.year + 1)
+    return candidate
+
+
+def year_ends(registered_on: date, year_end: YearEnd, until: date) -> Iterator[date]:
+    """Each year end from the first, while it is on or before ``until`` (the first one always)."""
+    current = first_year_end(registered_on, year_end)
+    yield current
+    year = current.year + 1
+    while year_end.on(year) <= until:
+        yield year_end.on(year)
+        year += 1
+
+
+def reminder_threshold(due_on: date, today: date) -> int | None:
+    """Which reminder (30, 14, 7 or 1 days before) is owed today: the smallest threshold the
+    remaining days fit under, so a late start sends one reminder, not all the missed ones.
+    None when the deadline is more than 30 days away or has passed."""
+    days = (due_on - today).days
+    if days < 0:
+        return None
+    fitting = [t for t in REMINDER_DAYS if days <= t]
+    return min(fitting) if fitting else None
+
+
+# --- facts and obligations ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Amendment:
+    """A rules version adopted after registration: registered (``registered_on``) or not yet."""
+
+    number: int
+    adopted_on: date
+    registered_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Probation:
+    member_id: int
+    name: str
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class CalledMeeting:
+    """A general meeting that has been called (from the meetings feature)."""
+
+    key: str
+    title: str
+    meets_on: date
+    clear_days: int
+    notice_sent_on: date | None = None
+    is_agm: bool = False
+
+
+@dataclass(frozen=True)
+class Done:
+    """A "done" record: when it was filed or held, the reference, who recorded it."""
+
+    key: str
+    done_on: date
+    reference: str = ""
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Facts:
+    legal_form: str
+    #: registered with the FCA / Companies House; False gives a projection ("once registered")
+    registered: bool
+    #: the registration date (for a projection: the date assumed)
+    registered_on: date
+    year_end: YearEnd
+    management: str = "collective"
+    board_rotation: str = "none"
+    board_term_years: int = 3
+    notice_clear_days: int = 14
+    #: obligations due before this date are not listed (a co-op that joined coopkit later)
+    tracked_from: date | None = None
+    amendments: tuple[Amendment, ...] = ()
+    probations: tuple[Probation, ...] = ()
+    meetings: tuple[CalledMeeting, ...] = ()
+    done: dict[str, Done] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Obligation:
+    #: stable and URL-safe, e.g. "annual-return-2025-03-31"; done records are keyed by it
+    key: str
+    kind: str
+    title: str
+    due_on: date
+    #: who does it, in words
+    who: str
+    #: the groups reminders go to (SECRETARY, DIRECTORS)
+    responsible: frozenset[str]
+    #: what it needs, one line each
+    needs: tuple[str, ...] = ()
+    #: why: the law or rule behind it, in our words
+    basis: str = ""
+    #: a window's first day (the AGM window opens the day after the year end)
+    opens_on: date | None = None
+    #: the financial year it is about
+    period_end: date | None = None
+    #: can be closed with a done record (a milestone such as the first year end cannot)
+    closable: bool = True
+    #: the filing date may not be on or before this day (the year end, the resolution)
+    not_before: date | None = None
+    #: names a person (shown only to those who may see names)
+    personal: bool = False
+    #: closed by the co-op's own data (a registered amendment, a notice sent)
+    closed_on: date | None = None
+    #: the title for those who may not see names (mentors, reminders to others)
+    anonymous_title: str = ""
+
+    def title_for(self, with_names: bool) -> str:
+        return self.title if with_names or not self.personal else (self.anonymous_title or self.title)
+
+
+@dataclass(frozen=True)
+class Item:
+    obligation: Obligation
+    status: str
+    done: Done | None = None
+
+    def days_until(self, today: date) -> int:
+        return (self.obligation.due_on - today).days
+
+
+STATUS_LABELS = {
+    "done": "Done",
+    "overdue": "Overdue",
+    "due": "Due soon",
+    "open": "Window open",
+    "upcoming": "Upcoming",
+    "passed": "Passed",
+    "projected": "Once registered",
+}
+
+
+def status_of(obligation: Obligation, done: Done | None, today: date, registered: bool = True) -> str:
+    if done is not None or obligation.closed_on is not None:
+        return "done"
+    if not registered:
+        return "projected"
+    if not obligation.closable:
+        return "passed" if obligation.due_on < today else "upcoming"
+    if obligation.due_on < today:
+        return "overdue"
+    if (obligation.due_on - today).days <= DUE_SOON_DAYS:
+        return "due"
+    if obligation.opens_on is not None and obligation.opens_on <= today:
+        return "open"
+    return "upcoming"
+
+
+def _society_year(y: date, facts: Facts, agm_due: date) -> list[Obligation]:
+    due = add_months(y, SOCIETY_RETURN_MONTHS)
+    signers = ("two directors and the secretary" if facts.management == "board"
+               else "two members who are directors and the secretary")
+    return [Obligation(
+        key=f"annual-return-{y.isoformat()}", kind="annual_return",
+        title=f"Annual return (AR30) and accounts for the year to {_words(y)}",
+        due_on=due, who=f"The secretary files it; the accounts are signed by {signers}",
+        responsible=frozenset({SECRETARY, DIRECTORS}),
+        needs=("Accounts for the year, signed by " + signers,
+               "The auditor's or accountant's report, or the audit exemption resolution",
+               "The figures from the registers (\"Prepare the return\" gives a data sheet)",
+               "Filed through the FCA's Mutuals Society Portal; the fee is paid there"),
+        basis="The FCA sends no reminder and gives no extension: a society that does not file commits an "
+              "offence and may have its registration cancelled.",
+        opens_on=y + timedelta(days=1), period_end=y, not_before=y,
+    ), Obligation(
+        key=f"audit-{y.isoformat()}", kind="audit",
+        title=f"Audit, or the audit exemption, for the year to {_words(y)}",
+        due_on=agm_due, who="The members decide; the directors arrange it",
+        responsible=frozenset({SECRETARY, DIRECTORS}),
+        needs=("Either a qualified auditor appointed, or a resolution to use the exemption",
+               "The exemption is passed at a general meeting and only while the society is under the "
+               "Act's size limits (s.84): put it on the AGM agenda"),
+        basis="Your rules (accounts and audit) and the 2014 Act: the accounts filed with the return carry "
+              "the audit report or rely on the exemption.",
+        opens_on=y + timedelta(days=1), period_end=y, not_before=y,
+    )]
+
+
+def _company_year(y: date, index: int, facts: Facts) -> list[Obligation]:
+    due = add_months(y, COMPANY_ACCOUNTS_MONTHS, month_end_rule=True)
+    needs = ["Accounts approved by the directors and signed on their behalf",
+             "Filed at Companies House (online)"]
+    if index == 0 and y > add_months(facts.registered_on, 12) - timedelta(days=1):
+        # First accounts covering more than 12 months: 21 months from incorporation, or
+        # 3 months after the period ends, whichever is later (guidance to check).
+        due = max(add_months(facts.registered_on, COMPANY_FIRST_ACCOUNTS_MONTHS),
+                  add_months(y, 3, month_end_rule=True))
+        needs.append("First accounts longer than 12 months: due 21 months after incorporation")
+    return [Obligation(
+        key=f"accounts-{y.isoformat()}", kind="company_accounts",
+        title=f"Company accounts for the year to {_words(y)}",
+        due_on=due, who="The directors approve them; the secretary or a director files them",
+        responsible=frozenset({SECRETARY, DIRECTORS}), needs=tuple(needs),
+        basis="Companies House charges a penalty for late accounts. Check the date on your "
+              "Companies House record: it is the one that counts.",
+        opens_on=y + timedelta(days=1), period_end=y, not_before=y,
+    )]
+
+
+def _agm_due(y: date, previous_agm: date | None = None) -> date:
+    due = add_months(y, AGM_WITHIN_MONTHS)
+    if previous_agm is not None:
+        due = min(due, add_months(previous_agm, AGM_MAX_GAP_MONTHS))
+    return due
+
+
+def _agm(y: date, index: int, facts: Facts, previous_agm: date | None) -> list[Obligation]:
+    due = _agm_due(y, previous_agm)
+    call_by = notice_deadline(due, facts.notice_clear_days)
+    result = [Obligation(
+        key=f"agm-{y.isoformat()}", kind="agm",
+        title=f"Annual general meeting after the year to {_words(y)}",
+        due_on=due, who="The secretary calls it; the members hold it",
+        responsible=frozenset({SECRETARY}),
+        needs=(f"Notice sent by {_words(call_by)} at the latest ({facts.notice_clear_days} clear days)",
+               "The accounts and the directors' report on the co-op's principles",
+               "Appointing an auditor or deciding not to, where the law allows"),
+        basis=f"Your rules: within {AGM_WITHIN_MONTHS} months of the end of each financial year, and never "
+              f"more than {AGM_MAX_GAP_MONTHS} months after the previous one.",
+        opens_on=y + timedelta(days=1), period_end=y, not_before=y,
+    )]
+    if facts.management == "board" and (facts.board_rotation == "third"
+                                        or (index + 1) % max(1, facts.board_term_years) == 0):
+        rotation = ("one third of the directors retire and may stand again"
+                    if facts.board_rotation == "third"
+                    else f"the directors' {facts.board_term_years}-year terms end")
+        result.append(Obligation(
+            key=f"elections-{y.isoformat()}", kind="elections",
+            title=f"Director elections at the AGM after the year to {_words(y)}",
+            due_on=due, who="The secretary asks for candidates; the members elect",
+            responsible=frozenset({SECRETARY}),
+            needs=(f"At this AGM {rotation}",
+                   "Candidates tell the secretary in writing at least 7 days before the meeting"),
+            basis="Your rules (the board): directors are elected at the annual general meeting.",
+            opens_on=y + timedelta(days=1), period_end=y, not_before=y,
+        ))
+    return result
+
+
+def _first_period(first: date, facts: Facts) -> Obligation:
+    months = months_between(facts.registered_on, first)
+    return Obligation(
+        key="first-period", kind="first_period",
+        title=f"First financial year ends ({months} months from registration)",
+        due_on=first, who="The directors (the treasurer keeps the books)", responsible=frozenset({DIRECTORS}),
+        needs=("Books closed at the year end; an accountant booked for the first accounts",),
+        basis=f"The first accounting period runs from registration for {FIRST_PERIOD_MIN_MONTHS} to "
+              f"{FIRST_PERIOD_MAX_MONTHS} months, to the first year end ({facts.year_end.words()}).",
+        period_end=first, closable=False,
+    )
+
+
+def _amendments(facts: Facts) -> list[Obligation]:
+    result = []
+    for amendment in facts.amendments:
+        if facts.legal_form == "company":
+            result.append(Obligation(
+                key=f"articles-v{amendment.number}", kind="articles",
+                title=f"File the amended articles (version {amendment.number}) at Companies House",
+                due_on=amendment.adopted_on + timedelta(days=ARTICLES_FILING_DAYS),
+                who="The secretary or a director", responsible=frozenset({SECRETARY, DIRECTORS}),
+                needs=("A copy of the special resolution", "The articles as amended"),
+                basis="A company's amended articles take effect on the resolution and must be filed within "
+                      f"{ARTICLES_FILING_DAYS} days.",
+                not_before=amendment.adopted_on, closed_on=amendment.registered_on,
+            ))
+        else:
+            result.append(Obligation(
+                key=f"amendment-v{amendment.number}", kind="amendment",
+                title=f"Register the rule amendment (version {amendment.number}) with the FCA",
+                due_on=amendment.adopted_on + timedelta(days=AMENDMENT_TARGET_DAYS),
+                who="The secretary sends it", responsible=frozenset({SECRETARY}),
+                needs=("The amendment, signed by three members and the secretary",
+                       "The whole new rule book, or the changes with a marked-up copy of the current rules",
+                       "The FCA's fee for an amendment"),
+                basis="An amendment takes effect only once the FCA registers it: until then the old rule "
+                      f"applies. There is no legal deadline; we aim for {AMENDMENT_TARGET_DAYS} days.",
+                not_before=amendment.adopted_on, closed_on=amendment.registered_on,
+            ))
+    return result
+
+
+def _confirmations(facts: Facts, until: date) -> list[Obligation]:
+    result, k = [], 1
+    while True:
+        review = add_months(facts.registered_on, 12 * k)
+        if review > until:
+            return result
+        result.append(Obligation(
+            key=f"confirmation-{review.isoformat()}", kind="confirmation",
+            title=f"Confirmation statement made up to {_words(review)}",
+            due_on=review + timedelta(days=CONFIRMATION_FILING_DAYS),
+            who="The secretary or a director files it", responsible=frozenset({SECRETARY, DIRECTORS}),
+            needs=("Check the registered office, directors, people with significant control and the "
+                   "company's activity (SIC code)", "The Companies House fee, paid when filing"),
+            basis="A company confirms its details to Companies House at least once every 12 months, "
+                  f"within {CONFIRMATION_FILING_DAYS} days after the review period ends.",
+            opens_on=review - timedelta(days=CONFIRMATION_FILING_DAYS * 2), period_end=review,
+        ))
+        k += 1
+
+
+def _probations(facts: Facts) -> list[Obligation]:
+    return [Obligation(
+        key=f"probation-{p.member_id}", kind="probation",
+        title=f"Probation of {p.name} ends", due_on=p.ends_on,
+        who="The directors decide on admission", responsible=frozenset({DIRECTORS, SECRETARY}),
+        needs=("A decision whether to admit them as a member", "Their share issued and the register updated"),
+        basis="Your rules (trial period): a worker completes it before applying for membership.",
+        personal=True, anonymous_title="A worker's probation ends",
+    ) for p in facts.probations]
+
+
+def _meeting_notices(facts: Facts) -> list[Obligation]:
+    return [Obligation(
+        key=f"notice-{m.key}", kind="notice",
+        title=f"Send notice of {m.title} ({_words(m.meets_on)})",
+        due_on=notice_deadline(m.meets_on, m.clear_days),
+        who="The secretary", responsible=frozenset({SECRETARY}),
+        needs=(f"Notice to every member at least {m.clear_days} clear days before the meeting",
+               "The agenda and the text of any special resolution"),
+        basis="Neither the day the notice is sent nor the day of the meeting counts as a clear day.",
+        closed_on=m.notice_sent_on,
+    ) for m in facts.meetings]
+
+
+def obligations(facts: Facts, today: date) -> list[Item]:
+    """Everything that falls due for the co-op, with its status on ``today``, by due date.
+
+    Listed: obligations due since ``tracked_from`` (or registration), up to the later of
+    12 months ahead and the first year end."""
+    first = first_year_end(facts.registered_on, facts.year_end)
+    until = max(add_months(today, HORIZON_MONTHS), first)
+    found: list[Obligation] = [_first_period(first, facts)]
+    previous_agm = None
+    for index, y in enumerate(year_ends(facts.registered_on, facts.year_end, until)):
+        agm = _agm(y, index, facts, previous_agm)
+        if facts.legal_form == "company":
+            found += _company_year(y, index, facts)
+        else:
+            # The audit decision is taken at the AGM: it shares the AGM's deadline.
+            found += _society_year(y, facts, agm[0].due_on)
+        found += agm
+        held = facts.done.get(agm[0].key)
+        previous_agm = held.done_on if held else None
+    if facts.legal_form == "company":
+        found += _confirmations(facts, until)
+    found += _amendments(facts) + _probations(facts) + _meeting_notices(facts)
+    start = facts.tracked_from or facts.registered_on
+    items = []
+    for ob in found:
+        done = facts.done.get(ob.key)
+        if ob.due_on < start and done is None and ob.kind != "first_period":
+            continue
+        items.append(Item(ob, status_of(ob, done, today, facts.registered), done))
+    return sorted(items, key=lambda i: (i.obligation.due_on, _KIND_ORDER.get(i.obligation.kind, 9),
+                                        i.obligation.key))
+
+
+_KIND_ORDER = {"first_period": 0, "notice": 1, "audit": 2, "elections": 3, "agm": 4, "company_accounts": 5,
+               "annual_return": 6}
+
+
+def check_done(obligation: Obligation, done_on: date, today: date) -> None:
+    """Refuse a done record that cannot be right: in the future, or before the year end /
+    resolution it is about. Raises CalendarError."""
+    if done_on > today:
+        raise CalendarError("The date can't be in the future: record it once it is done.")
+    if obligation.not_before is not None and done_on <= obligation.not_before:
+        what = "year end" if obligation.period_end is not None else "resolution"
+        raise CalendarError(f"The date must be after the {what} it is about "
+                            f"({_words(obligation.not_before)}).")
+
+
+def next_open(items: Iterable[Item]) -> Item | None:
+    """The first obligation not done (overdue ones first, being earliest)."""
+    for item in items:
+        if item.status not in ("done", "passed"):
+            return item
+    return None
+
+
+def _words(day: date) -> str:
+    return f"{day.day} {_calendar.month_name[day.month]} {day.year}"
