@@ -21,7 +21,7 @@ from __future__ import annotations
 import calendar as _calendar
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 #: the annual return (AR30) with accounts is due this many months after the year end (FCA)
@@ -192,7 +192,8 @@ class CalledMeeting:
     key: str
     title: str
     meets_on: date
-    clear_days: int
+    #: the clear days notice needs (None: the rules' number)
+    clear_days: int | None = None
     notice_sent_on: date | None = None
     is_agm: bool = False
 
@@ -224,6 +225,8 @@ class Facts:
     amendments: tuple[Amendment, ...] = ()
     probations: tuple[Probation, ...] = ()
     meetings: tuple[CalledMeeting, ...] = ()
+    #: the days annual general meetings were held (from the meetings feature)
+    agms_held: tuple[date, ...] = ()
     done: dict[str, Done] = field(default_factory=dict)
 
 
@@ -464,16 +467,27 @@ def _probations(facts: Facts) -> list[Obligation]:
 
 
 def _meeting_notices(facts: Facts) -> list[Obligation]:
-    return [Obligation(
-        key=f"notice-{m.key}", kind="notice",
-        title=f"Send notice of {m.title} ({_words(m.meets_on)})",
-        due_on=notice_deadline(m.meets_on, m.clear_days),
-        who="The secretary", responsible=frozenset({SECRETARY}),
-        needs=(f"Notice to every member at least {m.clear_days} clear days before the meeting",
-               "The agenda and the text of any special resolution"),
-        basis="Neither the day the notice is sent nor the day of the meeting counts as a clear day.",
-        closed_on=m.notice_sent_on,
-    ) for m in facts.meetings]
+    result = []
+    for m in facts.meetings:
+        days = m.clear_days if m.clear_days is not None else facts.notice_clear_days
+        result.append(Obligation(
+            key=f"notice-{m.key}", kind="notice",
+            title=f"Send notice of the {m.title} ({_words(m.meets_on)})",
+            due_on=notice_deadline(m.meets_on, days),
+            who="The secretary", responsible=frozenset({SECRETARY}),
+            needs=(f"Notice to every member at least {days} clear days before the meeting",
+                   "The agenda and the text of any special resolution"),
+            basis="Neither the day the notice is sent nor the day of the meeting counts as a clear day.",
+            closed_on=m.notice_sent_on,
+        ))
+    return result
+
+
+def _agm_held(y: date, facts: Facts) -> date | None:
+    """The first AGM held in the financial year after the year end ``y``."""
+    following = facts.year_end.on(y.year + 1)
+    held = [d for d in facts.agms_held if y < d <= following]
+    return min(held) if held else None
 
 
 def obligations(facts: Facts, today: date) -> list[Item]:
@@ -487,6 +501,9 @@ def obligations(facts: Facts, today: date) -> list[Item]:
     previous_agm = None
     for index, y in enumerate(year_ends(facts.registered_on, facts.year_end, until)):
         agm = _agm(y, index, facts, previous_agm)
+        held_on = _agm_held(y, facts)
+        if held_on is not None:
+            agm[0] = replace(agm[0], closed_on=held_on)
         if facts.legal_form == "company":
             found += _company_year(y, index, facts)
         else:
@@ -494,7 +511,7 @@ def obligations(facts: Facts, today: date) -> list[Item]:
             found += _society_year(y, facts, agm[0].due_on)
         found += agm
         held = facts.done.get(agm[0].key)
-        previous_agm = held.done_on if held else None
+        previous_agm = held.done_on if held else held_on
     if facts.legal_form == "company":
         found += _confirmations(facts, until)
     found += _amendments(facts) + _probations(facts) + _meeting_notices(facts)

@@ -4,9 +4,9 @@ statements whatever their number), turned into obligations by the pure core."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -18,10 +18,6 @@ from coopkit.extensions import db
 from coopkit.register.models import Member, Officer
 from coopkit.rules.models import RulesVersion
 from coopkit.rules.parameters import defaults
-
-#: Where called general meetings come from: functions ``(coop_ids) -> {coop_id: [CalledMeeting]}``.
-#: The meetings feature (coopkit/meetings) is not on main yet; its adapter registers here.
-MEETING_SOURCES: list[Callable[[list[int]], dict[int, list[core.CalledMeeting]]]] = []
 
 
 @dataclass(frozen=True)
@@ -115,12 +111,31 @@ def _probations(coop_ids: list[int]) -> dict[int, list[core.Probation]]:
     return result
 
 
-def _meetings(coop_ids: list[int]) -> dict[int, list[core.CalledMeeting]]:
-    result: dict[int, list[core.CalledMeeting]] = {}
-    for source in MEETING_SOURCES:
-        for coop_id, meetings in source(coop_ids).items():
-            result.setdefault(coop_id, []).extend(meetings)
-    return result
+def _meetings(coop_ids: list[int], today: date) -> tuple[dict[int, list[core.CalledMeeting]],
+                                                          dict[int, list[date]]]:
+    """General meetings drafted or called and not yet held (their notice deadlines), and the
+    days AGMs were held, of every co-op: one statement. Days are UK dates."""
+    from coopkit.meetings.models import Meeting
+    from coopkit.proposals.timefmt import to_uk
+
+    rows = db.session.execute(
+        sa.select(Meeting.coop_id, Meeting.number, Meeting.kind, Meeting.title, Meeting.state, Meeting.starts_at,
+                  Meeting.started_at, Meeting.notice_sent_on, Meeting.notice_clear_days)
+        .where(Meeting.coop_id.in_(coop_ids), sa.or_(
+            sa.and_(Meeting.state.in_(("draft", "called")),
+                    Meeting.starts_at >= datetime.combine(today - timedelta(days=1), time())),
+            sa.and_(Meeting.kind == "agm", Meeting.state == "closed")))
+    ).all()
+    called: dict[int, list[core.CalledMeeting]] = {}
+    held: dict[int, list[date]] = {}
+    for row in rows:
+        if row.state == "closed":
+            held.setdefault(row.coop_id, []).append(to_uk(row.started_at or row.starts_at).date())
+        else:
+            called.setdefault(row.coop_id, []).append(core.CalledMeeting(
+                key=f"meeting-{row.number}", title=row.title, meets_on=to_uk(row.starts_at).date(),
+                clear_days=row.notice_clear_days, notice_sent_on=row.notice_sent_on, is_agm=row.kind == "agm"))
+    return called, held
 
 
 def _int(value, fallback: int) -> int:
@@ -142,7 +157,7 @@ def calendars(coops: Iterable[Coop], today: date, *, with_names: bool = True) ->
     answers = _founding_answers([c.id for c in coops if c.id not in params_by_coop])
     done = _done_by_coop(ids, with_names)
     probations = _probations(ids)
-    meetings = _meetings(ids)
+    meetings, agms_held = _meetings(ids, today)
     result = {}
     for coop in coops:
         params = defaults()
@@ -185,6 +200,7 @@ def calendars(coops: Iterable[Coop], today: date, *, with_names: bool = True) ->
             amendments=tuple(amendments.get(coop.id, ())) if registered else (),
             probations=tuple(probations.get(coop.id, ())) if registered else (),
             meetings=tuple(meetings.get(coop.id, ())),
+            agms_held=tuple(sorted(agms_held.get(coop.id, ()))),
             done=done.get(coop.id, {}),
         )
         result[coop.id] = CoopCalendar(coop, facts, core.obligations(facts, today), source, assumed, own, notes)
