@@ -71,6 +71,8 @@ class Invitation(db.Model):
     accepted_at: Mapped[datetime | None]
     accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None]
+    #: the register entry (imported, without an account) that the accepting account is bound to
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"), index=True)
 
     coop = relationship("Coop", lazy="raise")
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="raise")

@@ -65,12 +65,26 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def unbound_entry(coop: Coop, email: str) -> Member | None:
+    """The co-op's register entry with this email that no account is bound to yet (a member
+    imported from a CSV file, or entered by the secretary), if any."""
+    return db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, sa.func.lower(Member.email) == email.lower(),
+                                Member.user_id.is_(None), Member.status.in_(("founder", "member", "applicant")))
+        .order_by(Member.id).limit(1)
+    ).scalar_one_or_none()
+
+
 def create_invitation(coop: Coop, inviter, email: str | None) -> tuple[Invitation, str]:
-    """Add an invitation; returns it with the raw token (shown or mailed once, never stored). Flushes."""
+    """Add an invitation; returns it with the raw token (shown or mailed once, never stored).
+    An email invitation to someone already on the register without an account is bound to that
+    entry: accepting it gives the entry its account instead of adding a second one. Flushes."""
     settings = current_app.extensions["coopkit.settings"]
     email = (email or "").strip().lower() or None
+    entry = None
     if email:
-        existing = db.session.execute(
+        entry = unbound_entry(coop, email)
+        existing = entry is None and db.session.execute(
             sa.select(Member.id).where(
                 Member.coop_id == coop.id, sa.func.lower(Member.email) == email,
                 Member.status.in_(("founder", "member", "applicant")),
@@ -81,12 +95,12 @@ def create_invitation(coop: Coop, inviter, email: str | None) -> tuple[Invitatio
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         coop_id=coop.id, email=email, token_hash=_hash_token(token), created_by_id=inviter.id,
-        expires_at=utcnow() + timedelta(days=settings.invitation_days),
+        expires_at=utcnow() + timedelta(days=settings.invitation_days), member_id=entry.id if entry else None,
     )
     db.session.add(invitation)
     db.session.flush()
     record("invitation.created", coop=coop, actor=inviter, subject=invitation,
-           data={"kind": "email" if email else "link"})
+           data={"kind": "email" if email else "link", "member_id": invitation.member_id})
     return invitation, token
 
 
@@ -131,6 +145,10 @@ def accept_invitation(token: str, user) -> Member:
     ).scalar_one_or_none()
     if member is not None and member.status in ("founder", "member", "applicant"):
         raise CoopError(f"You are already part of {coop.name}.")
+    entry = _entry_to_bind(invitation, coop)
+    if entry is not None and member is not None:
+        raise CoopError(f"Your account already has an earlier entry in {coop.name}'s register: "
+                        f"ask the secretary to sort out the two entries.")
     claimed = db.session.execute(
         sa.update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
@@ -139,6 +157,8 @@ def accept_invitation(token: str, user) -> Member:
     ).rowcount
     if claimed != 1:
         raise CoopError("This invitation has already been used. Ask for a new one if you still need to join.")
+    if entry is not None:
+        return _bind(entry, invitation, coop, user)
     status = "applicant" if coop.stage == "registered" else "founder"
     if member is None:
         member = Member(coop_id=coop.id, user_id=user.id, full_name=user.name, email=user.email, status=status)
@@ -152,6 +172,36 @@ def accept_invitation(token: str, user) -> Member:
     record("invitation.accepted", coop=coop, actor=user, subject=invitation)
     record(f"member.{status}_added", coop=coop, actor=user, subject=member)
     return member
+
+
+def _entry_to_bind(invitation: Invitation, coop: Coop) -> Member | None:
+    """The register entry an invitation's account takes over: the one it was made for, or one with
+    its email that has no account. A claimed entry is refused rather than duplicated."""
+    if invitation.member_id is not None:
+        entry = db.session.execute(
+            sa.select(Member).where(Member.id == invitation.member_id).with_for_update()).scalar_one()
+        if entry.user_id is not None or entry.status == "ceased":
+            raise CoopError("The register entry this invitation was for already has an account or has ceased. "
+                            "Ask the secretary for a new invitation.")
+        return entry
+    return unbound_entry(coop, invitation.email) if invitation.email else None
+
+
+def _bind(entry: Member, invitation: Invitation, coop: Coop, user) -> Member:
+    """Give an existing register entry its account: no second row, status and dates unchanged."""
+    bound = db.session.execute(
+        sa.update(Member).where(Member.id == entry.id, Member.user_id.is_(None))
+        .values(user_id=user.id).execution_options(synchronize_session=False)
+    ).rowcount
+    if bound != 1:
+        raise CoopError("The register entry this invitation was for already has an account. "
+                        "Ask the secretary for a new invitation.")
+    entry.user_id = user.id
+    db.session.flush()
+    record("invitation.accepted", coop=coop, actor=user, subject=invitation)
+    record("member.account_bound", coop=coop, actor=user, subject=entry, data={"status": entry.status})
+    log.info("Coop %s: member %s bound to an account", coop.id, entry.id)
+    return entry
 
 
 def revoke_invitation(invitation: Invitation, actor) -> None:

@@ -91,6 +91,15 @@ def comments(proposal: Proposal) -> list[tuple[ProposalComment, str]]:
     ).all()]
 
 
+def roll_without_account(proposal: Proposal) -> list[str]:
+    """Names of the people on the voter roll with no account: they can't vote online yet
+    (they still count, as every member on the roll does). One statement."""
+    return list(db.session.execute(
+        sa.select(Member.full_name).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)
+        .where(VoterRollEntry.proposal_id == proposal.id, Member.user_id.is_(None)).order_by(Member.full_name)
+    ).scalars())
+
+
 def roll_counts(proposal: Proposal) -> tuple[int, int]:
     roll = db.session.execute(
         sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)).scalar()

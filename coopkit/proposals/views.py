@@ -169,6 +169,7 @@ def show(number: int):
         manage=manage, can_close_early=can_close_early, action_form=EmptyForm(),
         comment_form=forms.CommentForm(), weak_secrecy=proposal.secret and 0 < roll < services.WEAK_SECRECY_BELOW,
         change_lines=plain_language(services._parameters(g.coop), changes) if changes else [],
+        without_account=queries.roll_without_account(proposal) if proposal.state == "open" else [],
     )
 
 

@@ -49,10 +49,14 @@ def members():
     search = (request.args.get("q") or "").strip()[:100]
     page = queries.register_page(g.coop, view=view, as_at=as_at, page=page_arg(request.args.get("page")),
                                  search=search)
+    from coopkit.register.invitations import without_account
+
     return render_template("register/members.html", page=page, counts=counts, view=view, views=queries.VIEWS,
                            as_at=as_at, date_error=date_error, search=search, full=is_secretary(),
                            me=viewer(), applicants=queries.applicants(g.coop) if is_secretary() else [],
-                           requested_as_at=request.args.get("as_at", ""))
+                           requested_as_at=request.args.get("as_at", ""),
+                           no_account=without_account(g.coop) if is_secretary() else [],
+                           accounts_form=EmptyForm(prefix="accounts"))
 
 
 @bp.route("/me")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
 from coopkit.forms import choices
@@ -214,3 +215,22 @@ def import_members():
     return render_template("register/import.html", form=form, confirm_form=confirm_form, result=result,
                            columns=COLUMNS)
 
+
+
+@bp.route("/invite-accounts", methods=["POST"])
+@requires("register.manage")
+def invite_accounts():
+    from coopkit.register.invitations import invite_without_account
+    from coopkit.web import external_url
+
+    if not EmptyForm(prefix="accounts").validate_on_submit():
+        flash("The form expired. Please try again.", "error")
+        return redirect(url_for("register.members"))
+    sent, failed, no_email = invite_without_account(
+        g.coop, current_user, lambda token: external_url("coops.accept", token=token))
+    flash(f"{sent} invitation{'s' if sent != 1 else ''} sent."
+          + (f" {failed} could not be sent just now: try again later." if failed else "")
+          + (f" {no_email} {'people have' if no_email != 1 else 'person has'} no email address in the register: "
+             f"add one (Correct an entry) or give them an invitation link." if no_email else ""),
+          "success" if sent or not (failed or no_email) else "error")
+    return redirect(url_for("register.members"))
