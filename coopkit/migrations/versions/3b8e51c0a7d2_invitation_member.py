@@ -1,7 +1,7 @@
 """an invitation may be bound to a register entry without an account
 
 Revision ID: 3b8e51c0a7d2
-Revises: 5331f0d9bb08
+Revises: b046e1b71b04
 Create Date: 2026-12-02 07:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '3b8e51c0a7d2'
-down_revision = '5331f0d9bb08'
+down_revision = 'b046e1b71b04'
 branch_labels = None
 depends_on = None
 
