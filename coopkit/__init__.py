@@ -41,7 +41,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     _configure(app, settings, overrides)
     _configure_logging(settings)
     _init_extensions(app)
+    _init_jobs(app, settings)
     _register_models()
+    _register_tasks()
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_error_pages(app)
@@ -84,8 +86,24 @@ def _configure(app: Flask, settings, overrides: dict) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
 
+#: one line per state change: time, level, logger, message (ids only, never personal data)
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
+
+
 def _configure_logging(settings) -> None:
-    logging.getLogger("coopkit").setLevel(settings.log_level.upper())
+    """coopkit's own lines (and the job queue's) go to stderr at COOPKIT_LOG_LEVEL from the
+    first request of every process: a gunicorn worker, `coopkit worker`, a CLI command.
+    Where the root logger already has handlers (a logging config, pytest), they are used."""
+    level = settings.log_level.upper()
+    for name in ("coopkit", "huey"):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        if logging.getLogger().handlers or any(getattr(h, "coopkit", False) for h in logger.handlers):
+            continue
+        handler = logging.StreamHandler()  # stderr
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.coopkit = True
+        logger.addHandler(handler)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -107,6 +125,21 @@ def _init_extensions(app: Flask) -> None:
     from coopkit.accounts.services import load_user
 
     login_manager.user_loader(load_user)
+
+
+def _init_jobs(app: Flask, settings) -> None:
+    from coopkit import jobs
+
+    jobs.init_app(app, settings)
+
+
+def _register_tasks() -> None:
+    from importlib import import_module
+
+    from coopkit.blueprints import TASK_MODULES
+
+    for name in TASK_MODULES:  # each feature's jobs and periodic jobs register with the queue
+        import_module(name)
 
 
 def _register_models() -> None:

@@ -1,6 +1,11 @@
-"""The list of blueprints; a feature adds its own here."""
+"""The list of blueprints and of job modules; a feature adds its own here."""
 
 from __future__ import annotations
+
+#: each feature's ``tasks.py`` (jobs and periodic jobs), imported by the factory
+TASK_MODULES = (
+    "coopkit.proposals.tasks",
+)
 
 
 def all_blueprints():
@@ -12,6 +17,7 @@ def all_blueprints():
     from coopkit.coops.views import workspace
     from coopkit.founding.guides import bp as guides
     from coopkit.founding.views import bp as founding
+    from coopkit.jobs.views import bp as jobs
     from coopkit.mentoring.views import admin
     from coopkit.mentoring.views import bp as mentoring
     from coopkit.proposals.views import bp as proposals
@@ -19,4 +25,4 @@ def all_blueprints():
     from coopkit.rules.views import bp as rules
 
     return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, audit,
-            calendar, calendar_feeds]
+            calendar, calendar_feeds, jobs]

@@ -33,6 +33,9 @@ def register_commands(app) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(audit_group)
     app.cli.add_command(backup)
+    from coopkit.jobs.cli import worker
+
+    app.cli.add_command(worker)
     from coopkit.register.cli import export_command, import_command
 
     app.cli.add_command(export_command)
@@ -86,9 +89,18 @@ def demo(host: str, port: int, no_serve: bool):
     click.echo(f"Serving coopkit on {served}  (Ctrl+C to stop)")
     from werkzeug.serving import run_simple
 
+    from coopkit.jobs import make_consumer
 
-    # app.run() refuses to start inside the flask CLI; the development server is the same.
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    app = current_app._get_current_object()
+    # The job queue's consumer runs in this process too (threads), so one command runs it all:
+    # mail goes out, large PDFs render and due votes close. In production: `coopkit worker`.
+    consumer = make_consumer(app, workers=app.extensions["coopkit.settings"].queue_workers, embedded=True)
+    consumer.start()
+    try:
+        # app.run() refuses to start inside the flask CLI; the development server is the same.
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        consumer.stop(graceful=True)
 
 
 @click.command("create-admin")

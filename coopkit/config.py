@@ -69,6 +69,12 @@ class Settings:
     #: where the SQLite database, the development secret and the job queue live;
     #: empty means instance/ in a source checkout, else ./instance (read by create_app)
     instance_path: str = ""
+    #: where the job queue keeps its jobs: empty means a SQLite file (jobs.db) in the
+    #: instance folder; redis://host:6379/0 shares one queue between machines;
+    #: sqlite:////path/jobs.db another file; memory:// only in one process (tests)
+    queue_url: str = ""
+    #: how many threads `coopkit worker` runs jobs on
+    queue_workers: int = 2
     extra: dict = field(default_factory=dict)
 
     @property
@@ -132,6 +138,9 @@ class Settings:
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ConfigError(f"COOPKIT_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, "
                               f"not {self.log_level!r}")
+        _check_queue_url(self.queue_url)
+        if not 1 <= self.queue_workers <= 32:
+            raise ConfigError(f"COOPKIT_QUEUE_WORKERS must be between 1 and 32, not {self.queue_workers}")
         if self.secret_key and len(self.secret_key) < 16:
             raise ConfigError("COOPKIT_SECRET_KEY must be at least 16 characters")
 
@@ -156,6 +165,32 @@ def _check_ratelimit_storage(uri: str) -> None:
             f"COOPKIT_RATELIMIT_STORAGE_URI={uri!r} cannot be used: {exc} "
             f"(for redis:// install the client: pip install redis)"
         ) from None
+
+
+QUEUE_SCHEMES = ("sqlite", "redis", "rediss", "memory")
+
+
+def _check_queue_url(url: str) -> None:
+    """Fail at start-up when the job queue's storage cannot be used."""
+    if not url:
+        return
+    parsed = urlparse(url)
+    if parsed.scheme not in QUEUE_SCHEMES or "://" not in url:
+        raise ConfigError(
+            f"COOPKIT_QUEUE_URL must be redis://host:6379/0, sqlite:////path/to/jobs.db or memory:// "
+            f"(or empty for jobs.db in the instance folder), not {url!r}"
+        )
+    if parsed.scheme == "sqlite" and not parsed.path.strip("/"):
+        raise ConfigError(f"COOPKIT_QUEUE_URL={url!r} names no file: use sqlite:////path/to/jobs.db")
+    if parsed.scheme.startswith("redis"):
+        try:
+            import redis  # noqa: F401
+        except ImportError:
+            raise ConfigError(
+                f"COOPKIT_QUEUE_URL={url!r} needs the Redis client: pip install 'coopkit[redis]'"
+            ) from None
+        if not parsed.hostname:
+            raise ConfigError(f"COOPKIT_QUEUE_URL={url!r} names no Redis host")
 
 
 def _instance_secret(instance_path: str | None) -> str:

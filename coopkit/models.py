@@ -12,6 +12,7 @@ from coopkit.founding.models import (  # noqa: F401
     StepAnswer,
     StepSignoff,
 )
+from coopkit.jobs.models import FailedJob  # noqa: F401
 from coopkit.meetings.models import (  # noqa: F401
     AgendaItem,
     Attendance,

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from coopkit import create_app
 from coopkit.config import Settings
 from coopkit.extensions import db, limiter
+from coopkit.jobs import huey
 from tests.factories import Factory
 
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -132,6 +133,7 @@ def _clean_database(request):
         with app.app_context():
             db.session.remove()
             _empty_all_tables()
+            huey.flush()  # jobs a test left waiting (a retry after a mail outage) go with it
         limiter.reset()
 
 
@@ -156,6 +158,18 @@ def login(app):
         return client
 
     return _login
+
+
+@pytest.fixture()
+def jobs_deferred(app):
+    """Jobs wait in the queue until the test runs them with coopkit.jobs.run_pending_jobs()
+    (by default, tests run each job in the committing thread right after the commit)."""
+    from coopkit.jobs.queue import EXTENSION
+
+    state = app.extensions[EXTENSION]
+    state.eager = False
+    yield
+    state.eager = True
 
 
 @pytest.fixture()

@@ -18,7 +18,7 @@ from coopkit.accounts import forms, services
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.extensions import limiter
-from coopkit.mail import MailError, send_mail
+from coopkit.mail import send_mail
 from coopkit.web import external_url
 
 bp = Blueprint("accounts", __name__)
@@ -143,14 +143,11 @@ def reset_request():
         user = services.find_by_email(form.email.data)
         if user is not None:
             link = external_url("accounts.reset_password", token=services.make_reset_token(user))
-            try:
-                send_mail(user.email, "Choose a new coopkit password",
-                          f"Hello {user.name},\n\nSomeone asked to reset the password of your coopkit account.\n"
-                          f"To choose a new password, open this link within {settings.password_reset_minutes} "
-                          f"minutes:\n\n{link}\n\nIf it wasn't you, ignore this email: nothing changes.\n")
-            except MailError:
-                # Logged by send_mail; the answer stays the same so it reveals no account.
-                pass
+            # Queued after commit; the answer is the same either way, so it reveals no account.
+            send_mail(user.email, "Choose a new coopkit password",
+                      f"Hello {user.name},\n\nSomeone asked to reset the password of your coopkit account.\n"
+                      f"To choose a new password, open this link within {settings.password_reset_minutes} "
+                      f"minutes:\n\n{link}\n\nIf it wasn't you, ignore this email: nothing changes.\n")
         flash(RESET_SENT.format(minutes=settings.password_reset_minutes), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)

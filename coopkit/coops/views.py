@@ -21,7 +21,7 @@ from coopkit.coops.models import Coop, Invitation
 from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.mail import MailError, send_mail
+from coopkit.mail import send_mail
 from coopkit.web import coop_blueprint, external_url, keep_changes, render_home_panels
 
 bp = Blueprint("coops", __name__)
@@ -126,20 +126,16 @@ def invite():
             form.email.errors.append(str(exc))
         else:
             link = external_url("coops.accept", token=token)
-            try:
-                send_mail(form.email.data, f"{current_user.name} invites you to {g.coop.name} on coopkit",
-                          f"Hello,\n\n{current_user.name} has invited you to join {g.coop.name} on coopkit, "
-                          f"the toolkit for founding and running a worker co-operative.\n\n"
-                          f"Open this link to accept (it works once, for {settings.invitation_days} days):"
-                          f"\n\n{link}\n")
-            except MailError:
-                # An invitation nobody received would only confuse: keep nothing.
-                db.session.rollback()
-                form.email.errors.append("We could not send the email just now, so no invitation was made. "
-                                         "Try again in a few minutes, or make an invitation link below.")
-            else:
-                flash(f"Invitation sent to {form.email.data}.", "success")
-                return redirect(url_for("workspace.invite"))
+            # Queued: it goes out once this request commits, and is retried if the mail
+            # server is down, so the invitation stands either way.
+            send_mail(form.email.data, f"{current_user.name} invites you to {g.coop.name} on coopkit",
+                      f"Hello,\n\n{current_user.name} has invited you to join {g.coop.name} on coopkit, "
+                      f"the toolkit for founding and running a worker co-operative.\n\n"
+                      f"Open this link to accept (it works once, for {settings.invitation_days} days):"
+                      f"\n\n{link}\n")
+            flash(f"Invitation made: the email to {form.email.data} is on its way. If it has not arrived "
+                  f"in a few minutes, revoke it below and make an invitation link instead.", "success")
+            return redirect(url_for("workspace.invite"))
     return render_template("coops/invite.html", form=form, link_form=link_form, new_link=new_link,
                            invitations=queries.invitations(g.coop), now=utcnow(),
                            revoke_form=forms.EmptyForm(prefix="revoke"))

@@ -109,6 +109,12 @@ class Proposal(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
+    def closing(self) -> bool:
+        """Past its closing time but not yet closed: the periodic job closes it within a
+        minute or so (pages only read, so they show it as closing meanwhile)."""
+        return self.state == "open" and self.closes_at is not None and self.closes_at <= utcnow()
+
+    @property
     def options(self) -> list[str]:
         return json.loads(self.options_json or "[]")
 

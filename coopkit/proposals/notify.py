@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from coopkit.accounts.models import User
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.mail import MailError, send_mail
+from coopkit.mail import send_mail
 from coopkit.proposals.text import closing_ics
 from coopkit.web import public_base_url
 
@@ -44,18 +44,12 @@ def _addresses(members) -> list[str]:
     return addresses
 
 
-def _send_each(addresses, subject, body, attachments=()) -> int:
-    """Send to each address; a message the mail server refuses is logged (without the address)
-    and skipped, so a mail outage never undoes the vote it is about. Returns how many failed."""
-    failed = 0
+def _send_each(addresses, subject, body, attachments=()) -> None:
+    """One message per address (addresses are never shown to each other), queued to go
+    out when the transaction commits; the queue retries a mail server that is down, so
+    a mail outage never undoes the vote it is about."""
     for address in addresses:
-        try:
-            send_mail(address, subject, body, list(attachments))
-        except MailError:
-            failed += 1
-    if failed:
-        log.warning("%d of %d notification emails could not be sent", failed, len(addresses))
-    return failed
+        send_mail(address, subject, body, list(attachments))
 
 
 def opened(proposal, coop, roll) -> None:

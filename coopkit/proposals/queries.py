@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from coopkit.accounts.models import User
+from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.proposals import tally
 from coopkit.proposals.models import (
@@ -79,7 +80,7 @@ def awaiting_vote(coop, viewer: Member | None) -> list[Proposal]:
     return list(db.session.execute(
         sa.select(Proposal).join(VoterRollEntry, VoterRollEntry.proposal_id == Proposal.id)
         .where(Proposal.coop_id == coop.id, Proposal.state == "open", VoterRollEntry.member_id == viewer.id,
-               Proposal.id.not_in(voted))
+               Proposal.id.not_in(voted), sa.or_(Proposal.closes_at.is_(None), Proposal.closes_at > utcnow()))
         .order_by(Proposal.closes_at)
     ).scalars())
 

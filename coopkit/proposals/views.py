@@ -27,12 +27,10 @@ def proposals_awaiting_vote(coop):
     """For the co-op home panel: open proposals waiting for the current user's vote."""
     if not policy.can(current_user, "proposals.vote", coop):
         return []
-    closing.close_due(coop=coop)
     return queries.awaiting_vote(coop, services.member_for_user(coop, current_user))
 
 
 def _proposal_or_404(number: int):
-    closing.close_due(coop=g.coop)
     proposal = queries.proposal_by_number(g.coop, number)
     if proposal is None:
         abort(404)
@@ -44,7 +42,6 @@ def _proposal_or_404(number: int):
 @bp.route("/")
 @requires("proposals.view")
 def index():
-    closing.close_due(coop=g.coop)
     viewer = services.member_for_user(g.coop, current_user)
     listed = queries.listing(g.coop, viewer, manage=policy.can(current_user, "proposals.manage", g.coop))
     return render_template("proposals/index.html", listed=listed)

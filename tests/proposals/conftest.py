@@ -77,6 +77,15 @@ def time_travel(app, proposal_id: int, *, hours: float) -> None:
         db.session.remove()
 
 
+def run_periodic_jobs(app) -> int:
+    """Do what the queue's consumer does every minute (close due proposals, send reminders),
+    and run the jobs that queues (the emails). Returns how many jobs ran."""
+    from coopkit.jobs import run_pending_jobs
+
+    with app.app_context():
+        return run_pending_jobs(periodic=True)
+
+
 def counts(app, *models) -> tuple[int, ...]:
     with app.app_context():
         try:

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from coopkit.extensions import db
 from coopkit.proposals.models import Proposal
-from tests.proposals.conftest import make_open, time_travel
+from tests.proposals.conftest import make_open, run_periodic_jobs, time_travel
 from tests.proposals.helpers import rules_in_force
 
 
@@ -86,7 +86,8 @@ def test_passed_amendment_creates_adopted_rules_and_the_amendment_pdf(app, clien
     before = versions(app, ruled.coop.id)
     assert [v.status for v in before] == ["registered"]
     time_travel(app, pid, hours=24 * 5)
-    results = client.get("/c/crew-coop/proposals/1/results").text           # closes it
+    run_periodic_jobs(app)                                                    # closes it
+    results = client.get("/c/crew-coop/proposals/1/results").text
     assert "Passed" in results and "The rules are amended" in results and "amendment.pdf" in results
     after = versions(app, ruled.coop.id)
     assert [(v.number, v.status) for v in after] == [(1, "registered"), (2, "adopted")]
@@ -118,6 +119,7 @@ def test_failed_amendment_changes_no_rules(app, client, login, ruled):
         pid = db.session.execute(sa.select(Proposal.id)).scalar_one()
         db.session.remove()
     time_travel(app, pid, hours=24 * 5)
+    run_periodic_jobs(app)
     results = client.get("/c/crew-coop/proposals/1/results").text
     assert "Not passed" in results and "The rules are amended" not in results
     assert [v.status for v in versions(app, ruled.coop.id)] == ["registered"]
@@ -134,6 +136,7 @@ def test_election_minutes_and_results(app, client, login, crew):
         assert "Your secret ballot is in" in client.post(f"/c/crew-coop/proposals/{number}/vote",
                                                          data={**ranking, "seen": "0"}).text
     time_travel(app, pid, hours=24 * 5)
+    run_periodic_jobs(app)
     results = client.get(f"/c/crew-coop/proposals/{number}/results").text
     assert "Elected: Ann Able, Bea Best" in results and "Counting rounds" in results and "<svg" in results
     assert "4 of 5 (80.0%)" in results

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from coopkit.extensions import db
 from tests import authz_params
-from tests.proposals.conftest import counts, make_open, time_travel
+from tests.proposals.conftest import counts, make_open, run_periodic_jobs, time_travel
 
 #: how each method's choices are posted and shown
 CASES = {
@@ -143,7 +143,8 @@ def test_nothing_links_a_member_to_a_secret_choice(app, client, login, crew, mak
     assert not any("<svg" in record for _, record in during)
 
     time_travel(app, pid, hours=24 * 10)
-    after = collect_pages(app, login, viewers, number=number)   # the first access closes it
+    run_periodic_jobs(app)
+    after = collect_pages(app, login, viewers, number=number)
     with app.app_context():
         from coopkit.proposals.models import Proposal
 
