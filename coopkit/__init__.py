@@ -97,13 +97,17 @@ def _configure_logging(settings) -> None:
     level = settings.log_level.upper()
     for name in ("coopkit", "huey"):
         logger = logging.getLogger(name)
-        logger.setLevel(level)
+        # huey says "executing ..." for every job and every minute's periodic ones: only its
+        # warnings and errors, unless debugging. A failed job is logged by coopkit.jobs.
+        logger.setLevel(level if name == "coopkit" or level == "DEBUG" else max(logging.WARNING,
+                                                                             logging.getLevelName(level)))
         if logging.getLogger().handlers or any(getattr(h, "coopkit", False) for h in logger.handlers):
             continue
         handler = logging.StreamHandler()  # stderr
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.coopkit = True
         logger.addHandler(handler)
+        logger.propagate = False  # a root handler configured later (alembic's) would print it twice
 
 
 def _init_extensions(app: Flask) -> None:
