@@ -1,7 +1,7 @@
 """failed jobs of the job queue
 
 Revision ID: a3f1c2d4e5b6
-Revises: 5331f0d9bb08
+Revises: 3b8e51c0a7d2
 Create Date: 2026-12-02 07:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a3f1c2d4e5b6'
-down_revision = '5331f0d9bb08'
+down_revision = '3b8e51c0a7d2'
 branch_labels = None
 depends_on = None
 
