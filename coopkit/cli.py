@@ -47,6 +47,10 @@ def register_commands(app) -> None:
     from coopkit.rules.cli import rules_group
 
     app.cli.add_command(rules_group)
+    from coopkit.calendar.cli import calendar_command, remind_command
+
+    app.cli.add_command(calendar_command)
+    app.cli.add_command(remind_command)
 
 
 def _upgrade() -> None:
