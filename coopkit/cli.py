@@ -51,6 +51,9 @@ def register_commands(app) -> None:
 
     app.cli.add_command(calendar_command)
     app.cli.add_command(remind_command)
+    from coopkit.mentoring.cli import digest_command
+
+    app.cli.add_command(digest_command)
 
 
 def _upgrade() -> None:

@@ -22,7 +22,7 @@ from coopkit.meetings.models import (  # noqa: F401
     MeetingVoter,
     Proxy,
 )
-from coopkit.mentoring.models import Cohort, MentorAssignment, StepComment  # noqa: F401
+from coopkit.mentoring.models import Cohort, MentorAssignment, MentorDigestSent, StepComment  # noqa: F401
 from coopkit.proposals.models import (  # noqa: F401
     Ballot,
     BallotChange,

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from coopkit.calendar.queries import summaries as calendar_summaries
 from coopkit.coops.models import Coop
 from coopkit.extensions import db
 from coopkit.founding.progress import journey as build_journey
@@ -30,6 +31,8 @@ COLUMNS = {
     "comments": "Open comments",
     "activity": "Last activity",
     "days": "Days since",
+    "deadline": "Next deadline",
+    "overdue": "Overdue",
 }
 
 
@@ -47,6 +50,11 @@ class Row:
     awaiting_reply: int
     last_activity_at: datetime
     days_since: int
+    #: the next statutory obligation not done (no personal data) and when it is due
+    next_obligation: str = ""
+    next_due: date | None = None
+    #: obligations past their deadline and not recorded as done
+    overdue: int = 0
 
     @property
     def quiet(self) -> bool:
@@ -54,13 +62,15 @@ class Row:
 
     @property
     def needs_attention(self) -> bool:
-        return self.quiet or self.awaiting_reply > 0
+        return self.quiet or self.awaiting_reply > 0 or self.overdue > 0
 
     @property
     def attention_reasons(self) -> list[str]:
         reasons = []
         if self.quiet:
             reasons.append(f"no activity for {self.days_since} days")
+        if self.overdue:
+            reasons.append(f"{self.overdue} deadline{'s' if self.overdue != 1 else ''} overdue")
         if self.awaiting_reply:
             reasons.append(f"{self.awaiting_reply} comment{'s' if self.awaiting_reply != 1 else ''} awaiting your reply")
         return reasons
@@ -92,8 +102,10 @@ def rows_for(user, today: date, cohort_id: int | None = None) -> list[Row]:
             .group_by(StepComment.coop_id)
         ).all()
     }
+    deadlines = calendar_summaries([coop for coop, _ in coops], today)
     rows = []
     for coop, cohort_name in coops:
+        upcoming, overdue = deadlines.get(coop.id, (None, 0))
         journey = build_journey(inputs[coop.id])
         nxt = journey.next_state
         open_count, awaiting = counts.get(coop.id, (0, 0))
@@ -104,6 +116,8 @@ def rows_for(user, today: date, cohort_id: int | None = None) -> list[Row]:
             rules_status=inputs[coop.id].rules_status or "none",
             open_comments=open_count, awaiting_reply=awaiting, last_activity_at=coop.last_activity_at,
             days_since=max(0, (today - coop.last_activity_at.date()).days),
+            next_obligation=upcoming.obligation.title_for(False) if upcoming else "",
+            next_due=upcoming.obligation.due_on if upcoming else None, overdue=overdue,
         ))
     return rows
 
@@ -117,6 +131,8 @@ _SORT_KEYS = {
     "comments": lambda r: (r.open_comments, r.awaiting_reply, r.name.lower()),
     "activity": lambda r: (r.last_activity_at, r.name.lower()),
     "days": lambda r: (r.days_since, r.name.lower()),
+    "deadline": lambda r: (r.next_due is None, r.next_due or date.max, r.name.lower()),
+    "overdue": lambda r: (r.overdue, r.name.lower()),
 }
 
 
@@ -135,9 +151,11 @@ def to_csv(rows: list[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["Co-op", "Address", "Cohort", "Stage", "Progress (%)", "Next step", "Rules",
-                     "Open comments", "Awaiting reply", "Last activity (UTC)", "Days since", "Needs attention"])
+                     "Open comments", "Awaiting reply", "Last activity (UTC)", "Days since",
+                     "Next obligation", "Due on", "Overdue obligations", "Needs attention"])
     for r in rows:
         writer.writerow([_cell(r.name), r.slug, _cell(r.cohort), r.stage, r.progress, r.next_step, r.rules_status,
                          r.open_comments, r.awaiting_reply, r.last_activity_at.strftime("%Y-%m-%d %H:%M"),
-                         r.days_since, "yes" if r.needs_attention else "no"])
+                         r.days_since, _cell(r.next_obligation), r.next_due.isoformat() if r.next_due else "",
+                         r.overdue, "yes" if r.needs_attention else "no"])
     return out.getvalue()

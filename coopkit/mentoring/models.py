@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -62,3 +62,18 @@ class StepComment(db.Model):
     awaiting_mentor: Mapped[bool] = mapped_column(default=False)
 
     author = relationship("User", foreign_keys=[author_id], lazy="raise")
+
+
+class MentorDigestSent(db.Model):
+    """The weekly digest of deadlines sent to a mentor: once per mentor per week."""
+
+    __tablename__ = "mentor_digests_sent"
+    __table_args__ = (sa.UniqueConstraint("user_id", "week_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    #: the Monday of the week it covers
+    week_of: Mapped[date]
+    #: how many co-ops it listed
+    coops: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

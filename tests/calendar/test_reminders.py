@@ -46,6 +46,7 @@ def test_each_reminder_once_to_the_secretary_and_directors_only(app, make, mailb
         _remind(app, today)
         got = [m for m in mailbox.messages if "Annual return" in m["Subject"]]
         assert len(got) == 2, (today, [m["X-Envelope-To"] for m in got])
+        assert ("due tomorrow" if days == 1 else f"due in {days} days") in mailbox.body(got[0])
     with app.app_context():
         rows = db.session.execute(sa.select(ReminderSent.days_before, ReminderSent.user_id).where(
             ReminderSent.key == "annual-return-2025-03-31")).all()
