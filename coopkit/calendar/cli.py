@@ -1,5 +1,5 @@
 """``coopkit calendar <slug> [--ics]`` prints a co-op's obligations; ``coopkit calendar-remind``
-sends the reminders owed today (run it daily from cron until the job queue runs it)."""
+sends the reminders owed today (the job queue also runs it every morning: calendar/tasks.py)."""
 
 from __future__ import annotations
 

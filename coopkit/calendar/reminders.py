@@ -2,9 +2,8 @@
 each sent once: a ReminderSent row (unique per obligation, threshold and person) is written
 before the message goes, so two runs at once cannot both send it.
 
-Run daily: ``coopkit calendar-remind`` (cron) until the job queue (coopkit/jobs, being
-built by the queue helper) lands; then calendar/tasks.py runs :func:`send_due` as a
-periodic task and the mail leaves after the commit.
+calendar/tasks.py runs :func:`send_due` every morning as a periodic job (``coopkit
+calendar-remind`` by hand); the mail leaves once the run's transaction commits.
 """
 
 from __future__ import annotations
@@ -46,8 +45,8 @@ def _body(coop, item, days: int, url: str) -> str:
 def send_due(today: date) -> list[Sent]:
     """Send the reminders owed today for every registered co-op.
 
-    Changes: adds a ReminderSent row per message sent (flushes); a message the mail server
-    refuses is not recorded, so the next run tries again."""
+    Changes: adds a ReminderSent row per message (flushes); the message is queued and leaves
+    when the transaction commits, its delivery retried by the queue."""
     coops = queries.registered_coops()
     if not coops:
         return []
@@ -74,7 +73,7 @@ def send_due(today: date) -> list[Sent]:
                 if not add_unless_duplicate(row):
                     continue  # sent before (or by a run going on at the same time)
                 try:
-                    # TODO(queue): once coopkit/jobs lands, send_mail queues this until the commit.
+                    # Queued: it leaves when this run's transaction commits (coopkit/jobs).
                     send_mail(email, f"{coop.name}: {item.obligation.title} due "
                                      f"{item.obligation.due_on.day} {item.obligation.due_on:%B %Y}",
                               _body(coop, item, days, external_url("calendar.index", slug=coop.slug)))

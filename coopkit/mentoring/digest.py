@@ -2,8 +2,7 @@
 of their cohorts. Obligations only, never personal data. Once per mentor per week
 (MentorDigestSent); nothing is sent to a mentor with nothing to report.
 
-Run weekly: ``coopkit mentor-digest`` (cron) until the job queue (coopkit/jobs) lands, then
-as a periodic task.
+mentoring/tasks.py runs it on Monday mornings (``coopkit mentor-digest`` by hand).
 """
 
 from __future__ import annotations
@@ -69,7 +68,7 @@ def send_weekly(today: date) -> int:
                 f"what falls due in the next {AHEAD_DAYS} days.\n\n" + "\n\n".join(sections) +
                 "\n\nThe dashboard has the full table:\n" + external_url("mentoring.dashboard") + "\n")
         try:
-            # TODO(queue): once coopkit/jobs lands, send_mail queues this until the commit.
+            # Queued: it leaves when this run's transaction commits (coopkit/jobs).
             send_mail(email, f"Deadlines in your cohorts, week of {week_of:%d/%m/%Y}", body)
         except MailError:
             db.session.delete(row)

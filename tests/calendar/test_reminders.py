@@ -79,3 +79,11 @@ def test_a_forming_coop_gets_no_reminders(app, make, mailbox):
     make.coop(founder=founder, legal_form="society")
     assert _remind(app, date(2025, 10, 1)) == []
     assert not mailbox.messages
+
+
+def test_reminders_and_digests_are_periodic_jobs(app):
+    from coopkit.jobs import huey
+
+    names = {type(task).__name__ for task in huey._registry._registry.values()} | set(huey._registry._registry)
+    assert any("send_deadline_reminders" in str(n) for n in names)
+    assert any("send_mentor_digests" in str(n) for n in names)

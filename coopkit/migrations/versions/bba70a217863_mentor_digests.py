@@ -1,7 +1,7 @@
 """mentor digests
 
 Revision ID: bba70a217863
-Revises: b046e1b71b04
+Revises: a3f1c2d4e5b6
 Create Date: 2026-12-02 07:25:59.870067
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'bba70a217863'
-down_revision = 'b046e1b71b04'
+down_revision = 'a3f1c2d4e5b6'
 branch_labels = None
 depends_on = None
 
