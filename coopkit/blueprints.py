@@ -17,6 +17,8 @@ def all_blueprints():
     from coopkit.calendar.views import feeds as calendar_feeds
     from coopkit.coops.views import bp as coops
     from coopkit.coops.views import workspace
+    from coopkit.directory.views import bp as directory
+    from coopkit.directory.views import public as directory_public
     from coopkit.founding.guides import bp as guides
     from coopkit.founding.views import bp as founding
     from coopkit.jobs.views import bp as jobs
@@ -27,4 +29,4 @@ def all_blueprints():
     from coopkit.rules.views import bp as rules
 
     return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, audit,
-            calendar, calendar_feeds, jobs]
+            calendar, calendar_feeds, jobs, directory, directory_public]

@@ -4,6 +4,7 @@ from coopkit.accounts.models import User  # noqa: F401
 from coopkit.audit.models import ArchivedAuditEvent, AuditChainHead, AuditEvent  # noqa: F401
 from coopkit.calendar.models import CalendarSettings, FeedToken, ObligationDone, ReminderSent  # noqa: F401
 from coopkit.coops.models import Coop, Invitation  # noqa: F401
+from coopkit.directory.models import BuyerPack, PublicProfile  # noqa: F401
 from coopkit.documents.models import CachedDocument  # noqa: F401
 from coopkit.founding.models import (  # noqa: F401
     ChecklistTick,

@@ -172,9 +172,12 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def format_long_date(value: date | datetime | None) -> str:
-    if value is None:
+def format_long_date(value: date | datetime | str | None) -> str:
+    """1 March 2024; also takes an ISO date string (as facts kept in JSON hold them)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
@@ -195,6 +198,7 @@ COOP_SECTIONS = (
     ("calendar.index", "Calendar", "calendar.view"),
     ("workspace.invite", "Invite", "coop.invite"),
     ("audit.log", "Audit log", "audit.view"),
+    ("directory.manage", "Public profile", "directory.manage"),
 )
 
 

@@ -53,6 +53,8 @@ calendar.view         -     -     yes   yes   yes   yes   -
 calendar.feed         -     -     yes   yes   yes   yes   -
 calendar.manage       -     -     -     -     yes   -     -
 calendar.return       -     -     -     -     yes   -     -
+directory.manage      -     -     -     -     yes   -     -
+directory.check       -     -     yes   yes   yes   yes   -
 """
 
 

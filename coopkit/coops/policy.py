@@ -74,6 +74,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "calendar.feed": frozenset({F, M, S, T}),
     "calendar.manage": frozenset({S}),
     "calendar.return": frozenset({S}),
+    # evidence for buyers: the secretary publishes; the co-op and its mentors run the self-check
+    "directory.manage": frozenset({S}),
+    "directory.check": frozenset({F, M, S, T}),
 }
 
 #: roles that only make sense while the co-op is (or is not yet) registered
