@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from coopkit.forms import NoControlCharacters, lower_filter, strip_filter
 
@@ -12,11 +12,11 @@ from coopkit.forms import NoControlCharacters, lower_filter, strip_filter
 class ProfileForm(FlaskForm):
     description = TextAreaField(
         "What the co-op does", filters=[strip_filter],
-        validators=[InputRequired("Say in a few sentences what the co-op does."), Length(max=2000),
+        validators=[DataRequired("Say in a few sentences what the co-op does."), Length(max=2000),
                     NoControlCharacters()],
         description="A paragraph for buyers: the work you do and for whom. Up to 2,000 characters.")
     services = TextAreaField(
-        "Services", filters=[strip_filter], validators=[InputRequired("List at least one service."),
+        "Services", filters=[strip_filter], validators=[DataRequired("List at least one service."),
                                                         Length(max=1000), NoControlCharacters()],
         description="One per line, e.g. Web applications. Buyers search the directory by these words.")
     areas = TextAreaField(

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
+from coopkit.accounts.models import User
 from coopkit.audit.models import AuditChainHead
 from coopkit.audit.services import chain_name
 from coopkit.coops.models import Coop
@@ -15,6 +16,7 @@ from coopkit.directory import facts as factlib
 from coopkit.directory.models import BuyerPack, PublicProfile
 from coopkit.extensions import db
 from coopkit.register import queries as register_queries
+from coopkit.register.models import Member
 from coopkit.rules import queries as rules_queries
 from coopkit.rules import render
 from coopkit.rules.ruleset import RuleSetError, load_ruleset
@@ -102,6 +104,15 @@ def evidence_clauses(coop) -> tuple[dict[str, factlib.Quoted], object | None, di
     if version is None:
         return {}, None, {}
     return _quoted(version.ruleset_id, version.parameters, version.text), version, json.loads(version.parameters)
+
+
+def private_emails(coop) -> set[str]:
+    """Every email address of the co-op's people (register and accounts), lower-cased: none
+    of them may become the public contact."""
+    register = db.session.execute(sa.select(Member.email).where(Member.coop_id == coop.id)).scalars()
+    accounts = db.session.execute(
+        sa.select(User.email).join(Member, Member.user_id == User.id).where(Member.coop_id == coop.id)).scalars()
+    return {e.strip().lower() for e in [*register, *accounts] if e}
 
 
 def current_officers(coop) -> list[tuple[str, str]]:

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.directory import documents, forms, queries, services
 from coopkit.directory import facts as factlib
-from coopkit.extensions import db
-from coopkit.register.models import Member
 from coopkit.web import coop_blueprint, external_url
 
 public = Blueprint("directory_public", __name__, url_prefix="/p")
@@ -104,15 +112,6 @@ def verify():
 
 # --- the secretary's page ---------------------------------------------------------------------
 
-def _private_emails(coop) -> set[str]:
-    from coopkit.accounts.models import User
-
-    register = db.session.execute(sa.select(Member.email).where(Member.coop_id == coop.id)).scalars()
-    accounts = db.session.execute(
-        sa.select(User.email).join(Member, Member.user_id == User.id).where(Member.coop_id == coop.id)).scalars()
-    return {e.strip().lower() for e in [*register, *accounts] if e}
-
-
 @bp.route("/", methods=["GET", "POST"])
 @requires("directory.manage")
 def manage():
@@ -125,7 +124,7 @@ def manage():
                 areas=form.areas.data or "", contact_name=form.contact_name.data or "",
                 contact_email=form.contact_email.data or "", website=form.website.data or "",
                 workers=form.workers.data, workers_as_at=form.workers_as_at.data,
-                private_emails=_private_emails(g.coop))
+                private_emails=queries.private_emails(g.coop))
         except services.DirectoryError as exc:
             getattr(form, exc.field or "description").errors.append(str(exc))
         else:
