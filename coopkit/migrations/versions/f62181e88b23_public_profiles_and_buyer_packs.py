@@ -1,7 +1,7 @@
 """public profiles and buyer packs
 
 Revision ID: f62181e88b23
-Revises: d5a4f6c69d85
+Revises: 3b8e51c0a7d2
 Create Date: 2026-12-02 07:00:30.761723
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f62181e88b23'
-down_revision = 'd5a4f6c69d85'
+down_revision = '3b8e51c0a7d2'
 branch_labels = None
 depends_on = None
 
