@@ -76,6 +76,30 @@ def sentence(text: Any) -> str:
     return text if not text or text[-1] in ".!?" or _MARK_CLOSE in text[-1:] else text + "."
 
 
+_THE_COOP = re.compile(r"\b[Tt]he co-op\b(?!erative)")
+_COOPS = re.compile(r"\b([Cc])o-op(s?)\b(?!erative)")
+#: defined terms a person may type in lower case; the rules always capitalise them
+_DEFINED = re.compile(r"(?<!register of )\b(members?|directors?)\b")
+_FIRST_WORD = re.compile(r"^(\W*)([A-Z])([a-z][\w'-]*)")
+
+
+def woven(text: Any, entity: str = "Society") -> str:
+    """A typed answer made ready to sit inside one of our sentences (it is already escaped):
+    its first word in lower case unless it is a name or an abbreviation, "the co-op" as the
+    defined "the Society" (or "the Company"), any other "co-op" spelt out, and "members" or
+    "directors" capitalised as the defined terms they are. A gap stays a gap."""
+    text = str(text).strip()
+    if not text or GAP_RE.fullmatch(text):
+        return text
+    text = _THE_COOP.sub(f"the {entity}", text)
+    text = _COOPS.sub(lambda m: f"{m.group(1)}o-operative{m.group(2)}", text)
+    text = _DEFINED.sub(lambda m: m.group(1).capitalize(), text)
+    first = text.split(" ", 1)[0]
+    if first not in ("I",) and first.rstrip(",;:.") not in (entity,):
+        text = _FIRST_WORD.sub(lambda m: m.group(1) + m.group(2).lower() + m.group(3), text, count=1)
+    return text
+
+
 def unescape_md(text: str) -> str:
     """Our Markdown back to plain words (for diffs and search)."""
     text = text.replace(ITEM_ATTR, "")
@@ -195,9 +219,11 @@ def template_context(ruleset: RuleSet, values: Values) -> dict[str, Any]:
             context[key] = escape_md(value)
         else:
             context[key] = value
+    entity = "Company" if ruleset.legal_form == "company" else "Society"
     context.update(
         ref=lambda target: f"{_MARK_OPEN}ref:{target}{_MARK_CLOSE}",
         money=money, number_word=number_word, sentence=sentence,
+        woven=lambda text: woven(text, entity),
     )
     return context
 

@@ -53,6 +53,25 @@ class ClauseSpec:
 
 
 @dataclass(frozen=True)
+class Release:
+    """One entry of a rule set's changelog (changelog.toml): what changed in a version."""
+
+    version: str
+    date: Any
+    changes: tuple[str, ...]
+    #: what a co-op that upgrades should know (e.g. "re-check your objects")
+    note: str = ""
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """"1.10" sorts after "1.9"."""
+    try:
+        return tuple(int(part) for part in str(version).split("."))
+    except ValueError:
+        return (0,)
+
+
+@dataclass(frozen=True)
 class RuleSet:
     id: str
     title: str
@@ -67,6 +86,8 @@ class RuleSet:
     coverage: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: decision kind key -> its [decisions.<key>] table (coopkit.rules.decisions builds the records)
     decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the changelog, newest first (changelog.toml beside the manifest)
+    changelog: tuple[Release, ...] = ()
 
     def clause_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.clauses)
@@ -150,10 +171,40 @@ def load_ruleset_dir(directory: Path) -> RuleSet:
                                                for e in table.get("protects", ())]:
             if label and label.partition("#")[0] not in seen:
                 raise _fail(manifest, f"decision {key!r} names unknown clause {label!r}")
+    changelog = _changelog(directory, str(data["version"]))
     return RuleSet(id=data["id"], title=data["title"], version=str(data["version"]), legal_form=data["legal_form"],
                    document_kind=data.get("document_kind", "Rules"), description=data.get("description", ""),
                    directory=directory, parameters=parameters, clauses=tuple(clauses), coverage=coverage,
-                   decisions=decisions)
+                   decisions=decisions, changelog=changelog)
+
+
+def _changelog(directory: Path, version: str) -> tuple[Release, ...]:
+    """The releases in changelog.toml, newest first; the newest must be the manifest's version."""
+    path = directory / "changelog.toml"
+    if not path.is_file():
+        return ()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(path, f"not valid TOML: {exc}") from None
+    releases = []
+    for raw in data.get("release", []):
+        if not raw.get("version") or not raw.get("changes"):
+            raise _fail(path, "each [[release]] needs a version and a list of changes")
+        releases.append(Release(str(raw["version"]), raw.get("date"), tuple(str(c) for c in raw["changes"]),
+                                str(raw.get("note", ""))))
+    releases.sort(key=lambda r: version_key(r.version), reverse=True)
+    if len({r.version for r in releases}) != len(releases):
+        raise _fail(path, "a version is listed twice")
+    if releases and releases[0].version != version:
+        raise _fail(path, f"the newest release is {releases[0].version} but ruleset.toml says version {version}: "
+                          "bump both together")
+    return tuple(releases)
+
+
+def changes_since(ruleset: RuleSet, version: str) -> list[Release]:
+    """The releases after ``version`` (the one a co-op's rules were made from), newest first."""
+    return [r for r in ruleset.changelog if version_key(r.version) > version_key(version)]
 
 
 @functools.cache
