@@ -1,7 +1,7 @@
 """public profiles and buyer packs
 
 Revision ID: f62181e88b23
-Revises: a3f1c2d4e5b6
+Revises: bba70a217863
 Create Date: 2026-12-02 07:00:30.761723
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f62181e88b23'
-down_revision = 'a3f1c2d4e5b6'
+down_revision = 'bba70a217863'
 branch_labels = None
 depends_on = None
 
