@@ -22,11 +22,13 @@ def all_blueprints():
     from coopkit.founding.guides import bp as guides
     from coopkit.founding.views import bp as founding
     from coopkit.jobs.views import bp as jobs
+    from coopkit.meetings import actions  # noqa: F401  (adds the meeting page's buttons to the blueprint)
+    from coopkit.meetings.views import bp as meetings
     from coopkit.mentoring.views import admin
     from coopkit.mentoring.views import bp as mentoring
     from coopkit.proposals.views import bp as proposals
     from coopkit.register.views import bp as register
     from coopkit.rules.views import bp as rules
 
-    return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, audit,
-            calendar, calendar_feeds, jobs, directory, directory_public]
+    return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, meetings,
+            audit, calendar, calendar_feeds, jobs, directory, directory_public]

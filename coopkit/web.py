@@ -195,6 +195,7 @@ COOP_SECTIONS = (
     ("rules.index", "Rules", "rules.view"),
     ("register.members", "Registers", "register.names"),
     ("proposals.index", "Proposals", "proposals.view"),
+    ("meetings.index", "Meetings", "meetings.view"),
     ("calendar.index", "Calendar", "calendar.view"),
     ("workspace.invite", "Invite", "coop.invite"),
     ("audit.log", "Audit log", "audit.view"),
@@ -204,7 +205,7 @@ COOP_SECTIONS = (
 
 #: Features whose ``templates/<feature>/_home_panel.html`` come first on the co-op
 #: home page, in this order; any other feature's panel follows, alphabetically.
-HOME_PANEL_ORDER = ("founding", "proposals", "rules", "register")
+HOME_PANEL_ORDER = ("founding", "proposals", "meetings", "rules", "register")
 
 UNAVAILABLE_PANEL = Markup(
     '<section class="panel panel-unavailable"><p>Part of this page could not be shown just now. '

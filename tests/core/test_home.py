@@ -50,7 +50,7 @@ def test_header_names_the_coop_and_your_role(client, make, login):
 
 def test_panels_are_found_in_page_order(app):
     panels = home_panel_templates(app)
-    known = [p for p in ("founding/_home_panel.html", "proposals/_home_panel.html",
+    known = [p for p in ("founding/_home_panel.html", "proposals/_home_panel.html", "meetings/_home_panel.html",
                          "rules/_home_panel.html", "register/_home_panel.html") if p in panels]
     assert panels[:len(known)] == known
     assert all(p.count("/") == 1 and p.endswith("/_home_panel.html") for p in panels)
