@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -11,10 +12,12 @@ import sqlalchemy as sa
 from coopkit.accounts.models import User
 from coopkit.audit.models import AuditChainHead
 from coopkit.audit.services import chain_name
+from coopkit.calendar.models import ObligationDone
 from coopkit.coops.models import Coop
 from coopkit.directory import facts as factlib
 from coopkit.directory.models import BuyerPack, PublicProfile
 from coopkit.extensions import db
+from coopkit.meetings import queries as meetings_queries
 from coopkit.register import queries as register_queries
 from coopkit.register.models import Member
 from coopkit.rules import queries as rules_queries
@@ -122,10 +125,18 @@ def current_officers(coop) -> list[tuple[str, str]]:
             for officer, member in rows]
 
 
-def filings(coop) -> tuple:
-    """(date of the last AGM, date the last annual return was filed), from the statutory
-    calendar's records."""
-    return None, None
+def filings(coop) -> tuple[date | None, date | None]:
+    """(date of the last AGM, date the last annual return was filed): the latest AGM held in
+    coopkit or recorded as held on the statutory calendar, and the latest annual return
+    (a company: confirmation statement) recorded as filed there. One statement, plus one
+    for meetings."""
+    return_kind = "confirmation" if coop.legal_form == "company" else "annual_return"
+    done = dict(db.session.execute(
+        sa.select(ObligationDone.kind, sa.func.max(ObligationDone.done_on))
+        .where(ObligationDone.coop_id == coop.id, ObligationDone.kind.in_(("agm", return_kind)))
+        .group_by(ObligationDone.kind)).all())
+    agms = [d for d in (done.get("agm"), meetings_queries.last_agm_on(coop)) if d]
+    return (max(agms) if agms else None), done.get(return_kind)
 
 
 def compute_facts(coop, profile: PublicProfile | None) -> dict:

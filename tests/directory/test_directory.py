@@ -286,3 +286,34 @@ def test_the_directory_page_runs_the_same_statements_for_1_and_30_profiles(app, 
         db.session.commit()
     many, _ = count_statements(app, client, "/p/")
     assert many == few
+
+
+def test_the_last_annual_return_comes_from_the_calendar_and_a_filing_changes_a_pack(app, client, demo):
+    from coopkit.accounts.models import User
+    from coopkit.calendar import queries as calendar_queries
+    from coopkit.calendar import services as calendar_services
+    from coopkit.coops.models import Coop
+
+    code = _pack_code(app)
+    today = date.today()
+    with app.app_context():
+        coop = db.session.execute(sa.select(Coop).where(Coop.slug == SLUG)).scalar_one()
+        dana = db.session.execute(sa.select(User).where(User.email == "dana@preston-digital.example")).scalar_one()
+        # the demo has filed every return already: take the newest filing back out (test setup only)
+        from coopkit.calendar.models import ObligationDone
+
+        newest = db.session.execute(sa.select(ObligationDone).where(ObligationDone.kind == "annual_return")
+                                    .order_by(ObligationDone.done_on.desc()).limit(1)).scalar_one()
+        db.session.delete(newest)
+        db.session.flush()
+        items = calendar_queries.calendar_for(coop, today).items
+        item = next(i for i in items if i.obligation.kind == "annual_return" and i.status != "done"
+                    and i.obligation.period_end < today)
+        filed_on = today
+        calendar_services.record_done(coop, item.obligation.key, done_on=filed_on, reference="AR30-TEST",
+                                      actor=dana, today=today)
+        db.session.commit()
+    details = client.get(f"/p/{SLUG}.json").json["details"]
+    assert details["lastAnnualReturn"] == filed_on.isoformat()
+    changed = client.get("/p/verify", query_string={"code": code}).get_data(as_text=True)
+    assert "Changed" in changed and "Date of the last annual return filed" in changed
