@@ -104,7 +104,8 @@ def test_concurrent_closers_and_late_votes_send_each_result_email_exactly_once(a
 
     def work(i):
         if i < 4:
-            close_due_proposals.call_local()      # the periodic job: its own unit of work
+            with app.app_context():               # (a worker has one app; the test process several)
+                close_due_proposals.call_local()  # the periodic job: its own unit of work
         elif i < 8:
             close_by_command()
         else:
@@ -132,7 +133,8 @@ def test_concurrent_closers_and_late_votes_send_each_result_email_exactly_once(a
     assert len(mailbox.messages) == roll  # nothing else: no reminder, no second result
 
     # Later runs of the periodic job find nothing to do and send nothing.
-    close_due_proposals.call_local()
+    with app.app_context():
+        close_due_proposals.call_local()
     assert len(mailbox.messages) == roll
 
 
