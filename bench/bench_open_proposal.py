@@ -1,0 +1,145 @@
+"""How long does opening a proposal for 1,000 members take, now that its emails are queued?
+
+    .venv/bin/python bench/bench_open_proposal.py [--members 1000] [--runs 5]
+    COOPKIT_DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/bench_open_proposal.py
+
+What it does:
+
+1. builds the app with production settings in a temporary instance folder: SQLite database
+   (or COOPKIT_DATABASE_URL), the default job queue (``instance/jobs.db``), SMTP mail;
+2. adds a registered co-op with ``--members`` members, each with an email address;
+3. for each run, drafts a proposal and times the real request that opens it
+   (``POST /c/<slug>/proposals/<n>/open`` through the test client, logged in as the
+   secretary): the voter roll is frozen, the audit event written, and one email per member
+   composed and queued as delivery jobs when the request commits. No worker runs, so
+   nothing is sent; the script then prints how many delivery jobs and messages wait in the
+   queue, and the time per request (best, median, worst), wall clock and this process's CPU.
+
+The target is under 300 ms. Before the queue, the same request sent 1,000 messages over
+SMTP inside the request (one connection each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    instance = tempfile.mkdtemp(prefix="coopkit-bench-open-")
+    os.environ.setdefault("COOPKIT_INSTANCE_PATH", instance)
+    from coopkit import create_app
+    from coopkit.config import Settings
+
+    settings = Settings(env="production", secret_key="bench-secret-key-0123456789", mail_backend="smtp",
+                        mail_server="127.0.0.1", mail_port=2525, base_url="http://127.0.0.1:8000",
+                        log_level="WARNING")
+    database = os.environ.get("COOPKIT_DATABASE_URL") or f"sqlite:///{Path(instance) / 'bench.db'}"
+    app = create_app({"SETTINGS": settings, "SQLALCHEMY_DATABASE_URI": database, "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
+    from coopkit.extensions import db
+
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        slug, secretary_id = _coop_with_members(args.members)
+
+    client = app.test_client()
+    with app.app_context():
+        from coopkit.accounts.models import User
+
+        user = db.session.get(User, secretary_id)
+        session_id = f"{user.id}:{user.session_version}"
+        db.session.remove()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = session_id, True
+
+    timings, cpu = [], []
+    for run in range(args.runs + 1):  # the first run warms up (templates, caches)
+        number = _draft(app, slug, secretary_id, run)
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = client.post(f"/c/{slug}/proposals/{number}/open")
+        elapsed = (time.perf_counter() - started) * 1000
+        elapsed_cpu = (time.process_time() - started_cpu) * 1000
+        if response.status_code != 302:
+            raise SystemExit(f"opening failed: {response.status_code}\n{response.text[:2000]}")
+        if run:
+            timings.append(elapsed)
+            cpu.append(elapsed_cpu)
+
+    from coopkit.jobs import huey
+
+    with app.app_context():
+        jobs = huey.pending()
+        messages = sum(len(job.args[0]) for job in jobs)
+    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; job queue: instance/jobs.db")
+    print(f"opening a proposal for {args.members} members, {args.runs} runs: best {min(timings):.0f} ms, "
+          f"median {statistics.median(timings):.0f} ms, worst {max(timings):.0f} ms (target: under 300 ms)")
+    print(f"  CPU time of this process per request (steadier on a busy machine): best {min(cpu):.0f} ms, "
+          f"median {statistics.median(cpu):.0f} ms; load average now {os.getloadavg()[0]:.1f}")
+    print(f"queued: {len(jobs)} delivery job(s) holding {messages} message(s) "
+          f"({messages // (args.runs + 1)} per opening); nothing was sent during the requests")
+    with app.app_context():
+        db.session.remove()
+        if not os.environ.get("COOPKIT_DATABASE_URL"):
+            db.engine.dispose()
+        else:
+            db.drop_all()
+
+
+def _coop_with_members(n: int) -> tuple[str, int]:
+    from coopkit.accounts.services import create_user
+    from coopkit.coops.services import create_coop
+    from coopkit.extensions import db
+    from coopkit.register.models import Member
+    from coopkit.register.services import appoint_officer
+
+    secretary = create_user("secretary@bench.example", "Sam Secretary", "bench-password-123")
+    coop = create_coop(secretary, "Bench Co-operative Limited", "bench-coop")
+    coop.stage, coop.legal_form, coop.registered_on = "registered", "society", date(2024, 1, 1)
+    db.session.flush()
+    own = db.session.query(Member).filter_by(coop_id=coop.id, user_id=secretary.id).one()
+    own.status, own.admitted_on, own.email = "member", date(2024, 1, 1), "secretary@bench.example"
+    db.session.add_all(Member(coop_id=coop.id, full_name=f"Member {i:04d}", email=f"member{i}@bench.example",
+                              status="member", admitted_on=date(2024, 1, 1), postal_address=f"{i} Long Row")
+                       for i in range(n - 1))
+    db.session.flush()
+    appoint_officer(own, "secretary", on=date(2024, 1, 1), actor=secretary)
+    db.session.commit()
+    return coop.slug, secretary.id
+
+
+def _draft(app, slug: str, user_id: int, run: int) -> int:
+    from coopkit.accounts.models import User
+    from coopkit.coops.models import Coop
+    from coopkit.database import utcnow
+    from coopkit.extensions import db
+    from coopkit.proposals import services
+
+    with app.app_context():
+        coop = db.session.query(Coop).filter_by(slug=slug).one()
+        proposal = services.create_proposal(coop, db.session.get(User, user_id), services.Draft(
+            title=f"Bench proposal {run}", body="Text.", resolution_text="That we measure.", method="resolution",
+            preset="ordinary", closes_at=utcnow() + timedelta(days=7)))
+        db.session.commit()
+        number = proposal.number
+        db.session.remove()
+        return number
+
+
+if __name__ == "__main__":
+    main()
