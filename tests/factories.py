@@ -76,9 +76,11 @@ class Factory:
             coop.stage = stage
             coop.legal_form = legal_form
             coop.cohort_id = cohort_id
-            if stage == "registered":
-                from coopkit.register.models import Member
+            from coopkit.register.models import Member
 
+            for member in db.session.execute(sa.select(Member).where(Member.coop_id == coop.id)).scalars():
+                member.postal_address = member.postal_address or "1 Founder Street, Preston"
+            if stage == "registered":
                 for member in db.session.execute(sa.select(Member).where(Member.coop_id == coop.id)).scalars():
                     member.status = "member"
                     member.admitted_on = date(2024, 1, 1)

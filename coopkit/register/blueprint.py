@@ -26,6 +26,31 @@ def attempt(func, *args, **kwargs):
         return None, str(exc)
 
 
+@bp.app_template_global()
+def register_shares(coop) -> dict:
+    """Whether the co-op has share capital under its rules in force, and the value of a share
+    (cached per request): a company limited by guarantee has no Shares section."""
+    cached = g.get("_register_shares")
+    if cached is None or cached[0] != coop.id:
+        from coopkit.register.shares import register_terms, share_params
+
+        terms = register_terms(coop)
+        value = share_params(coop)[0] if terms.share_capital else 0
+        cached = (coop.id, {"capital": terms.share_capital, "value": value,
+                            "transferable": terms.shares_transferable})
+        g._register_shares = cached
+    return cached[1]
+
+
+@bp.app_template_filter("shares_of")
+def shares_of(pence: int, share_value: int) -> str:
+    """A holding as the number of shares (s.30 register: shares held beside the amount paid)."""
+    if not share_value:
+        return "—"
+    count = int(pence or 0) // share_value
+    return f"{count} share{'s' if count != 1 else ''}"
+
+
 def member_or_404(member_id: int):
     member = queries.member_in_coop(g.coop, member_id)
     if member is None:

@@ -20,8 +20,12 @@ def members_html(coop, as_at: date | None = None) -> tuple[str, date]:
     day = as_at or date.today()
     rows = queries.register_all(coop, view="current", as_at=day)
     former = queries.register_all(coop, view="former", as_at=day)
+    from coopkit.register.shares import register_terms
+
+    capital = register_terms(coop).share_capital
     html = render_template("documents/register_members.html", coop=coop, as_at=day, rows=rows, former=former,
-                           counts=queries.counts(coop, day), reasons=CEASE_REASONS)
+                           counts=queries.counts(coop, day), reasons=CEASE_REASONS,
+                           shares={"capital": capital, "value": share_params(coop)[0] if capital else 0})
     return html, day
 
 

@@ -142,6 +142,12 @@ class ShareForm(FlaskForm):
                                                                              NoControlCharacters()])
 
 
+class WithdrawForm(ShareForm):
+    notice_given_on = DateField("Written notice given on", validators=[Optional(), not_future],
+                                description="The day the member gave written notice to withdraw. The one share "
+                                            "every member holds stays until they leave.")
+
+
 class TransferForm(FlaskForm):
     from_member_id = SelectField("From", coerce=int, choices=[], validators=[InputRequired()])
     to_member_id = SelectField("To", coerce=int, choices=[], validators=[InputRequired()])

@@ -6,7 +6,6 @@ functions other features call are re-exported here (``issue_shares`` etc.).
 
 from __future__ import annotations
 
-import calendar
 import logging
 from datetime import date, timedelta
 
@@ -18,8 +17,10 @@ from coopkit.extensions import db
 from coopkit.register.models import OFFICES, Member, Officer, RegisterAmendment
 from coopkit.register.shares import (  # noqa: F401  (re-exported: the register's public writes)
     RegisterError,
+    add_months,
     add_property,
     issue_shares,
+    register_terms,
     share_params,
     transfer_shares,
     withdraw_shares,
@@ -59,12 +60,6 @@ def _params(coop) -> dict:
     from coopkit.rules.queries import current_parameters
 
     return current_parameters(coop)
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- applications and admission -------------------------------------------------------
@@ -157,6 +152,9 @@ def admit_member(member: Member, on: date, actor, by_proposal_id: int | None = N
     problem = probation_problem(member, on, params)
     if problem:
         raise RegisterError(problem)
+    if not (member.postal_address or "").strip():
+        raise RegisterError(f"Record {member.full_name}'s postal address first: the register of members must "
+                            "show every member's address (s.30 of the 2014 Act).")
     if by_proposal_id is not None:
         _check_passed(coop, by_proposal_id)
     elif params.get("admission_by") == "members":
@@ -191,7 +189,7 @@ def _check_passed(coop, proposal_id: int) -> None:
 
 def _issue_membership_share(coop, member: Member, on: date, actor, params: dict) -> None:
     share_value = int(params.get("share_value_pence") or 0)
-    if coop.legal_form == "company" or share_value <= 0:
+    if coop.legal_form == "company" or share_value <= 0 or not register_terms(coop).share_capital:
         return  # a company limited by guarantee has no member shares
     issue_shares(member, share_value, on=on, actor=actor, note="Membership share issued on admission")
 
@@ -203,6 +201,10 @@ def founders_become_members(coop, on: date, actor) -> list[Member]:
     founders = db.session.execute(
         sa.select(Member).where(Member.coop_id == coop.id, Member.status == "founder").order_by(Member.id)
     ).scalars().all()
+    missing = [m.full_name for m in founders if not (m.postal_address or "").strip()]
+    if missing:
+        raise RegisterError("Every founder becomes a member on registration, and the register of members must "
+                            "show each member's postal address: record it first for " + ", ".join(missing) + ".")
     for member in founders:
         member.status, member.admitted_on = "member", on
         db.session.flush()
@@ -252,7 +254,8 @@ def cease_member(member: Member, *, on: date, reason: str, actor, shares: str | 
     coop = _coop(member)
     held = sum(e.amount_pence for e in share_entries(member.id))
     if held > 0 and shares == "withdraw":
-        withdraw_shares(member, held, on=on, actor=actor, note=f"Withdrawn on leaving ({CEASE_REASONS[reason]})")
+        withdraw_shares(member, held, on=on, actor=actor, note=f"Withdrawn on leaving ({CEASE_REASONS[reason]})",
+                        on_leaving=True)
     elif held > 0 and shares == "transfer":
         if transfer_to is None:
             raise RegisterError("Choose the member who receives the shares.")

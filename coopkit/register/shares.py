@@ -7,6 +7,7 @@ ask the ledger, and append rows. A holding is never stored, only summed.
 
 from __future__ import annotations
 
+import calendar
 import logging
 from datetime import date
 
@@ -28,6 +29,25 @@ def _coop(member: Member):
     from coopkit.coops.models import Coop
 
     return db.session.get(Coop, member.coop_id)
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def register_terms(coop):
+    """What the rules in force say the share ledger must follow (coopkit.rules.facts)."""
+    from coopkit.rules.facts import register_terms as terms
+
+    return terms(coop)
+
+
+def _require_share_capital(coop) -> None:
+    if not register_terms(coop).share_capital:
+        raise RegisterError("This co-op is a company limited by guarantee: it has no share capital, so the "
+                            "register has no shares to issue, withdraw or transfer.")
 
 
 def share_params(coop) -> tuple[int, int]:
@@ -78,6 +98,7 @@ def issue_shares(member: Member, amount_pence: int, *, on: date, actor, note: st
     """Issue shares worth ``amount_pence`` (fully paid) to a current member.
     Changes: adds a ShareTransaction (issue). Flushes."""
     coop = _coop(member)
+    _require_share_capital(coop)
     if member.status not in ("member", "founder"):
         raise RegisterError("Shares are issued only to current members.")
     if member.admitted_on and on < member.admitted_on:
@@ -96,15 +117,23 @@ def issue_shares(member: Member, amount_pence: int, *, on: date, actor, note: st
     return row
 
 
-def withdraw_shares(member: Member, amount_pence: int, *, on: date, actor, note: str = "") -> ShareTransaction:
-    """Withdraw shares worth ``amount_pence`` (paid back at par).
-    Changes: adds a ShareTransaction (withdrawal). Flushes."""
+def withdraw_shares(member: Member, amount_pence: int, *, on: date, actor, note: str = "",
+                    notice_given_on: date | None = None, on_leaving: bool = False) -> ShareTransaction:
+    """Withdraw shares worth ``amount_pence`` (paid back at par). While the person is a member
+    the rules in force apply: the one share every member holds stays until they leave, and other
+    shares go only after the written notice the rules require (``notice_given_on``). On leaving
+    (``on_leaving``) every share is withdrawn. Changes: adds a ShareTransaction (withdrawal). Flushes."""
     coop = _coop(member)
+    _require_share_capital(coop)
     _check_date(on)
     share_value, max_holding = share_params(coop)
     _wrap(ledger.check_amount, amount_pence, share_value)
     _lock(member)
     history = _history(member.id)
+    if not on_leaving and member.status in ("member", "founder"):
+        _check_withdrawal_while_member(coop, member, history, amount_pence, on, notice_given_on, share_value)
+        if notice_given_on is not None:
+            note = (f"{note} " if note else "") + f"(written notice given {notice_given_on:%d/%m/%Y})"
     _wrap(ledger.check_new_entry, history, ledger.Entry("withdrawal", -amount_pence, on, ledger.next_order(history)),
           max_holding)
     row = _add(member, "withdrawal", amount_pence, on, note)
@@ -113,6 +142,28 @@ def withdraw_shares(member: Member, amount_pence: int, *, on: date, actor, note:
            data={"member_id": member.id, "amount_pence": amount_pence, "on": on.isoformat()})
     log.info("Shares withdrawn by member %s: %s pence", member.id, amount_pence)
     return row
+
+
+def _check_withdrawal_while_member(coop, member: Member, history, amount_pence: int, on: date,
+                                   notice_given_on: date | None, share_value: int) -> None:
+    terms = register_terms(coop)
+    where = f" ({terms.withdrawal_citation})" if terms.withdrawal_citation else ""
+    left = ledger.holding(history) - amount_pence
+    if terms.terms.member_keeps_one_share and share_value > 0 and 0 <= left < share_value:
+        raise RegisterError(f"{member.full_name} is a member, so the one share every member must hold can't be "
+                            f"withdrawn{where}: it is paid back when they leave. Withdraw only shares above it.")
+    months = terms.withdrawal_notice_months
+    if not months:
+        return
+    if notice_given_on is None:
+        raise RegisterError(f"The rules{where} need {months} months' written notice to withdraw shares: give the "
+                            "date the member gave notice.")
+    if notice_given_on > on:
+        raise RegisterError("The notice must have been given before the withdrawal.")
+    earliest = add_months(notice_given_on, months)
+    if on < earliest:
+        raise RegisterError(f"Notice given on {notice_given_on:%d/%m/%Y} allows the withdrawal from "
+                            f"{earliest:%d/%m/%Y}: the rules{where} need {months} months' written notice.")
 
 
 def transfer_shares(giver: Member, receiver: Member, amount_pence: int, *, on: date, actor,
@@ -126,6 +177,12 @@ def transfer_shares(giver: Member, receiver: Member, amount_pence: int, *, on: d
     if receiver.admitted_on and on < receiver.admitted_on:
         raise RegisterError("The receiving member was not yet admitted on that date.")
     coop = _coop(giver)
+    _require_share_capital(coop)
+    terms = register_terms(coop)
+    if not terms.shares_transferable:
+        where = f" ({terms.transfer_citation})" if terms.transfer_citation else ""
+        raise RegisterError(f"The rules{where} make shares non-transferable: a member's shares can only be "
+                            "withdrawn, never transferred to someone else.")
     _check_date(on)
     share_value, max_holding = share_params(coop)
     for member in sorted((giver, receiver), key=lambda m: m.id):  # a fixed lock order: no deadlock

@@ -26,12 +26,24 @@ def _member_choices(members):
     return choices((m.id, m.full_name) for m in members)
 
 
+def _no_share_capital():
+    """A company limited by guarantee has no Shares section: say so instead of a ledger."""
+    if services.register_terms(g.coop).share_capital:
+        return None
+    flash("This co-op is a company limited by guarantee: it has no share capital, so there is no share ledger.",
+          "info")
+    return redirect(url_for("register.members"))
+
+
 @bp.route("/shares")
 @requires("register.manage")
 def shares():
+    refused = _no_share_capital()
+    if refused is not None:
+        return refused
     as_at, date_error = parse_date_arg(request.args.get("as_at"))
     members = queries.current_members(g.coop)
-    issue_form, withdraw_form, transfer_form = (forms.ShareForm(prefix="issue"), forms.ShareForm(prefix="withdraw"),
+    issue_form, withdraw_form, transfer_form = (forms.ShareForm(prefix="issue"), forms.WithdrawForm(prefix="withdraw"),
                                                 forms.TransferForm(prefix="transfer"))
     for form in (issue_form, withdraw_form):
         form.member_id.choices = _member_choices(members)
@@ -40,7 +52,7 @@ def shares():
     return render_template("register/shares.html", rows=queries.ledger_rows(g.coop, as_at), as_at=as_at,
                            date_error=date_error, counts=queries.counts(g.coop, as_at), issue_form=issue_form,
                            withdraw_form=withdraw_form, transfer_form=transfer_form, share_value=share_value,
-                           max_holding=max_holding)
+                           max_holding=max_holding, terms=services.register_terms(g.coop))
 
 
 @bp.route("/shares/<kind>", methods=["POST"])
@@ -48,13 +60,16 @@ def shares():
 def share_transaction(kind: str):
     if kind not in ("issue", "withdraw", "transfer"):
         abort(404)
+    refused = _no_share_capital()
+    if refused is not None:
+        return refused
     members = queries.current_members(g.coop)
     by_id = {m.id: m for m in members}
     if kind == "transfer":
         form = forms.TransferForm(prefix="transfer")
         form.from_member_id.choices = form.to_member_id.choices = _member_choices(members)
     else:
-        form = forms.ShareForm(prefix=kind)
+        form = (forms.WithdrawForm if kind == "withdraw" else forms.ShareForm)(prefix=kind)
         form.member_id.choices = _member_choices(members)
     if not form.validate_on_submit():
         flash("Check the form: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
@@ -62,9 +77,11 @@ def share_transaction(kind: str):
     if kind == "transfer":
         _, error = attempt(services.transfer_shares, by_id[form.from_member_id.data], by_id[form.to_member_id.data],
                            form.amount.data, on=form.on.data, actor=current_user, note=form.note.data or "")
+    elif kind == "withdraw":
+        _, error = attempt(services.withdraw_shares, by_id[form.member_id.data], form.amount.data, on=form.on.data,
+                           actor=current_user, note=form.note.data or "", notice_given_on=form.notice_given_on.data)
     else:
-        func = services.issue_shares if kind == "issue" else services.withdraw_shares
-        _, error = attempt(func, by_id[form.member_id.data], form.amount.data, on=form.on.data,
+        _, error = attempt(services.issue_shares, by_id[form.member_id.data], form.amount.data, on=form.on.data,
                            actor=current_user, note=form.note.data or "")
     flash(error or "The share ledger is updated.", "error" if error else "success")
     return redirect(url_for("register.shares"))

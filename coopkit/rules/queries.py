@@ -13,7 +13,15 @@ from coopkit.rules.parameters import defaults
 
 
 def governing_version(coop) -> RulesVersion | None:
-    """The rules in force: the newest registered version, else the newest adopted one."""
+    """The rules in force: the newest registered version, else the newest adopted one. A
+    registered company's articles change when the members pass the resolution (Companies Act
+    2006: filing follows within 15 days), so its newest adopted or registered version governs."""
+    if getattr(coop, "legal_form", None) == "company" and getattr(coop, "stage", None) == "registered":
+        return db.session.execute(
+            sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id,
+                                          RulesVersion.status.in_(("registered", "adopted")))
+            .order_by(RulesVersion.number.desc()).limit(1)
+        ).scalar_one_or_none()
     for status in ("registered", "adopted"):
         version = db.session.execute(
             sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id, RulesVersion.status == status)

@@ -72,6 +72,35 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
+class RegisterTerms:
+    """What the rules say that the registers must enforce."""
+
+    #: the co-op has share capital (a society's withdrawable shares); a company limited by guarantee has none
+    share_capital: bool = True
+    #: whether a member may transfer shares to another member
+    shares_transferable: bool = False
+    #: a member holds one share for as long as they are a member (withdrawn only on leaving)
+    member_keeps_one_share: bool = True
+    #: written notice a member gives to withdraw shares beyond the one every member holds
+    withdrawal_notice_months: int = 3
+    #: the clauses that say so (cited in the register's messages)
+    transfer_clause: str = ""
+    withdrawal_clause: str = ""
+
+
+def _register_terms(path: Path, raw: Any, clause_ids: set[str]) -> RegisterTerms:
+    raw = raw if isinstance(raw, dict) else {}
+    unknown = set(raw) - set(RegisterTerms.__dataclass_fields__)
+    if unknown:
+        raise _fail(path, f"[register] has unknown keys {sorted(unknown)}")
+    terms = RegisterTerms(**raw)
+    for clause in (terms.transfer_clause, terms.withdrawal_clause):
+        if clause and clause not in clause_ids:
+            raise _fail(path, f"[register] names unknown clause {clause!r}")
+    return terms
+
+
+@dataclass(frozen=True)
 class RuleSet:
     id: str
     title: str
@@ -88,6 +117,8 @@ class RuleSet:
     decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the changelog, newest first (changelog.toml beside the manifest)
     changelog: tuple[Release, ...] = ()
+    #: what the registers must follow ([register] in the manifest): see RegisterTerms
+    register: RegisterTerms = field(default_factory=lambda: RegisterTerms())
 
     def clause_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.clauses)
@@ -175,7 +206,8 @@ def load_ruleset_dir(directory: Path) -> RuleSet:
     return RuleSet(id=data["id"], title=data["title"], version=str(data["version"]), legal_form=data["legal_form"],
                    document_kind=data.get("document_kind", "Rules"), description=data.get("description", ""),
                    directory=directory, parameters=parameters, clauses=tuple(clauses), coverage=coverage,
-                   decisions=decisions, changelog=changelog)
+                   decisions=decisions, changelog=changelog,
+                   register=_register_terms(manifest, data.get("register"), seen))
 
 
 def _changelog(directory: Path, version: str) -> tuple[Release, ...]:

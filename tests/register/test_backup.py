@@ -31,7 +31,7 @@ def test_backup_while_writing(app, society, tmp_path):
             with app.app_context():
                 try:
                     coop, actor = db.session.get(Coop, society.coop.id), db.session.get(User, society.secretary.id)
-                    services.add_applicant(coop, full_name=f"Writer {n}", actor=actor, applied_on=date(2024, 5, 1))
+                    services.add_applicant(coop, full_name=f"Writer {n}", postal_address="1 Applicant Road, Preston", actor=actor, applied_on=date(2024, 5, 1))
                     db.session.commit()
                     written.append(n)
                 except Exception as exc:  # noqa: BLE001 - reported below

@@ -18,7 +18,7 @@ from coopkit.register.models import Member, Officer, ShareTransaction
 def test_two_secretaries_approve_at_once(app, make, society, in_app):
     # a second secretary: the chair acting for the secretary, with register rights for the test
     applicant_id = in_app(lambda c: services.add_applicant(
-        c.coop(society.coop.id), full_name="Gil Green", actor=c.user(society.secretary.id),
+        c.coop(society.coop.id), full_name="Gil Green", postal_address="1 Applicant Road, Preston", actor=c.user(society.secretary.id),
         applied_on=date(2024, 2, 1)).id)
     other = make.user(name="Second Secretary")
     with app.app_context():
@@ -79,7 +79,7 @@ def test_two_secretaries_approve_at_once(app, make, society, in_app):
                 AuditEvent.action == "member.admitted", AuditEvent.subject_id == str(applicant_id))).scalar_one()
             assert admitted == 1
             # back to an applicant for the next round, as a fresh application would be
-            new = services.add_applicant(ctx.coop(society.coop.id), full_name="Gil Green",
+            new = services.add_applicant(ctx.coop(society.coop.id), full_name="Gil Green", postal_address="1 Applicant Road, Preston",
                                          actor=ctx.user(society.secretary.id), applied_on=date(2024, 2, 1))
             return new.id
 

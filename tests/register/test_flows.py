@@ -100,7 +100,7 @@ def test_every_service_change_records_an_audit_event(app, society):
         amy = db.session.get(Member, society.member.id)
         bo = db.session.get(Member, society.people[1][1].id)
         steps = [
-            ("member.applied", lambda: services.add_applicant(coop, full_name="Dee Day", actor=actor,
+            ("member.applied", lambda: services.add_applicant(coop, full_name="Dee Day", postal_address="1 Applicant Road, Preston", actor=actor,
                                                               applied_on=date(2024, 1, 5))),
             ("shares.issued", lambda: services.issue_shares(amy, 100, on=date(2024, 1, 2), actor=actor)),
             ("shares.transferred", lambda: services.transfer_shares(amy, bo, 100, on=date(2024, 2, 1), actor=actor)),
@@ -149,7 +149,7 @@ def test_probation_blocks_admission_until_it_ends(app, society):
         from coopkit.coops.models import Coop
 
         coop, actor = db.session.get(Coop, society.coop.id), db.session.get(User, society.secretary.id)
-        eve = services.add_applicant(coop, full_name="Eve Evans", actor=actor, applied_on=date(2024, 1, 31))
+        eve = services.add_applicant(coop, full_name="Eve Evans", postal_address="1 Applicant Road, Preston", actor=actor, applied_on=date(2024, 1, 31))
         assert eve.probation_ends_on == date(2024, 7, 31)
         with pytest.raises(services.RegisterError, match="Probation ends on 31/07/2024"):
             services.admit_member(eve, date(2024, 7, 30), actor)
@@ -172,7 +172,7 @@ def test_non_voting_class_only_where_the_rules_allow(app, society):
 
         coop, actor = db.session.get(Coop, society.coop.id), db.session.get(User, society.secretary.id)
         with pytest.raises(services.RegisterError, match="no non-voting class"):
-            services.add_applicant(coop, full_name="Ivy Investor", actor=actor, member_class="non_voting")
+            services.add_applicant(coop, full_name="Ivy Investor", postal_address="1 Applicant Road, Preston", actor=actor, member_class="non_voting")
         db.session.rollback()
 
 
@@ -262,7 +262,7 @@ def test_expulsion_and_admission_by_resolution(app, client, login, society, in_a
         sa.select(AuditEvent.data).where(AuditEvent.action == "member.ceased")).scalar_one()))
     assert ceased["by_proposal_id"] == ids[0]
     # an admission the members decided
-    new = in_app(lambda c: services.add_applicant(c.coop(society.coop.id), full_name="Ria Rees",
+    new = in_app(lambda c: services.add_applicant(c.coop(society.coop.id), full_name="Ria Rees", postal_address="1 Applicant Road, Preston",
                                                   actor=c.user(society.secretary.id), applied_on=date(2024, 2, 1)).id)
     response = client.post(f"/c/ribble-web/register/members/{new}/admit",
                            data={"admit-on": "2024-03-01", "admit-by_proposal": str(ids[0])})
@@ -277,7 +277,7 @@ def test_rules_that_leave_admission_to_the_members_need_a_passed_proposal(app, s
     monkeypatch.setattr(services, "_params", lambda coop: {**defaults(), "admission_by": "members"})
     passed = in_app(lambda c: _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 1,
                                         "passed"))
-    new = in_app(lambda c: services.add_applicant(c.coop(society.coop.id), full_name="Ria Rees",
+    new = in_app(lambda c: services.add_applicant(c.coop(society.coop.id), full_name="Ria Rees", postal_address="1 Applicant Road, Preston",
                                                   actor=c.user(society.secretary.id), applied_on=date(2024, 2, 1)).id)
 
     def admit(by_proposal_id):
