@@ -1,5 +1,5 @@
 """Demo registers: preston-digital gets a full history (shares issued on admission, a member
-who left and whose share was transferred, officers under collective management, a loan,
+who left and whose share was withdrawn (the rules make shares non-transferable), officers under collective management, a loan,
 a correction and a pending application). northern-pixels is still forming: founders hold no
 shares yet."""
 
@@ -27,7 +27,7 @@ def seed(ctx) -> None:
     by_email = {m.email: m for m in members}
     latest = max(members, key=lambda m: (m.admitted_on, m.id))
 
-    # A founding member who left when the newest member joined: her share went to him.
+    # A founding member who left when the newest member joined: her share was paid back.
     leaver = Member(coop_id=coop.id, full_name=LEAVER[0], email=LEAVER[1], postal_address=LEAVER[2],
                     consents_to_electronic=True, status="member", admitted_on=date(2024, 3, 1),
                     applied_on=date(2024, 3, 1))
@@ -36,12 +36,11 @@ def seed(ctx) -> None:
     record("member.admitted", coop=coop, actor=actor, subject=leaver, data={"on": "2024-03-01"})
 
     for member in sorted(members + [leaver], key=lambda m: (m.admitted_on, m.id)):
-        if member is not latest:
-            services.issue_shares(member, 100, on=member.admitted_on, actor=actor,
-                                  note="Membership share issued on admission")
+        services.issue_shares(member, 100, on=member.admitted_on, actor=actor,
+                              note="Membership share issued on admission")
         services.appoint_officer(member, "director", on=member.admitted_on, actor=actor)
     services.cease_member(leaver, on=latest.admitted_on, reason="left_employment", actor=actor,
-                          shares="transfer", transfer_to=latest)
+                          shares="withdraw")
 
     services.appoint_officer(by_email["eli@preston-digital.example"], "chair", on=date(2024, 3, 1), actor=actor)
     services.appoint_officer(by_email["farah@preston-digital.example"], "treasurer", on=date(2024, 3, 1),

@@ -87,7 +87,8 @@ def test_demo_register_has_a_full_history(app):
         assert {"secretary", "chair", "treasurer", "director"} <= {o for o, _ in officers}
         kinds = db.session.execute(sa.select(ShareTransaction.kind).where(ShareTransaction.coop_id == coop.id)
                                    ).scalars().all()
-        assert "transfer_out" in kinds and "transfer_in" in kinds
+        # the rules make shares non-transferable: the leaver's share was withdrawn, not transferred
+        assert "withdrawal" in kinds and "transfer_out" not in kinds
         assert queries.officer_warnings(coop) == []
         counts = queries.counts(coop)
         assert counts["current"] == 12 and counts["share_capital_pence"] == 1200
