@@ -71,6 +71,7 @@ def seed_demo():
     created = demo_data.seed()
     db.session.commit()
     click.echo(demo_data.logins_text() if created else "Demo data already present.")
+    db.session.remove()
 
 
 @click.command("demo")
@@ -86,6 +87,8 @@ def demo(host: str, port: int, no_serve: bool):
     demo_data.seed()
     db.session.commit()
     click.echo(demo_data.logins_text())
+    # End the read of the log-ins: an open transaction would hold SQLite's lock while serving.
+    db.session.remove()
     if no_serve:
         return
     from coopkit.web import SERVED_URL_KEY

@@ -10,6 +10,8 @@ from email import message_from_bytes
 from email.message import Message
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 import sqlalchemy as sa
 
 from coopkit import create_app
@@ -19,6 +21,13 @@ from coopkit.jobs import huey
 from tests.factories import Factory
 
 TEST_SECRET = "test-secret-key-not-for-production"
+
+# Property tests judge the code, not the machine: a busy CI host must not fail them on time.
+# (Speed is measured by bench/, never asserted in tests.)
+hypothesis_settings.register_profile(
+    "coopkit", deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+hypothesis_settings.load_profile("coopkit")
 
 
 class Mailbox:

@@ -59,6 +59,9 @@ def worker_share_percent(members: int, workers: int | None) -> int | None:
     return min(100, round(100 * members / workers))
 
 
+_EVIDENCE_ORDER = ["worker_membership", "one_member_one_vote", "management", "asset_lock"]
+
+
 def build_facts(*, coop_name: str, slug: str, legal_form: str | None, registration_number: str | None,
                 registered_on: date | None, registered_office: str | None, members: int,
                 workers: int | None, workers_as_at: date | None, params: dict,
@@ -92,8 +95,10 @@ def build_facts(*, coop_name: str, slug: str, legal_form: str | None, registrati
                        "clause": clause("asset_lock") if asset_lock else None},
         "control_by_members": {"management": params.get("management"), "clause": clause("management")},
         "officers": [{"name": name, "office": office} for name, office in officers],
+        # in the order a buyer reads them: who may join, how they vote, who runs it, the lock
+
         "evidence": [{"about": key, "clause": q.number, "title": q.title, "text": q.text}
-                     for key, q in sorted(clauses.items())],
+                     for key, q in sorted(clauses.items(), key=lambda kv: _EVIDENCE_ORDER.index(kv[0]))],
         "rules_version": rules_version,
         "rules_registered_on": day(rules_registered_on),
         "last_agm": day(last_agm),
