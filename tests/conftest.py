@@ -10,9 +10,9 @@ from email import message_from_bytes
 from email.message import Message
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-import sqlalchemy as sa
 
 from coopkit import create_app
 from coopkit.config import Settings
