@@ -64,7 +64,7 @@ def _feature_seeds():
     """Each feature's seeding function, in dependency order."""
     seeds = []
     for module_name in ("coopkit.register.demo", "coopkit.founding.demo", "coopkit.rules.demo",
-                        "coopkit.proposals.demo", "coopkit.calendar.demo", "coopkit.directory.demo"):
+                        "coopkit.proposals.demo", "coopkit.meetings.demo", "coopkit.calendar.demo", "coopkit.directory.demo"):
         try:
             module = __import__(module_name, fromlist=["seed"])
         except ModuleNotFoundError as exc:

@@ -69,8 +69,12 @@ def last_agm_on(coop) -> date | None:
 
 
 def agenda(meeting: Meeting) -> list[AgendaItem]:
-    return list(db.session.execute(sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
-                                   .order_by(AgendaItem.position)).scalars())
+    """The items, in order; one taken off the agenda before notice is left out (one not reached,
+    or adjourned, stays with its note)."""
+    return list(db.session.execute(
+        sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting.id,
+                                    sa.or_(AgendaItem.state != "withdrawn", AgendaItem.note != ""))
+        .order_by(AgendaItem.position)).scalars())
 
 
 @dataclass(frozen=True)
