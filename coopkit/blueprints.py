@@ -5,6 +5,7 @@ from __future__ import annotations
 #: each feature's ``tasks.py`` (jobs and periodic jobs), imported by the factory
 TASK_MODULES = (
     "coopkit.proposals.tasks",
+    "coopkit.meetings.tasks",
     "coopkit.calendar.tasks",
     "coopkit.mentoring.tasks",
 )

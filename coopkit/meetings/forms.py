@@ -69,7 +69,7 @@ class ProxyForm(FlaskForm):
 
 class AttendanceForm(FlaskForm):
     member = SelectField("Member", choices=[], validators=[DataRequired()])
-    status = SelectField("Attendance", choices=choices([("in_person", "Present in person"),
+    status = SelectField("How they take part", choices=choices([("in_person", "Present in person"),
                                                         ("online", "Present online"), ("apologies", "Apologies")]))
 
 

@@ -1,8 +1,8 @@
 """Emails about meetings: the notice (with a calendar file and the notice PDF) and a cancellation.
 
-Each member gets their own message. ``send_mail`` is queued to go after the request
-commits once the job queue lands (coopkit/jobs, the "queue" helper); until then it
-sends at once, and a refused message is logged (without the address) and skipped.
+Each member gets their own message. These run in the jobs of :mod:`coopkit.meetings.tasks`,
+after the request that called the meeting commits; ``send_mail`` then queues each message
+for delivery (with retries) when the job commits.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _send_each(addresses, subject, body, attachments=()) -> int:
     failed = 0
     for address in addresses:
         try:
-            send_mail(address, subject, body, list(attachments))  # TODO(queue): after commit once coopkit.jobs lands
+            send_mail(address, subject, body, list(attachments))
         except MailError:
             failed += 1
     if failed:

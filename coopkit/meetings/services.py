@@ -417,9 +417,10 @@ def send_notice(meeting: Meeting, coop, user, *, short_notice: bool = False, now
                  "starts_at": meeting.starts_at.isoformat()})
     log.info("Meeting %s: notice sent to %d member(s)", meeting.id, len(roll))
     if send:
-        from coopkit.meetings import notify
+        from coopkit.jobs import after_commit
+        from coopkit.meetings import tasks
 
-        notify.notice(meeting, coop, roll, items)
+        after_commit(tasks.send_notice, meeting.id)
     return len(roll)
 
 
@@ -435,9 +436,10 @@ def cancel_meeting(meeting: Meeting, coop, user, *, now: datetime | None = None,
     db.session.flush()
     record("meeting.cancelled", coop=coop, actor=user, subject=meeting)
     if had_notice and send:
-        from coopkit.meetings import notify
+        from coopkit.jobs import after_commit
+        from coopkit.meetings import tasks
 
-        notify.cancelled(meeting, coop, voting_roll(coop))
+        after_commit(tasks.send_cancellation, meeting.id)
 
 
 def _entitled_member(coop, user) -> Member:

@@ -1,0 +1,44 @@
+"""Jobs of the meetings feature: the notice (its PDF rendered and one email per member) and a
+cancellation, sent after the request that called or cancelled the meeting commits."""
+
+from __future__ import annotations
+
+import logging
+
+from coopkit.extensions import db
+from coopkit.jobs import task
+
+log = logging.getLogger("coopkit.meetings")
+
+
+def _load(meeting_id: int):
+    from coopkit.coops.models import Coop
+    from coopkit.meetings.models import Meeting
+    from coopkit.proposals.services import voting_roll
+
+    meeting = db.session.get(Meeting, meeting_id)
+    coop = db.session.get(Coop, meeting.coop_id)
+    return meeting, coop, voting_roll(coop)
+
+
+@task(retries=3, retry_delay=60, retry_backoff=2.0)
+def send_notice(meeting_id: int) -> int:
+    """Render the notice PDF and email every member entitled (the mail goes when this job commits)."""
+    from coopkit.meetings import notify
+    from coopkit.meetings.services import live_items
+
+    meeting, coop, roll = _load(meeting_id)
+    if meeting.state not in ("called", "open"):
+        return 0   # cancelled (or adjourned) before the job ran: nothing to send
+    notify.notice(meeting, coop, roll, live_items(meeting))
+    log.info("Meeting %s: notice emailed to %d member(s)", meeting_id, len(roll))
+    return len(roll)
+
+
+@task(retries=3, retry_delay=60, retry_backoff=2.0)
+def send_cancellation(meeting_id: int) -> int:
+    from coopkit.meetings import notify
+
+    meeting, coop, roll = _load(meeting_id)
+    notify.cancelled(meeting, coop, roll)
+    return len(roll)

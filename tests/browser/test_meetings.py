@@ -1,0 +1,179 @@
+"""A whole annual general meeting on phones (360 px): the secretary calls it with notice, one
+member appoints a proxy, two members take part online, the meeting is quorate, two votes are
+taken (a show of hands and a poll answered in the browser, one vote cast by proxy), and the
+minutes PDF cites the clauses. Every page is scanned with axe-core and must fit the screen."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+
+from coopkit.extensions import db
+from tests.browser.helpers import assert_accessible, log_in
+from tests.meetings.conftest import answers
+
+pytestmark = pytest.mark.browser
+
+
+def fits(page, what: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"{what}: the page is {width}px wide on a 360px screen"
+
+
+def checked(page, what: str) -> None:
+    fits(page, what)
+    assert_accessible(page, what)
+
+
+def pdf_text(data: bytes) -> str:
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return " ".join(" ".join(p.extract_text() or "" for p in reader.pages).split())
+
+
+@pytest.fixture()
+def agm_coop(live_server, live_make):
+    from tests.proposals.helpers import rules_in_force
+
+    founder = live_make.user(name="Fran Founder")
+    coop = live_make.coop(founder, stage="registered", slug="agm-coop", name="AGM Co-op", legal_form="society")
+    secretary, _ = live_make.secretary(coop)
+    people = {}
+    for name in ("Amy Adams", "Bo Brown", "Cy Clark"):
+        user = live_make.user(name=name)
+        live_make.member(coop, user)
+        people[name.split()[0].lower()] = user
+    rules_in_force(live_server.app, coop, secretary, answers=answers())
+    return coop, secretary, people
+
+
+def bring_forward(live_server) -> None:
+    """Skip the notice period: the meeting (and its proxy deadline) move to five minutes from now."""
+    from coopkit.database import utcnow
+    from coopkit.meetings.models import Meeting
+
+    with live_server.app.app_context():
+        for meeting in db.session.query(Meeting).all():
+            shift = meeting.starts_at - (utcnow() + timedelta(minutes=5))
+            meeting.starts_at -= shift
+            meeting.proxy_deadline_at -= shift
+        db.session.commit()
+        db.session.remove()
+
+
+def card(page, text: str):
+    return page.locator("li.card", has_text=text)
+
+
+def test_a_whole_agm_on_phones(new_context, live_server, agm_coop, mailbox):
+    from coopkit.database import utcnow
+    from coopkit.proposals.timefmt import to_uk
+
+    coop, secretary, people = agm_coop
+    base = live_server.url(f"/c/{coop.slug}/meetings")
+    sec = new_context(phone=True).new_page()
+    log_in(sec, live_server, secretary.email)
+
+    # The secretary calls the AGM, 20 days ahead, hybrid.
+    sec.goto(base + "/")
+    checked(sec, "meetings list")
+    sec.get_by_role("link", name="Call a meeting").click()
+    checked(sec, "call a meeting")
+    sec.get_by_label("Title").fill("Annual general meeting 2026")
+    sec.get_by_label("Annual general meeting").check()
+    day = to_uk(utcnow()).date() + timedelta(days=20)
+    sec.get_by_label("Starts (UK time)").fill(f"{day:%Y-%m-%d}T12:00")
+    sec.get_by_label("Hybrid (in person and online)").check()
+    sec.get_by_label("Where members meet in person").fill("The office, 1 Fishergate, Preston")
+    sec.get_by_label("How to join online").fill("https://meet.example.org/agm")
+    sec.get_by_role("button", name="Save the draft").click()
+    assert "Add its business, then send the notice" in sec.content()
+    assert card(sec, "Receive the accounts").count() == 1   # the AGM's business from the rules
+    checked(sec, "draft meeting")
+    sec.get_by_role("button", name="Send the notice").click(timeout=90_000)   # renders the PDF, sends 5 emails
+    assert "Notice sent" in sec.content()
+    checked(sec, "meeting with notice sent")
+    assert len(mailbox.messages) == 5
+    message = mailbox.to(people["bo"].email)[0]
+    assert {p.get_filename() for p in message.walk() if p.get_filename()} == {"meeting-1.ics",
+                                                                               "notice-meeting-1.pdf"}
+
+    # Bo can't come: he appoints Amy as his proxy.
+    bo = new_context(phone=True).new_page()
+    log_in(bo, live_server, people["bo"].email)
+    bo.goto(base + "/1")
+    checked(bo, "meeting page, member")
+    bo.get_by_label("Member who will hold your proxy").select_option(label="Amy Adams")
+    bo.get_by_role("button", name="Appoint my proxy").click()
+    assert "Your proxy is appointed" in bo.content() and "Amy Adams" in bo.content()
+    checked(bo, "proxy appointed")
+
+    bring_forward(live_server)
+
+    # Amy and Cy take part online.
+    online = {}
+    for name in ("amy", "cy"):
+        page = new_context(phone=True).new_page()
+        log_in(page, live_server, people[name].email)
+        page.goto(base + "/1")
+        page.get_by_role("button", name="Join: I am taking part online").click()
+        assert "You are recorded as present online" in page.content()
+        online[name] = page
+    checked(online["amy"], "joined online")
+
+    # The secretary is there in person, starts the meeting (quorate: 3 present, 1 by proxy).
+    sec.goto(base + "/1")
+    sec.get_by_label("Member", exact=True).select_option(label=secretary.name)
+    sec.get_by_label("How they take part").select_option(label="Present in person")
+    sec.get_by_role("button", name="Record attendance").click()
+    sec.get_by_label("Chair").select_option(label=secretary.name)
+    sec.get_by_role("button", name="Start the meeting (checks the quorum)").click()
+    assert "The meeting is open" in sec.content()
+    checked(sec, "meeting under way")
+    accounts = card(sec, "Receive the accounts")
+    accounts.get_by_label("What the meeting recorded").fill("The accounts for 2025 were received.")
+    accounts.get_by_role("button", name="Record as dealt with").click()
+    card(sec, "co-operative principles").get_by_role("button", name="Record as dealt with").click()
+
+    # Vote 1: the auditor, by show of hands.
+    auditor = card(sec, "Appoint an auditor")
+    auditor.get_by_label("For", exact=True).fill("4")
+    auditor.get_by_label("Against", exact=True).fill("0")
+    auditor.get_by_role("button", name="Record the show of hands").click()
+    assert "The show of hands is recorded" in sec.content()
+
+    # Vote 2: the surplus, by a poll answered in the browser; Amy votes for herself and for Bo.
+    card(sec, "use of the surplus").get_by_role("button", name="Open a poll in the browser").click()
+    assert "The poll is open" in sec.content()
+    for page, forms in ((online["amy"], ("Your vote", "Vote as proxy for Bo Brown")), (online["cy"], ("Your vote",))):
+        page.goto(base + "/1")
+        for legend in forms:
+            form = page.locator("form.vote", has=page.get_by_text(legend, exact=True))
+            form.get_by_label("For", exact=True).check()
+            form.get_by_role("button", name="Cast this vote").click()
+            assert "Your vote is recorded" in page.content()
+    checked(online["amy"], "voted in the poll")
+    sec.goto(base + "/1")
+    surplus = card(sec, "use of the surplus")
+    surplus.locator("form.vote").get_by_label("Against", exact=True).check()
+    surplus.get_by_role("button", name="Cast this vote").click()
+    card(sec, "use of the surplus").get_by_role("button", name="Close the poll and count").click()
+    assert "The poll is closed and counted" in sec.content()
+    assert "for 3, against 1, abstaining 0 (poll)" in sec.content()
+    sec.get_by_role("button", name="Close the meeting").click()
+    assert "The draft minutes are ready" in sec.content()
+    checked(sec, "meeting closed")
+
+    response = sec.request.get(base + "/1/minutes.pdf")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.body())
+    assert "Present online (2): Amy Adams, Cy Clark" in text
+    assert "Bo Brown (proxy: Amy Adams)" in text
+    assert "4 members present or represented at the start; 3 needed (Rule " in text
+    assert "The accounts for 2025 were received." in text
+    assert text.count("ordinary resolution, more than half of votes cast") == 2
+    assert "for 4, against 0, abstaining 0" in text and "for 3, against 1, abstaining 0" in text
+    assert "Rule " in text and "notice of general meetings" in text
