@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from coopkit.forms import NoControlCharacters, strip_filter
@@ -51,3 +51,12 @@ class CompareForm(FlaskForm):
     def validate_new(self, field):
         if self.old.data is not None and field.data == self.old.data:
             raise ValidationError("Choose two different versions.")
+
+
+class BonaFideForm(FlaskForm):
+    explanation = TextAreaField(
+        "Why the society is a bona fide co-operative", filters=[strip_filter],
+        validators=[DataRequired(message="Write the explanation (start from the draft)."), Length(max=4000),
+                    NoControlCharacters()],
+        description="Drafted from your answers and rules. Edit it into your own words: it goes in the FCA "
+                    "application beside the business plan questions.")

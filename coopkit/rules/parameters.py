@@ -81,6 +81,7 @@ PARAMETERS: dict[str, tuple[str, Any, str]] = {
     "member_control": ("text", "", "How members control the society"),
     "profit_use": ("text", "", "How profits are used"),
     "funding": ("text", "", "How the co-op is funded"),
+    "bona_fide_explanation": ("text", "", "Why the society is a bona fide co-operative (the founders' own words)"),
     "main_contact": ("str", "", "Main contact (name, email, phone)"),
     "finance_contact": ("str", "", "Finance contact (name, email, phone)"),
 }

@@ -236,3 +236,24 @@ def _coop(version: RulesVersion):
     from coopkit.coops.models import Coop
 
     return db.session.get(Coop, version.coop_id)
+
+
+def save_bona_fide(coop, text: str, actor) -> None:
+    """Save the founders' bona fide explanation as the founding journey's registration answer
+    (keeping the step's other answers). Changes: a StepAnswer (through founding.services.save_step,
+    which audits it). Flushes."""
+    from coopkit.founding import catalogue
+    from coopkit.founding.services import FoundingError, StepInvalid, save_step
+
+    step = catalogue.step_for_key("bona_fide_explanation")
+    answers = queries.founding_answers(coop)
+    raw = {key: "" if answers.get(key) is None else str(answers[key]) for key in step.keys}
+    raw["bona_fide_explanation"] = text
+    try:
+        save_step(coop, step.key, raw, actor)
+    except StepInvalid as exc:
+        errors = getattr(exc, "errors", {}) or {}
+        raise RulesError(errors.get("bona_fide_explanation")
+                         or "Finish the registration details step first: " + "; ".join(errors.values())) from exc
+    except FoundingError as exc:
+        raise RulesError(str(exc)) from exc
