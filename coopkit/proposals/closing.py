@@ -16,7 +16,7 @@ from coopkit.audit.services import record
 from coopkit.coops.models import Coop
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.proposals import tally
+from coopkit.proposals import ballotbox, tally
 from coopkit.proposals.models import Ballot, Participation, Proposal, VoterRollEntry
 from coopkit.proposals.services import ProposalError, may_manage
 from coopkit.proposals.voting import spec_for
@@ -27,15 +27,15 @@ REMINDER_BEFORE = timedelta(hours=24)
 
 
 def ballots_of(proposal: Proposal) -> list:
-    """The validated choices of every ballot, in a fixed order that says nothing about who or when."""
-    rows = db.session.execute(
+    """The validated choices of every ballot (with a secret vote's sealed ones while it is open),
+    in an order that says nothing about who or when."""
+    values = [json.loads(raw) for raw in db.session.execute(
         sa.select(Ballot.choice).where(Ballot.proposal_id == proposal.id).order_by(Ballot.choice, Ballot.id)
-    ).scalars().all()
-    choices = []
-    for raw in rows:
-        value = json.loads(raw)
-        choices.append(tuple(value) if isinstance(value, list) else value)
-    return choices
+    ).scalars()]
+    if proposal.secret and proposal.state == "open":
+        values += ballotbox.pending_choices(proposal)
+    choices = [tuple(value) if isinstance(value, list) else value for value in values]
+    return sorted(choices, key=repr)
 
 
 def participants_of(proposal: Proposal) -> int:
@@ -84,6 +84,7 @@ def close_proposal(proposal: Proposal, *, actor=None, now: datetime | None = Non
     if claimed != 1:
         return None
     proposal.state, proposal.closed_at, proposal.closed_early = "closed", now, early
+    ballotbox.empty_into_ballots(proposal)   # secret ballots: opened, shuffled, written all at once
     result = current_tally(proposal)
     proposal.outcome = result.outcome
     proposal.result_json = result_to_json(result)

@@ -1,9 +1,9 @@
 """Proposals, their frozen voter rolls, participations and ballots.
 
-Secrecy by design: for a secret proposal a Ballot row carries no member, no
-time and a random primary key, and the table is stored WITHOUT ROWID on SQLite
-so not even the physical order of rows follows the order of voting. Who voted
-is a separate Participation row. Nothing links the two.
+Secrecy by design: while a secret vote is open its ballots wait sealed in the
+BallotBox; at close they are opened and written to Ballot in one transaction, in
+random order, each with no member, no time and a random primary key (WITHOUT ROWID
+on SQLite). Who voted is a separate Participation row. Nothing links the two.
 """
 
 from __future__ import annotations
@@ -182,6 +182,23 @@ class Ballot(db.Model):
     receipt: Mapped[str | None] = mapped_column(sa.String(20))
     #: JSON of the validated choice (a word, an option number, or a ranking)
     choice: Mapped[str] = mapped_column(sa.Text)
+
+
+class BallotBox(db.Model):
+    """A secret ballot while its vote is open: sealed (encrypted and authenticated with a key kept
+    outside the database, padded to a fixed size), with a random id and nothing else: no member, no
+    time, no receipt in clear. The row is written in the voter's transaction, so it is as linkable
+    to them as their participation, which is why it says nothing. At close every sealed ballot of
+    the proposal is opened and written to ``ballots`` in one transaction, in random order; the box
+    rows are deleted. See docs/counting.md."""
+
+    __tablename__ = "ballot_box"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=random_id)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"), index=True)
+    #: the receipt code and the choice, sealed (coopkit.proposals.seal)
+    sealed: Mapped[str] = mapped_column(sa.Text)
 
 
 class BallotChange(db.Model):

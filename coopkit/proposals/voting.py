@@ -1,5 +1,5 @@
 """Casting a vote: one participation per member (a database constraint), one ballot, and for an
-open ballot a history of changes. Secret ballots carry no member and no time.
+open ballot a history of changes. Secret ballots wait sealed in the ballot box until close.
 
 Raises :class:`coopkit.proposals.services.VoteError` with nothing written.
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from coopkit.audit.services import record
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
-from coopkit.proposals import tally
+from coopkit.proposals import ballotbox, tally
 from coopkit.proposals.models import Ballot, BallotChange, Participation, Proposal, VoterRollEntry
 from coopkit.proposals.services import VoteError
 from coopkit.register.models import Member
@@ -72,7 +72,7 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
               now: datetime | None = None) -> VoteOutcome:
     """Record ``member``'s vote. Adds a Participation (once: a unique constraint) and a Ballot;
     an open ballot may be changed until close (Ballot updated, BallotChange added). A secret
-    ballot gets no member, no time and a receipt code. ``seen`` is the vote version the form
+    ballot gets a receipt code and goes, sealed, into the BallotBox until close. ``seen`` is the vote version the form
     was rendered with: a replayed or stale form is refused. Flushes; audits without the choice
     for a secret ballot. Raises VoteError with nothing written."""
     _refuse_unless_open(proposal.state, proposal.closes_at, now or utcnow())
@@ -101,8 +101,7 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
     receipt = None
     if proposal.secret:
         receipt = new_receipt()
-        db.session.add(Ballot(proposal_id=proposal.id, receipt=receipt, choice=encoded))
-        db.session.flush()
+        ballotbox.put(proposal, receipt, encoded)   # sealed until close: see ballotbox
         record("proposal.participated", coop=coop, actor=_user_of(member), subject=proposal)
         log.info("Proposal %s: a secret ballot was cast", proposal.id)
     else:

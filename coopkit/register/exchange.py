@@ -141,6 +141,9 @@ def export_coop(coop) -> bytes:
             for column in table.columns:
                 if any(fk.column.table.name == "users" for fk in column.foreign_keys) and row[column.name]:
                     user_ids.add(row[column.name])
+        if table.name == "ballot_box" and rows:
+            raise ExchangeError("A secret ballot is still open: its ballots are sealed with this installation's "
+                                "key and could not be counted elsewhere. Export the co-op after it closes.")
         pk = list(table.primary_key.columns)
         ids[table.name] = {r[pk[0].name] for r in rows} if len(pk) == 1 else set()
         tables[table.name] = rows

@@ -34,7 +34,7 @@ def _objects(app, pid, member_id):
 
 
 def _stored(app, pid):
-    from coopkit.proposals.models import Ballot, Participation, Proposal
+    from coopkit.proposals.models import Ballot, BallotBox, Participation, Proposal
 
     with app.app_context():
         try:
@@ -43,7 +43,8 @@ def _stored(app, pid):
                 sa.select(Participation.member_id).where(Participation.proposal_id == pid)).scalars())
             ballots = db.session.execute(
                 sa.select(sa.func.count()).where(Ballot.proposal_id == pid)).scalar_one()
-            pending = 0
+            pending = db.session.execute(
+                sa.select(sa.func.count()).where(BallotBox.proposal_id == pid)).scalar_one()
             return proposal.state, proposal.result, participations, ballots, pending
         finally:
             db.session.remove()
