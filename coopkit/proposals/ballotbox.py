@@ -18,7 +18,7 @@ from flask import current_app
 
 from coopkit.extensions import db
 from coopkit.proposals.models import Ballot, BallotBox, Proposal, random_id
-from coopkit.proposals.seal import SealError, box_key, seal, unseal
+from coopkit.seal import SealError, ballot_context, box_key, seal, unseal
 
 log = logging.getLogger("coopkit.proposals")
 
@@ -32,14 +32,10 @@ def _key() -> bytes:
     return box_key(current_app.config["SECRET_KEY"])
 
 
-def _context(proposal_id: int, box_id: str) -> str:
-    return f"coopkit ballot: proposal {proposal_id}, box {box_id}"
-
-
 def put(proposal: Proposal, receipt: str, encoded_choice: str) -> None:
     """Add a sealed ballot for ``proposal``. Changes: one BallotBox row. Flushes."""
     box_id = random_id()
-    sealed = seal(_key(), {"receipt": receipt, "choice": encoded_choice}, _context(proposal.id, box_id))
+    sealed = seal(_key(), {"receipt": receipt, "choice": encoded_choice}, ballot_context(proposal.id, box_id))
     db.session.add(BallotBox(id=box_id, proposal_id=proposal.id, sealed=sealed))
     db.session.flush()
 
@@ -49,7 +45,7 @@ def _opened(proposal: Proposal, rows) -> list[dict]:
     opened = []
     for box_id, sealed in rows:
         try:
-            opened.append(unseal(key, sealed, _context(proposal.id, box_id)))
+            opened.append(unseal(key, sealed, ballot_context(proposal.id, box_id)))
         except SealError:
             log.error("Proposal %s: a sealed ballot does not open (altered, or the secret key changed)", proposal.id)
             raise BallotBoxError(f"Proposal {proposal.id}: a sealed ballot does not open.") from None

@@ -141,9 +141,6 @@ def export_coop(coop) -> bytes:
             for column in table.columns:
                 if any(fk.column.table.name == "users" for fk in column.foreign_keys) and row[column.name]:
                     user_ids.add(row[column.name])
-        if table.name == "ballot_box" and rows:
-            raise ExchangeError("A secret ballot is still open: its ballots are sealed with this installation's "
-                                "key and could not be counted elsewhere. Export the co-op after it closes.")
         pk = list(table.primary_key.columns)
         ids[table.name] = {r[pk[0].name] for r in rows} if len(pk) == 1 else set()
         tables[table.name] = rows
@@ -316,6 +313,8 @@ def _restore_table(table, rows, coop_id, user_map, id_map, soft) -> dict:
                     pending_soft.append((column.name, target, value))
                     value = None
             values[column.name] = value
+        if table.name == "ballot_box":
+            values.update(_resealed(row, values["proposal_id"]))
         if single_pk is not None:
             new_pk = db.session.execute(table.insert().values(values).returning(single_pk)).scalar_one()
             mapping[row[single_pk.name]] = new_pk
@@ -323,3 +322,22 @@ def _restore_table(table, rows, coop_id, user_map, id_map, soft) -> dict:
         else:
             db.session.execute(table.insert().values(values))
     return mapping
+
+
+def _resealed(row: dict, new_proposal_id: int) -> dict:
+    """A sealed ballot of an open secret vote, bound again to its restored proposal and a new box
+    id. It opens only with the key of the installation that sealed it (the same
+    COOPKIT_SECRET_KEY): elsewhere the restore stops rather than lose votes."""
+    from flask import current_app
+
+    from coopkit.seal import SealError, ballot_context, box_key, seal, unseal
+
+    key = box_key(current_app.config["SECRET_KEY"])
+    try:
+        payload = unseal(key, row["sealed"], ballot_context(row["proposal_id"], row["id"]))
+    except (SealError, KeyError):
+        raise ExchangeError("The archive holds sealed ballots of an open secret vote, and they only open with the "
+                            "secret key of the installation that made it (COOPKIT_SECRET_KEY). Restore it there, "
+                            "or export again once the vote has closed.") from None
+    new_id = secrets.token_hex(16)
+    return {"id": new_id, "sealed": seal(key, payload, ballot_context(new_proposal_id, new_id))}

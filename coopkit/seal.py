@@ -1,4 +1,5 @@
-"""Sealing a secret ballot while its vote is open: a pure core with no Flask or database import.
+"""Sealing a secret ballot while its vote is open: a pure core with no Flask or database import
+(in the base layer because the co-op export re-seals the ballot box when a co-op is restored).
 
 A sealed ballot is encrypted and authenticated with a key that never enters the database (it is
 derived from the application's secret key), padded to a fixed length so its size says nothing
@@ -27,6 +28,11 @@ TAG = 32
 
 class SealError(ValueError):
     """A sealed ballot that does not open: altered, moved, or sealed under another key."""
+
+
+def ballot_context(proposal_id: int, box_id: str) -> str:
+    """What a sealed ballot is bound to: its proposal and its ballot-box row."""
+    return f"coopkit ballot: proposal {proposal_id}, box {box_id}"
 
 
 def box_key(secret_key: str | bytes) -> bytes:
