@@ -10,7 +10,7 @@ from flask_login import current_user
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
-from coopkit.meetings import conduct, forms, services
+from coopkit.meetings import agenda, conduct, forms, proxies, services
 from coopkit.meetings.models import AgendaItem
 from coopkit.meetings.views import bp, item_form, meeting_or_404
 from coopkit.proposals.services import member_for_user
@@ -58,7 +58,7 @@ def add_item(number: int):
     form = item_form(meeting)
 
     def go(m):
-        services.add_item(m, g.coop, current_user, services.ItemDraft(
+        agenda.add_item(m, g.coop, current_user, agenda.ItemDraft(
             title=form.title.data, item_type=form.item_type.data, kind=form.kind.data,
             resolution_text=form.resolution_text.data or "", purpose=form.purpose.data or None,
             confirms_item_id=_int(form.confirms_item_id.data), approves_meeting_id=_int(form.approves_meeting_id.data),
@@ -70,7 +70,7 @@ def add_item(number: int):
 @bp.route("/<int:number>/items/<int:item_id>/remove", methods=["POST"])
 @requires("meetings.attend")
 def remove_item(number: int, item_id: int):
-    return _do(number, EmptyForm(), lambda m: services.remove_item(m, g.coop, current_user, _item(m, item_id)),
+    return _do(number, EmptyForm(), lambda m: agenda.remove_item(m, g.coop, current_user, _item(m, item_id)),
                "Item taken off the agenda.", "agenda")
 
 
@@ -99,7 +99,7 @@ def support(number: int):
 @bp.route("/<int:number>/consent", methods=["POST"])
 @requires("meetings.attend")
 def consent(number: int):
-    return _do(number, EmptyForm(), lambda m: services.consent_to_short_notice(m, g.coop, current_user),
+    return _do(number, EmptyForm(), lambda m: proxies.consent_to_short_notice(m, g.coop, current_user),
                "Your agreement to short notice is recorded.", "you")
 
 
@@ -112,21 +112,21 @@ def appoint_proxy(number: int):
     from coopkit.meetings import queries
 
     form.holder.choices = [str(mid) for mid, _ in queries.voting_members(g.coop) if not viewer or mid != viewer.id]
-    return _do(meeting.number, form, lambda m: services.appoint_proxy(m, g.coop, current_user, _int(form.holder.data)),
+    return _do(meeting.number, form, lambda m: proxies.appoint_proxy(m, g.coop, current_user, _int(form.holder.data)),
                "Your proxy is appointed. You can revoke it until the meeting starts.", "you")
 
 
 @bp.route("/<int:number>/proxy/revoke", methods=["POST"])
 @requires("meetings.attend")
 def revoke_proxy(number: int):
-    return _do(number, EmptyForm(), lambda m: services.revoke_proxy(m, g.coop, current_user),
+    return _do(number, EmptyForm(), lambda m: proxies.revoke_proxy(m, g.coop, current_user),
                "Your proxy appointment is revoked.", "you")
 
 
 @bp.route("/<int:number>/apologies", methods=["POST"])
 @requires("meetings.attend")
 def apologies(number: int):
-    return _do(number, EmptyForm(), lambda m: services.send_apologies(m, g.coop, current_user),
+    return _do(number, EmptyForm(), lambda m: proxies.send_apologies(m, g.coop, current_user),
                "Your apologies are recorded.", "you")
 
 

@@ -18,6 +18,14 @@ from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.meetings import kinds, procedure
 from coopkit.meetings.citations import cite
+from coopkit.meetings.common import (
+    MeetingError,
+    live_items,
+    may_manage,
+    next_number,
+    rules_for,
+    uk_day,
+)
 from coopkit.meetings.models import (
     AgendaItem,
     Attendance,
@@ -26,7 +34,6 @@ from coopkit.meetings.models import (
     MeetingVoter,
     Proxy,
 )
-from coopkit.meetings.services import MeetingError, live_items, may_manage, rules_for, uk_day
 from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import uk_datetime
 from coopkit.register.models import Member
@@ -162,7 +169,7 @@ def start_meeting(meeting: Meeting, coop, user, *, chair_member_id: int | None =
         raise MeetingError(f"The notice gives {uk_datetime(meeting.starts_at)} (UK time): the meeting can't "
                            f"start before then.")
     if meeting.short_notice:
-        from coopkit.meetings.services import consent_count
+        from coopkit.meetings.common import consent_count
 
         agreed = consent_count(meeting, "short_notice")
         if agreed < (meeting.consents_needed or 0):
@@ -208,10 +215,8 @@ def adjourn_meeting(meeting: Meeting, coop, user, *, reason: str = "", now: date
             raise MeetingError("A meeting is adjourned at or after its start time; before then, cancel it instead.")
         if presence(meeting).total >= _quorum(meeting, coop):
             raise MeetingError("The meeting is quorate: start it rather than adjourn it.")
-    from coopkit.meetings.services import _next_number
-
     base = meeting.starts_at if meeting.state == "called" else max(meeting.starts_at, now)
-    later = Meeting(coop_id=coop.id, number=_next_number(coop), kind=meeting.kind,
+    later = Meeting(coop_id=coop.id, number=next_number(coop), kind=meeting.kind,
                     title=f"{meeting.title} (adjourned)", starts_at=meeting.starts_at + timedelta(
                         days=procedure.ADJOURN_DAYS * (1 + (base - meeting.starts_at).days // procedure.ADJOURN_DAYS)),
                     place=meeting.place, mode=meeting.mode, online_details=meeting.online_details,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.meetings import conduct, services
+from coopkit.meetings import agenda, conduct, proxies, services
 from coopkit.proposals.timefmt import from_uk, to_uk
 from coopkit.register.models import Member
 
@@ -39,13 +39,13 @@ def _past_agm(coop, secretary, members):
         now=sent - timedelta(days=1))
     items = services.live_items(meeting)
     auditor = next(i for i in items if i.title.startswith("Appoint an auditor"))
-    services.remove_item(meeting, coop, secretary, auditor)
-    services.add_item(meeting, coop, secretary, services.ItemDraft(
+    agenda.remove_item(meeting, coop, secretary, auditor)
+    agenda.add_item(meeting, coop, secretary, agenda.ItemDraft(
         title="Audit exemption", item_type="resolution", kind="audit_exemption",
         resolution_text="That the society does not appoint an auditor for the year ending 31 March 2026, using the "
                         "exemption in section 84 of the 2014 Act, and appoints an accountant to report on the "
                         "accounts instead."))
-    services.add_item(meeting, coop, secretary, services.ItemDraft(
+    agenda.add_item(meeting, coop, secretary, agenda.ItemDraft(
         title="Sale of the Ribbleton Lane lease", item_type="resolution", kind="special",
         resolution_text="That the society sells its lease of the Ribbleton Lane workshop, which is more than half "
                         "of its assets by value, to Lancashire Makers Co-operative Limited for £48,000."))
@@ -79,12 +79,12 @@ def _upcoming(coop, secretary, members, users, agm) -> None:
         title="General meeting: joining Co-operatives UK", starts_at=_uk_noon(20), mode="hybrid",
         place="Unit 4, 10 Fishergate, Preston PR1 2UR", online_details="Video call: the link is on the meeting page"),
         now=now - timedelta(days=1, hours=1))
-    services.add_item(meeting, coop, secretary, services.ItemDraft(
+    agenda.add_item(meeting, coop, secretary, agenda.ItemDraft(
         title="Minutes of the annual general meeting", item_type="minutes", approves_meeting_id=agm.id))
-    services.add_item(meeting, coop, secretary, services.ItemDraft(
+    agenda.add_item(meeting, coop, secretary, agenda.ItemDraft(
         title="Membership of Co-operatives UK", item_type="resolution", kind="ordinary",
         resolution_text="That the society joins Co-operatives UK and pays the annual subscription from its "
                         "common-good fund."))
     services.send_notice(meeting, coop, secretary, now=now - timedelta(days=1), send=False)
-    services.appoint_proxy(meeting, coop, users["kofi@preston-digital.example"],
+    proxies.appoint_proxy(meeting, coop, users["kofi@preston-digital.example"],
                            members["eli@preston-digital.example"].id, now=now - timedelta(hours=3))

@@ -28,7 +28,7 @@ def held_meeting(app, world, coop) -> tuple[int, int]:
     from coopkit.accounts.models import User
     from coopkit.coops.models import Coop
     from coopkit.database import utcnow
-    from coopkit.meetings import conduct, services
+    from coopkit.meetings import agenda, conduct, services
     from coopkit.register.models import Member
 
     caller = world.users["founder"] if coop.id == world.forming.id else world.users["secretary"]
@@ -36,7 +36,7 @@ def held_meeting(app, world, coop) -> tuple[int, int]:
         c, user = db.session.get(Coop, coop.id), db.session.get(User, caller.id)
         meeting = services.create_meeting(c, user, services.MeetingDraft(
             title="Walk meeting", starts_at=utcnow() + timedelta(days=30), place="The office", mode="in_person"))
-        item = services.add_item(meeting, c, user, services.ItemDraft(
+        item = agenda.add_item(meeting, c, user, agenda.ItemDraft(
             title="Walk resolution", item_type="resolution", kind="ordinary", resolution_text="That we walk."))
         services.send_notice(meeting, c, user, send=False)
         members = db.session.execute(sa.select(Member).where(Member.coop_id == c.id,

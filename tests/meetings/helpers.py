@@ -11,7 +11,7 @@ from tests.meetings.conftest import at_uk_noon, run
 def call(app, asm, *, days: int = 20, items=None, mode: str = "hybrid", short_notice: bool = False,
          kind: str = "general", send: bool = False) -> int:
     """Create a meeting ``days`` ahead with ``items`` (ItemDraft keyword dicts) and send notice; its id."""
-    from coopkit.meetings import services
+    from coopkit.meetings import agenda, services
 
     items = items if items is not None else [
         dict(title="Buy a second laptop", item_type="resolution", kind="ordinary",
@@ -23,7 +23,7 @@ def call(app, asm, *, days: int = 20, items=None, mode: str = "hybrid", short_no
             title="Members' meeting", starts_at=at_uk_noon(days), kind=kind, place="The office, Preston",
             mode=mode, online_details="https://meet.example.org/coop" if mode != "in_person" else ""))
         for item in items:
-            services.add_item(meeting, coop, user, services.ItemDraft(**item))
+            agenda.add_item(meeting, coop, user, agenda.ItemDraft(**item))
         services.send_notice(meeting, coop, user, short_notice=short_notice, send=send)
         return meeting.id
 

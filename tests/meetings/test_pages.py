@@ -46,12 +46,12 @@ def test_a_meeting_date_inside_the_notice_period_is_refused_on_the_form(app, cli
 
 
 def test_a_proxy_over_the_limit_and_a_vote_by_someone_absent_get_messages_not_500s(app, client, login, assembly):
-    from coopkit.meetings import services
+    from coopkit.meetings import proxies
     from coopkit.meetings.models import MeetingVoter, Proxy
 
     meeting_id = call(app, assembly, days=20)
     amy = assembly.member(1)
-    act(app, assembly, meeting_id, lambda m, c, u: services.appoint_proxy(m, c, u, amy.id), as_user=assembly.user(2))
+    act(app, assembly, meeting_id, lambda m, c, u: proxies.appoint_proxy(m, c, u, amy.id), as_user=assembly.user(2))
     login(client, assembly.user(3))
     page = f"/c/{assembly.coop.slug}/meetings/1"
     response = client.post(f"{page}/proxy", data={"proxy-holder": str(amy.id)}, follow_redirects=True)

@@ -34,32 +34,32 @@ def test_a_date_inside_the_clear_days_is_refused_and_the_first_day_outside_is_ac
 
 
 def test_short_notice_needs_the_rules_percentage_of_consents_before_it_can_start(app, assembly):
-    from coopkit.meetings import services
+    from coopkit.meetings import proxies
 
     meeting_id = call(app, assembly, days=3, short_notice=True)
     everyone = [assembly.secretary] + [u for u, _ in assembly.people]
     present(app, assembly, meeting_id, [assembly.secretary_member, assembly.member(1), assembly.member(2),
                                         assembly.member(3)])
     for user in everyone[:6]:   # 90% of 7 is 6.3: seven are needed
-        act(app, assembly, meeting_id, lambda m, c, u: services.consent_to_short_notice(m, c, u), as_user=user)
+        act(app, assembly, meeting_id, lambda m, c, u: proxies.consent_to_short_notice(m, c, u), as_user=user)
     with pytest.raises(_err(), match="6 of the 7 members needed have agreed"):
         start(app, assembly, meeting_id)
     with pytest.raises(_err(), match="already agreed"):
-        act(app, assembly, meeting_id, lambda m, c, u: services.consent_to_short_notice(m, c, u),
+        act(app, assembly, meeting_id, lambda m, c, u: proxies.consent_to_short_notice(m, c, u),
             as_user=everyone[0])
-    act(app, assembly, meeting_id, lambda m, c, u: services.consent_to_short_notice(m, c, u), as_user=everyone[6])
+    act(app, assembly, meeting_id, lambda m, c, u: proxies.consent_to_short_notice(m, c, u), as_user=everyone[6])
     here = start(app, assembly, meeting_id)
     assert here.total == 4
 
 
 def test_proxy_deadline_limit_and_revocation(app, assembly):
-    from coopkit.meetings import services
+    from coopkit.meetings import proxies
     from coopkit.meetings.models import Proxy
 
     meeting_id = call(app, assembly, days=20)
     amy, bo, cy = assembly.member(1), assembly.member(2), assembly.member(3)
     def appoint(holder, now=None):
-        return (lambda m, c, u: services.appoint_proxy(m, c, u, holder.id, now=now))
+        return (lambda m, c, u: proxies.appoint_proxy(m, c, u, holder.id, now=now))
     act(app, assembly, meeting_id, appoint(amy), as_user=assembly.user(2))     # Bo -> Amy
     with pytest.raises(_err(), match="the most the rules allow"):
         act(app, assembly, meeting_id, appoint(amy), as_user=assembly.user(3))  # Cy -> Amy: over the limit of 1
@@ -71,7 +71,7 @@ def test_proxy_deadline_limit_and_revocation(app, assembly):
     with pytest.raises(_err(), match="too late"):
         act(app, assembly, meeting_id, appoint(bo, late), as_user=assembly.user(3))
     assert counts(app, Proxy) == (1,)
-    act(app, assembly, meeting_id, lambda m, c, u: services.revoke_proxy(m, c, u), as_user=assembly.user(2))
+    act(app, assembly, meeting_id, lambda m, c, u: proxies.revoke_proxy(m, c, u), as_user=assembly.user(2))
     act(app, assembly, meeting_id, appoint(amy), as_user=assembly.user(3))     # Amy is free again
     with app.app_context():
         rows = db.session.query(Proxy).order_by(Proxy.id).all()
@@ -80,12 +80,12 @@ def test_proxy_deadline_limit_and_revocation(app, assembly):
 
 
 def test_proxies_count_towards_quorum_and_an_inquorate_meeting_is_adjourned(app, assembly):
-    from coopkit.meetings import conduct, services
+    from coopkit.meetings import conduct, proxies
     from coopkit.meetings.models import Meeting
 
     meeting_id = call(app, assembly, days=20)
     amy, _bo, cy = assembly.member(1), assembly.member(2), assembly.member(3)
-    act(app, assembly, meeting_id, lambda m, c, u: services.appoint_proxy(m, c, u, amy.id), as_user=assembly.user(2))
+    act(app, assembly, meeting_id, lambda m, c, u: proxies.appoint_proxy(m, c, u, amy.id), as_user=assembly.user(2))
     present(app, assembly, meeting_id, [assembly.secretary_member, amy])
     with pytest.raises(_err(), match="Not quorate: 3 present or represented, 4 needed"):
         start(app, assembly, meeting_id)
@@ -184,7 +184,7 @@ def test_a_quorum_lost_during_the_meeting_stops_the_vote(app, assembly):
 
 
 def test_statutory_special_resolution_is_confirmed_only_14_days_to_a_month_later(app, assembly):
-    from coopkit.meetings import conduct, services
+    from coopkit.meetings import agenda, conduct, services
     from coopkit.meetings.models import AgendaItem
 
     first = call(app, assembly, days=20, items=[dict(
@@ -204,7 +204,7 @@ def test_statutory_special_resolution_is_confirmed_only_14_days_to_a_month_later
             coop, user = coop_of(assembly.coop.id), user_of(assembly.secretary.id)
             meeting = services.create_meeting(coop, user, services.MeetingDraft(
                 title="Confirming meeting", starts_at=at_uk_noon(days), place="The office", mode="in_person"))
-            services.add_item(meeting, coop, user, services.ItemDraft(
+            agenda.add_item(meeting, coop, user, agenda.ItemDraft(
                 title="Confirm the transfer", item_type="resolution", kind="statutory_confirmation",
                 confirms_item_id=item_id))
             return meeting.id
