@@ -128,6 +128,15 @@ def _check_rule_changes(coop, changes: dict) -> dict:
     for key, value in changes.items():
         if key not in PARAMETERS or key in UNCHANGEABLE_PARAMETERS:
             raise ProposalError(f"{key} is not a rule that can be changed here.")
+        if key == "ruleset_version":
+            from coopkit.rules.facts import upgrade_available
+
+            upgrade = upgrade_available(coop)
+            if upgrade is None or str(value) != upgrade.ruleset.version:
+                raise ProposalError("There is no newer version of your rule set to adopt"
+                                    + (f": the newest is {upgrade.ruleset.version}." if upgrade else "."))
+            clean[key] = str(value)
+            continue
         if key not in in_rules:
             raise ProposalError(f"Your rules have no setting for “{PARAMETERS[key][2]}”.")
         if current.get(key) == value:

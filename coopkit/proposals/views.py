@@ -118,11 +118,26 @@ def _save(form, proposal=None):
 @requires("proposals.create")
 def new():
     form = forms.ProposalForm()
+    if request.method == "GET" and request.args.get("upgrade"):
+        _prefill_upgrade(form)
     proposal = _save(form)
     if proposal is not None:
         flash(f"Draft proposal {proposal.number} saved. Check it, then open the vote.", "success")
         return redirect(url_for("proposals.show", number=proposal.number))
     return render_template("proposals/edit.html", form=form, proposal=None, rules=_rules_summary())
+
+
+def _prefill_upgrade(form) -> None:
+    """Start a proposal to adopt the rule set's newer version (the rules pages link here)."""
+    from coopkit.rules.facts import upgrade_proposal
+
+    words = upgrade_proposal(g.coop, url_for("rules.upgrade", _external=True))
+    if words is None:
+        flash("Your rules already use the newest version of their rule set.", "info")
+        return
+    form.title.data, form.body.data = words["title"], words["body"]
+    form.resolution_text.data, form.method.data, form.preset.data = words["resolution_text"], "resolution", "special"
+    form.change_1_key.data, form.change_1_value.data = words["change_key"], words["change_value"]
 
 
 def _rules_summary() -> dict:

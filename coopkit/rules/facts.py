@@ -137,3 +137,56 @@ def upgrade_available(coop) -> Upgrade | None:
     if not releases:
         return None
     return Upgrade(ruleset, version.ruleset_version, tuple(releases), version)
+
+
+@dataclass(frozen=True)
+class UpgradePreview:
+    """What the rules in force would say if redrawn from the newer rule-set version (nothing saved)."""
+
+    upgrade: Upgrade
+    changes: list
+    parameter_lines: list[str]
+
+
+def upgrade_preview(coop) -> UpgradePreview | None:
+    """The clause-by-clause diff between the rules in force and the same answers drawn from the
+    rule set's newest version; None when there is no newer version."""
+    import json
+
+    from coopkit.rules import diff
+
+    upgrade = upgrade_available(coop)
+    if upgrade is None:
+        return None
+    params = json.loads(upgrade.base.parameters)
+    document = render.render_document(upgrade.ruleset, params)
+    changes = diff.clause_diff(upgrade.base.text, document.markdown)
+    lines = [f"{message}" for _, message in document.values.problems]
+    return UpgradePreview(upgrade, changes, lines)
+
+
+def upgrade_proposal(coop, diff_url: str = "") -> dict | None:
+    """The words of a proposal to adopt the upgrade as an amendment (a special resolution that
+    changes "ruleset_version"), for the proposals feature to prefill; None without an upgrade."""
+    upgrade = upgrade_available(coop)
+    if upgrade is None:
+        return None
+    target = upgrade.ruleset.version
+    lines = [f"Our rules were drawn from {upgrade.ruleset.title} version {upgrade.from_version}. Version {target} "
+             "changes the wording as follows:", ""]
+    for release in upgrade.releases:
+        lines += [f"Version {release.version}:"] + [f"- {change}" for change in release.changes] + [""]
+    if diff_url:
+        lines.append(f"Every changed clause, word by word: {diff_url}")
+    if upgrade.releases[0].note:
+        lines += ["", upgrade.releases[0].note]
+    kind = "Articles" if upgrade.ruleset.legal_form == "company" else "Rules"
+    return {
+        "title": f"Adopt version {target} of our {kind.lower()}",
+        "body": "\n".join(lines).strip(),
+        "resolution_text": f"That the {kind} are amended by redrawing them from {upgrade.ruleset.title} version "
+                           f"{target}, keeping every choice the members have made, as set out in the changes "
+                           "circulated with this resolution.",
+        "change_key": "ruleset_version",
+        "change_value": target,
+    }

@@ -64,6 +64,8 @@ PARAMETERS: dict[str, tuple[str, Any, str]] = {
     "board_rotation": ("choice:none|third", "third", "One third retire each year (elected board)"),
     "min_directors": ("int", 2, "Minimum number of directors"),
     "secretary_member_id": ("int", None, "Register row of the founding secretary"),
+    #: an amendment may move the rules to the rule set's newer version (its changelog says what changes)
+    "ruleset_version": ("str", "", "Version of the rule set the rules are drawn from"),
     # money
     "surplus_reserves_percent": ("percent", 40, "Share of surplus to reserves"),
     "surplus_common_good_percent": ("percent", 10, "Share of surplus to a common-good fund"),

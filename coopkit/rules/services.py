@@ -204,6 +204,11 @@ def create_amended_version(coop, new_parameters: dict, actor, proposal_id: int) 
         answers = queries.answers_for(coop)
         ruleset = queries.ruleset_for(coop, answers)
         params = answers
+    new_parameters = dict(new_parameters)
+    target = new_parameters.pop("ruleset_version", None)
+    if target is not None and str(target) != ruleset.version:
+        raise RulesError(f"The proposal adopts version {target} of the rule set, but the version available now is "
+                         f"{ruleset.version}: propose the upgrade again.")
     unknown = sorted(k for k in new_parameters if k not in ruleset.parameters)
     if unknown:
         raise RulesError(f"The rules ({ruleset.title}) have no setting called {', '.join(unknown)}.")
@@ -219,7 +224,9 @@ def create_amended_version(coop, new_parameters: dict, actor, proposal_id: int) 
     db.session.flush()
     record("rules.amendment_adopted", coop=coop, actor=actor, subject=version,
            data={"number": version.number, "proposal_id": proposal_id,
-                 "changed": sorted(new_parameters), "base": base.number if base else None})
+                 "changed": sorted(new_parameters) + (["ruleset_version"] if target is not None else []),
+                 "ruleset": f"{version.ruleset_id}@{version.ruleset_version}",
+                 "base": base.number if base else None})
     log.info("Rules version %s adopted by proposal %s", version.id, proposal_id)
     return version
 

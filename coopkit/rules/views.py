@@ -112,7 +112,10 @@ def rules_summary(coop, with_preview: bool = True):
 @requires("rules.view")
 def index():
     preview, problem = _preview_or_none()
+    from coopkit.rules.facts import articles_to_file, upgrade_available
+
     return render_template("rules/index.html", preview=preview, problem=problem,
+                           upgrade=upgrade_available(g.coop), to_file=articles_to_file(g.coop),
                            gaps=gap_list(preview.gaps) if preview else [],
                            versions=queries.versions(g.coop, limit=5), governing=queries.governing_version(g.coop),
                            generate_form=EmptyForm())
@@ -370,3 +373,19 @@ def save_bona_fide(version_number: int):
             flash("The bona fide explanation is saved with your registration details.", "success")
             return redirect(url_for("rules.pack", version_number=version.number) + "#bona-fide")
     return _render_pack(version, PackForm(formdata=None), 400, bona_fide_form=form)
+
+
+@bp.route("/upgrade")
+@requires("rules.view")
+def upgrade():
+    """What changes if the rules in force are redrawn from the rule set's newer version."""
+    from coopkit.rules.facts import upgrade_preview
+
+    preview = upgrade_preview(g.coop)
+    if preview is None:
+        flash("Your rules already use the newest version of their rule set.", "info")
+        return redirect(url_for("rules.index"))
+    changed = [c for c in preview.changes if c.status != "unchanged" and not c.numbers_only]
+    return render_template("rules/upgrade.html", preview=preview, changed=changed,
+                           can_propose=policy.can(current_user, "proposals.create", g.coop)
+                           and "proposals.new" in current_app.view_functions)
