@@ -9,10 +9,16 @@ from pathlib import Path
 
 import markdown
 import nh3
-from flask import Blueprint, abort, render_template
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 from markupsafe import Markup
 
+from coopkit.coops import policy
+from coopkit.coops.models import Coop
 from coopkit.coops.policy import requires
+from coopkit.extensions import db
+from coopkit.founding import catalogue
 
 GUIDES_DIR = Path(__file__).with_name("guides")
 #: the order the guides are listed in
@@ -70,7 +76,7 @@ def guide_link(slug: str) -> Guide | None:
 @bp.route("/")
 @requires("public")
 def index():
-    return render_template("guides/index.html", guides=list(all_guides().values()))
+    return render_template("guides/index.html", guides=list(all_guides().values()), came_from=_came_from())
 
 
 @bp.route("/<slug>")
@@ -81,6 +87,31 @@ def show(slug: str):
         abort(404)
     guides = list(all_guides().values())
     position = guides.index(found)
-    return render_template("guides/guide.html", guide=found, guides=guides,
+    return render_template("guides/guide.html", guide=found, guides=guides, came_from=_came_from(),
                            previous=guides[position - 1] if position else None,
                            following=guides[position + 1] if position + 1 < len(guides) else None)
+
+
+@dataclass(frozen=True)
+class CameFrom:
+    """The founding step a guide was opened from (``?coop=<slug>&from=<step key>``)."""
+    coop_slug: str
+    coop_name: str
+    step: catalogue.Step
+
+    @property
+    def query(self) -> dict[str, str]:
+        return {"coop": self.coop_slug, "from": self.step.key}
+
+
+def _came_from() -> CameFrom | None:
+    """The step named in the query string, only when it exists and the user may see that
+    co-op's journey: anything else is ignored (the guide is public, the journey is not)."""
+    step = catalogue.get_step(request.args.get("from", ""))
+    slug = request.args.get("coop", "")
+    if step is None or not slug or not current_user.is_authenticated:
+        return None
+    coop = db.session.execute(sa.select(Coop).where(Coop.slug == slug)).scalar_one_or_none()
+    if coop is None or not policy.can(current_user, "founding.view", coop):
+        return None
+    return CameFrom(coop_slug=coop.slug, coop_name=coop.name, step=step)

@@ -30,7 +30,25 @@ def changeable_parameters() -> list[tuple[str, str]]:
     from coopkit.proposals.services import UNCHANGEABLE_PARAMETERS
 
     return choices([("", "(no change)")] + [
-        (key, f"{spec[2]} ({key})") for key, spec in PARAMETERS.items() if key not in UNCHANGEABLE_PARAMETERS])
+        (key, f"{spec[2]} ({value_format(spec[0])})") for key, spec in PARAMETERS.items()
+        if key not in UNCHANGEABLE_PARAMETERS])
+
+
+def value_format(kind: str) -> str:
+    """How to type a new value of this parameter type, in words (never the internal key)."""
+    if kind == "pence":
+        return "an amount in pounds, such as £1 or £25.50"
+    if kind == "percent":
+        return "a percentage, 0 to 100"
+    if kind == "int":
+        return "a whole number"
+    if kind == "bool":
+        return "yes or no"
+    if kind.startswith("choice:"):
+        return "one of: " + ", ".join(kind.split(":", 1)[1].split("|"))
+    if kind == "date":
+        return "a date, YYYY-MM-DD"
+    return "text"
 
 
 class ProposalForm(FlaskForm):
@@ -71,7 +89,10 @@ def add_change_rows(form_class):
     for i in range(1, CHANGE_ROWS + 1):
         setattr(form_class, f"change_{i}_key", SelectField(f"Rule to change ({i})", choices=changeable_parameters(),
                                                            default=""))
-        setattr(form_class, f"change_{i}_value", StringField(f"New value ({i})", filters=[strip_filter],
+        setattr(form_class, f"change_{i}_value", StringField(
+            f"New value ({i})", filters=[strip_filter],
+            description="In the format the chosen rule shows in brackets: pounds such as £25.50, "
+                        "a whole number (days, months, hours or a percentage), or yes or no.",
                                                              validators=[Optional(), Length(max=2000),
                                                                          NoControlCharacters()]))
     return form_class
@@ -106,3 +127,10 @@ class ReceiptForm(FlaskForm):
                           validators=[DataRequired(message="Type the code you were given."), Length(max=20),
                                       NoControlCharacters()],
                           description="For example ABCD-EFGH-JK23. Letters and numbers, as shown when you voted.")
+
+
+class OpenForm(FlaskForm):
+    """Open voting on a draft that has no closing time yet: ask for it on the same page."""
+    closes_at = DateTimeLocalField("Voting closes (UK time)", format="%Y-%m-%dT%H:%M", validators=[InputRequired(
+        "Give the date and time voting closes.")], description="Suggested: a week from now at 17:00. "
+        "At least an hour from now and at most 90 days away; format day, month, year and 24-hour time.")

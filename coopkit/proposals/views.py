@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
+from coopkit.database import utcnow
+from coopkit.extensions import db
 from coopkit.proposals import closing, forms, queries, services, voting
 from coopkit.proposals.changes import ChangeError, parse_value, plain_language
 from coopkit.proposals.text import render_markdown
@@ -164,7 +168,7 @@ def edit(number: int):
 
 @bp.route("/<int:number>")
 @requires("proposals.view")
-def show(number: int):
+def show(number: int, *, open_form=None, status: int = 200):
     proposal = _proposal_or_404(number)
     viewer = services.member_for_user(g.coop, current_user)
     roll, voted = queries.roll_counts(proposal)
@@ -182,7 +186,18 @@ def show(number: int):
         comment_form=forms.CommentForm(), weak_secrecy=proposal.secret and 0 < roll < services.WEAK_SECRECY_BELOW,
         change_lines=plain_language(services._parameters(g.coop), changes) if changes else [],
         without_account=queries.roll_without_account(proposal) if proposal.state == "open" else [],
-    )
+        open_form=open_form or _suggested_open_form(proposal),
+    ), status
+
+
+def _suggested_open_form(proposal):
+    """A draft without a closing time: suggest a week from now at 17:00 UK time."""
+    if proposal.state != "draft" or proposal.closes_at is not None:
+        return None
+    form = forms.OpenForm(formdata=None)
+    week = to_uk(utcnow()) + timedelta(days=7)
+    form.closes_at.data = week.replace(hour=17, minute=0, second=0, microsecond=0, tzinfo=None)
+    return form
 
 
 def _action(number: int, do, done: str):
@@ -202,13 +217,34 @@ def _action(number: int, do, done: str):
 @bp.route("/<int:number>/open", methods=["POST"])
 @requires("proposals.create")
 def open_vote(number: int):
-    return _action(number, lambda p: services.open_proposal(p, g.coop, current_user),
-                   "Voting is open. Everyone on the voter roll has been emailed.")
+    proposal = _proposal_or_404(number)
+    if proposal.state != "draft" or proposal.closes_at is not None or "closes_at" not in request.form:
+        return _action(number, lambda p: services.open_proposal(p, g.coop, current_user),
+                       "Voting is open. Everyone on the voter roll has been emailed.")
+    # No closing time yet: it was asked for on the proposal page; a refusal shows it there again.
+    form = forms.OpenForm()
+    if form.validate_on_submit():
+        proposal.closes_at = from_uk(form.closes_at.data)
+        try:
+            services.open_proposal(proposal, g.coop, current_user)
+        except services.ProposalError as exc:
+            db.session.rollback()
+            form.closes_at.errors.append(str(exc))
+        else:
+            flash("Voting is open. Everyone on the voter roll has been emailed.", "success")
+            return redirect(url_for("proposals.show", number=number))
+    return show(number, open_form=form, status=400)
 
 
-@bp.route("/<int:number>/withdraw", methods=["POST"])
+@bp.route("/<int:number>/withdraw", methods=["GET", "POST"])
 @requires("proposals.create")
 def withdraw(number: int):
+    if request.method == "GET":  # the confirmation step: works without JavaScript
+        proposal = _proposal_or_404(number)
+        if not services.may_manage(current_user, g.coop, proposal) or proposal.state not in ("draft", "open"):
+            return redirect(url_for("proposals.show", number=number))
+        _, voted = queries.roll_counts(proposal)
+        return render_template("proposals/withdraw.html", proposal=proposal, voted=voted, action_form=EmptyForm())
     return _action(number, lambda p: services.withdraw_proposal(p, g.coop, current_user), "Proposal withdrawn.")
 
 

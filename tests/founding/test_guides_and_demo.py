@@ -37,7 +37,7 @@ def test_every_step_links_the_guides_it_explains(app, make, login):
     for step in steps():
         page = client.get(f"/c/{coop.slug}/founding/steps/{step.key}").text
         for slug in step.guides:
-            assert f'href="/guides/{slug}"' in page, (step.key, slug)
+            assert f'href="/guides/{slug}?coop={coop.slug}&amp;from={step.key}"' in page, (step.key, slug)
 
 
 def test_answers_as_parameters_and_the_step_for_a_parameter(app, make, login):
@@ -80,3 +80,18 @@ def test_the_demo_coop_has_a_half_finished_journey_with_one_open_mentor_comment(
             sa.select(StepComment).where(StepComment.coop_id == coop.id, StepComment.thread_id.is_(None),
                                          StepComment.resolved_at.is_(None))).scalars().all()
         assert len(open_threads) == 1 and open_threads[0].by_mentor and open_threads[0].step_key == "membership"
+
+
+def test_a_guide_links_back_to_the_step_that_opened_it(app, make, login):
+    coop, users = founding_team(make)
+    client = login(app.test_client(), users[0])
+    page = client.get(f"/guides/legal-forms?coop={coop.slug}&from=legal_form").text
+    back = f'href="/c/{coop.slug}/founding/steps/legal_form"'
+    assert back in page and "Back to step 3: Legal form" in page
+    assert f"?coop={coop.slug}&amp;from=legal_form" in page  # the next guide keeps the way back
+    # an unknown step, someone else's co-op, or nobody logged in: no back link, still the guide
+    for query in (f"?coop={coop.slug}&from=nope", "?coop=not-a-coop&from=legal_form"):
+        assert back not in client.get(f"/guides/legal-forms{query}").text
+    assert back not in app.test_client().get(f"/guides/legal-forms?coop={coop.slug}&from=legal_form").text
+    other = login(app.test_client(), make.user(email="outsider@example.org"))
+    assert back not in other.get(f"/guides/legal-forms?coop={coop.slug}&from=legal_form").text
