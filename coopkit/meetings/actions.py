@@ -11,6 +11,7 @@ from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
 from coopkit.meetings import agenda, conduct, forms, proxies, services
+from coopkit.meetings import attendance as present
 from coopkit.meetings.models import AgendaItem
 from coopkit.meetings.views import bp, item_form, meeting_or_404
 from coopkit.proposals.services import member_for_user
@@ -133,7 +134,7 @@ def apologies(number: int):
 @bp.route("/<int:number>/join", methods=["POST"])
 @requires("meetings.attend")
 def join(number: int):
-    return _do(number, EmptyForm(), lambda m: conduct.join_online(m, g.coop, current_user),
+    return _do(number, EmptyForm(), lambda m: present.join_online(m, g.coop, current_user),
                "You are recorded as present online.", "you")
 
 
@@ -149,7 +150,7 @@ def _members_form(form_class, prefix: str, field: str):
 @requires("meetings.attend")
 def attendance(number: int):
     form = _members_form(forms.AttendanceForm, "att", "member")
-    return _do(number, form, lambda m: conduct.record_attendance(m, g.coop, current_user, _int(form.member.data),
+    return _do(number, form, lambda m: present.record_attendance(m, g.coop, current_user, _int(form.member.data),
                                                                  form.status.data),
                "Attendance recorded.", "attendance")
 
@@ -158,7 +159,7 @@ def attendance(number: int):
 @requires("meetings.attend")
 def left(number: int):
     form = _members_form(forms.MemberForm, "left", "member")
-    return _do(number, form, lambda m: conduct.mark_left(m, g.coop, current_user, _int(form.member.data)),
+    return _do(number, form, lambda m: present.mark_left(m, g.coop, current_user, _int(form.member.data)),
                "Recorded as having left the meeting.", "attendance")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -17,22 +16,20 @@ from coopkit.audit.services import record
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.meetings import kinds, procedure
+from coopkit.meetings.attendance import EARLY_START, Presence, presence, require_manager
 from coopkit.meetings.citations import cite
 from coopkit.meetings.common import (
     MeetingError,
     live_items,
-    may_manage,
     next_number,
     rules_for,
     uk_day,
 )
 from coopkit.meetings.models import (
     AgendaItem,
-    Attendance,
     Meeting,
     MeetingBallot,
     MeetingVoter,
-    Proxy,
 )
 from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import uk_datetime
@@ -40,116 +37,8 @@ from coopkit.register.models import Member
 
 log = logging.getLogger("coopkit.meetings")
 
-#: the chair may open the meeting this long before the time in the notice
-EARLY_START = timedelta(minutes=15)
 #: the rules wait this long for a quorum before adjourning
 QUORUM_WAIT = timedelta(minutes=30)
-
-
-@dataclass(frozen=True)
-class Presence:
-    """Who is at the meeting now."""
-
-    in_person: tuple[int, ...]
-    online: tuple[int, ...]
-    #: (appointing member, holder) for proxies whose holder is present and who are not present themselves
-    represented: tuple[tuple[int, int], ...]
-
-    @property
-    def present(self) -> int:
-        return len(self.in_person) + len(self.online)
-
-    @property
-    def total(self) -> int:
-        """Members present or represented: the quorum count and the most votes that can be cast."""
-        return self.present + len(self.represented)
-
-    def is_present(self, member_id: int) -> bool:
-        return member_id in self.in_person or member_id in self.online
-
-    def held_by(self, holder_id: int) -> list[int]:
-        return [member for member, holder in self.represented if holder == holder_id]
-
-
-def presence(meeting: Meeting) -> Presence:
-    """Attendance now (two statements): present in person or online and not left, and the live
-    proxies whose holder is present."""
-    rows = db.session.execute(sa.select(Attendance.member_id, Attendance.status).where(
-        Attendance.meeting_id == meeting.id, Attendance.left_at.is_(None),
-        Attendance.status.in_(("in_person", "online")))).all()
-    in_person = tuple(sorted(m for m, s in rows if s == "in_person"))
-    online = tuple(sorted(m for m, s in rows if s == "online"))
-    here = set(in_person) | set(online)
-    proxies = db.session.execute(sa.select(Proxy.member_id, Proxy.holder_member_id).where(
-        Proxy.meeting_id == meeting.id, Proxy.revoked_at.is_(None))).all() if meeting.proxies_allowed else []
-    represented = tuple(sorted((m, h) for m, h in proxies if h in here and m not in here))
-    return Presence(in_person, online, represented)
-
-
-def _require_manager(meeting: Meeting, coop, user, what: str = "This") -> None:
-    if not may_manage(coop, user, meeting):
-        raise MeetingError(f"{what} is for the chair or the secretary.")
-
-
-def record_attendance(meeting: Meeting, coop, user, member_id: int, status: str,
-                      *, now: datetime | None = None) -> Attendance:
-    """The chair or secretary records a member present in person, present online, or their
-    apologies (a change replaces the earlier record). Flushes; audits meeting.attendance."""
-    now = now or utcnow()
-    _require_manager(meeting, coop, user, "Recording attendance")
-    if meeting.state not in ("called", "open"):
-        raise MeetingError("Attendance is recorded at a meeting that has been called and is not closed.")
-    if status not in ("in_person", "online", "apologies"):
-        raise MeetingError("Choose present in person, present online or apologies.")
-    if status == "online" and not meeting.online:
-        raise MeetingError("This meeting is held in person only: nobody can be present online.")
-    if status == "in_person" and meeting.mode == "online":
-        raise MeetingError("This meeting is held online only.")
-    member = db.session.get(Member, member_id) if member_id else None
-    if member is None or member.coop_id != coop.id or not member.can_vote:
-        raise MeetingError("Choose a voting member of the co-op.")
-    return _set_attendance(meeting, coop, user, member, status, now)
-
-
-def _set_attendance(meeting, coop, user, member, status, now) -> Attendance:
-    row = db.session.execute(sa.select(Attendance).where(
-        Attendance.meeting_id == meeting.id, Attendance.member_id == member.id)).scalar_one_or_none()
-    if row is None:
-        row = Attendance(meeting_id=meeting.id, member_id=member.id, status=status, recorded_at=now)
-        if not add_unless_duplicate(row):
-            raise MeetingError("Attendance was being recorded twice at once: reload and check it.")
-    else:
-        row.status, row.recorded_at, row.left_at = status, now, None
-    db.session.flush()
-    record("meeting.attendance", coop=coop, actor=user, subject=meeting,
-           data={"member_id": member.id, "status": status})
-    return row
-
-
-def join_online(meeting: Meeting, coop, user, *, now: datetime | None = None) -> Attendance:
-    """A member records themselves present online (from the meeting page, logged in).
-    Flushes; audits meeting.attendance."""
-    now = now or utcnow()
-    if not meeting.online:
-        raise MeetingError("This meeting is held in person only.")
-    if meeting.state not in ("called", "open") or (meeting.state == "called" and now < meeting.starts_at - EARLY_START):
-        raise MeetingError(f"You can join once the meeting is about to start ({uk_datetime(meeting.starts_at)}).")
-    member = member_for_user(coop, user)
-    if member is None or not member.can_vote:
-        raise MeetingError("Only voting members can join the meeting.")
-    return _set_attendance(meeting, coop, user, member, "online", now)
-
-
-def mark_left(meeting: Meeting, coop, user, member_id: int, *, now: datetime | None = None) -> None:
-    """Record that a member left the meeting (they no longer count towards quorum or vote). Flushes."""
-    _require_manager(meeting, coop, user, "Recording attendance")
-    row = db.session.execute(sa.select(Attendance).where(
-        Attendance.meeting_id == meeting.id, Attendance.member_id == member_id)).scalar_one_or_none()
-    if meeting.state != "open" or row is None or row.status == "apologies" or row.left_at is not None:
-        raise MeetingError("That member is not recorded as present at this meeting.")
-    row.left_at = now or utcnow()
-    db.session.flush()
-    record("meeting.left", coop=coop, actor=user, subject=meeting, data={"member_id": member_id})
 
 
 def _quorum(meeting: Meeting, coop) -> int:
@@ -162,7 +51,7 @@ def start_meeting(meeting: Meeting, coop, user, *, chair_member_id: int | None =
     """Open the meeting: short notice (if used) agreed by enough members, a quorum of members
     present or represented, a chair. Flushes; audits meeting.started."""
     now = now or utcnow()
-    _require_manager(meeting, coop, user, "Starting the meeting")
+    require_manager(meeting, coop, user, "Starting the meeting")
     if meeting.state != "called":
         raise MeetingError("Only a meeting that has been called (notice sent) and not yet held can start.")
     if now < meeting.starts_at - EARLY_START:
@@ -207,7 +96,7 @@ def adjourn_meeting(meeting: Meeting, coop, user, *, reason: str = "", now: date
     """Adjourn as the rules say (same day and time a week later): a new meeting continues the
     business not yet dealt with. Members are told. Flushes; audits meeting.adjourned."""
     now = now or utcnow()
-    _require_manager(meeting, coop, user, "Adjourning the meeting")
+    require_manager(meeting, coop, user, "Adjourning the meeting")
     if meeting.state not in ("called", "open"):
         raise MeetingError("Only a meeting that has been called or is under way can be adjourned.")
     if meeting.state == "called":
@@ -267,7 +156,7 @@ def record_hands(item: AgendaItem, meeting: Meeting, coop, user, votes_for: int,
                  *, now: datetime | None = None) -> procedure.MeetingResult:
     """The chair records a show of hands. Quorum is checked now; the counts cannot exceed those
     present or represented. Flushes; audits meeting.vote_recorded."""
-    _require_manager(meeting, coop, user, "Recording a vote")
+    require_manager(meeting, coop, user, "Recording a vote")
     _votable(item, meeting)
     if item.state != "pending":
         raise MeetingError("This resolution has already been voted on." if item.state == "decided"
@@ -288,7 +177,7 @@ def record_hands(item: AgendaItem, meeting: Meeting, coop, user, votes_for: int,
 def open_poll(item: AgendaItem, meeting: Meeting, coop, user, *, secret: bool = False) -> None:
     """Open a poll that members present answer in the browser (secret if asked for now or on
     the agenda). Flushes; audits meeting.poll_opened."""
-    _require_manager(meeting, coop, user, "Opening a poll")
+    require_manager(meeting, coop, user, "Opening a poll")
     _votable(item, meeting)
     if item.state != "pending":
         raise MeetingError("This resolution has already been voted on, or its poll is open.")
@@ -336,7 +225,7 @@ def poll_counts(item: AgendaItem) -> procedure.Count:
 
 def close_poll(item: AgendaItem, meeting: Meeting, coop, user, *, now: datetime | None = None) -> procedure.MeetingResult:
     """Close the poll and count it (quorum checked again). Flushes; audits meeting.vote_recorded."""
-    _require_manager(meeting, coop, user, "Closing a poll")
+    require_manager(meeting, coop, user, "Closing a poll")
     if item.meeting_id != meeting.id or item.state != "voting" or meeting.state != "open":
         raise MeetingError("No poll is open on this item.")
     here = _quorate_now(meeting, coop)
@@ -394,7 +283,7 @@ def _consequences(item: AgendaItem, meeting: Meeting, coop, user) -> None:
 def note_business(item: AgendaItem, meeting: Meeting, coop, user, note: str) -> None:
     """Record a business item as dealt with (e.g. "The accounts for 2025 were received").
     Flushes; audits meeting.item_noted."""
-    _require_manager(meeting, coop, user, "Recording business")
+    require_manager(meeting, coop, user, "Recording business")
     if item.meeting_id != meeting.id or meeting.state != "open":
         raise MeetingError("Business is recorded while the meeting is under way.")
     if item.item_type != "business" or item.state != "pending":
@@ -407,7 +296,7 @@ def note_business(item: AgendaItem, meeting: Meeting, coop, user, note: str) -> 
 
 def close_meeting(meeting: Meeting, coop, user, *, now: datetime | None = None) -> None:
     """Close the meeting; items not reached are recorded as not dealt with. Flushes; audits."""
-    _require_manager(meeting, coop, user, "Closing the meeting")
+    require_manager(meeting, coop, user, "Closing the meeting")
     if meeting.state != "open":
         raise MeetingError("Only a meeting under way can be closed.")
     if any(i.state == "voting" for i in live_items(meeting)):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.meetings import agenda, conduct, proxies, services
+from coopkit.meetings import agenda, attendance, conduct, proxies, services
 from coopkit.proposals.timefmt import from_uk, to_uk
 from coopkit.register.models import Member
 
@@ -55,7 +55,7 @@ def _past_agm(coop, secretary, members):
     away = {"nia@preston-digital.example", "omar@preston-digital.example"}
     for email in emails:
         status = "apologies" if email in away else ("online" if email in online else "in_person")
-        conduct.record_attendance(meeting, coop, secretary, members[email].id, status, now=starts - timedelta(minutes=5))
+        attendance.record_attendance(meeting, coop, secretary, members[email].id, status, now=starts - timedelta(minutes=5))
     chair = members["eli@preston-digital.example"]
     conduct.start_meeting(meeting, coop, secretary, chair_member_id=chair.id, now=starts + timedelta(minutes=2))
     at = starts + timedelta(minutes=10)

@@ -11,7 +11,7 @@ from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.forms import choices
-from coopkit.meetings import conduct, forms, kinds, queries, services
+from coopkit.meetings import attendance, forms, kinds, queries, services
 from coopkit.meetings.procedure import KIND_LABELS
 from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import from_uk
@@ -77,6 +77,36 @@ def new():
     return _new(forms.MeetingForm(), requisition=False)
 
 
+@bp.route("/<int:number>/edit", methods=["GET", "POST"])
+@requires("meetings.attend")
+def edit(number: int):
+    meeting = meeting_or_404(number)
+    if meeting.state != "draft" or not services.may_manage(g.coop, current_user, meeting):
+        flash("Only a draft meeting can be changed, by the secretary or whoever called it.", "error")
+        return redirect(url_for("meetings.show", number=number))
+    form = forms.MeetingForm(obj=None if request.method == "POST" else _filled(meeting))
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(meeting, g.coop, current_user, _draft(form))
+        except services.MeetingError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash("Meeting changed.", "success")
+            return redirect(url_for("meetings.show", number=number))
+    return render_template("meetings/new.html", form=form, requisition=False, meeting=meeting,
+                           rules=services.rules_for(g.coop))
+
+
+def _filled(meeting):
+    from types import SimpleNamespace
+
+    from coopkit.proposals.timefmt import to_uk
+
+    return SimpleNamespace(title=meeting.title, kind=meeting.kind, mode=meeting.mode, place=meeting.place,
+                           online_details=meeting.online_details,
+                           starts_at=to_uk(meeting.starts_at).replace(tzinfo=None))
+
+
 @bp.route("/requisition", methods=["GET", "POST"])
 @requires("meetings.attend")
 def requisition():
@@ -108,7 +138,7 @@ def show(number: int):
     items = queries.agenda(meeting)
     members = queries.voting_members(g.coop)
     mine = queries.my_part(meeting, viewer)
-    here = conduct.presence(meeting) if meeting.state in ("called", "open") else None
+    here = attendance.presence(meeting) if meeting.state in ("called", "open") else None
     poll_ids = [i.id for i in items if i.state == "voting"]
     own = ([viewer.id] if viewer else []) + [mid for mid, _ in mine.holding]
     proxy_form = forms.ProxyForm(prefix="proxy")
@@ -127,7 +157,8 @@ def show(number: int):
         here=here, attendance=queries.attendance_record(meeting), kinds=KIND_LABELS,
         voted=queries.voted_on(poll_ids, own), voters=queries.voters_count(poll_ids),
         consents=services.consent_count(meeting, "short_notice") if meeting.short_notice else None,
-        requisition=requisition, names=dict(members), now=utcnow(), join_from=meeting.starts_at - conduct.EARLY_START,
+        requisition=requisition, names=dict(members), now=utcnow(),
+        join_from=meeting.starts_at - attendance.EARLY_START,
         action_form=EmptyForm(), notice_form=forms.NoticeForm(prefix="notice"), item_form=item_form(meeting),
         proxy_form=proxy_form, attendance_form=attendance_form, left_form=left_form, start_form=start_form,
         hands_form=forms.HandsForm(prefix="hands"), poll_form=forms.PollForm(prefix="poll"),

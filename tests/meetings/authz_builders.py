@@ -13,7 +13,7 @@ from datetime import timedelta
 from coopkit.extensions import db
 from tests.authz_params import builder
 
-ENDPOINTS = ("show", "notice_pdf", "minutes_pdf", "add_item", "remove_item", "send_notice", "cancel", "support",
+ENDPOINTS = ("show", "edit", "notice_pdf", "minutes_pdf", "add_item", "remove_item", "send_notice", "cancel", "support",
              "consent", "appoint_proxy", "revoke_proxy", "apologies", "join", "attendance", "left", "start",
              "adjourn", "close", "hands", "open_poll", "close_poll", "vote", "note")
 
@@ -28,7 +28,7 @@ def held_meeting(app, world, coop) -> tuple[int, int]:
     from coopkit.accounts.models import User
     from coopkit.coops.models import Coop
     from coopkit.database import utcnow
-    from coopkit.meetings import agenda, conduct, services
+    from coopkit.meetings import agenda, attendance, conduct, services
     from coopkit.register.models import Member
 
     caller = world.users["founder"] if coop.id == world.forming.id else world.users["secretary"]
@@ -42,7 +42,7 @@ def held_meeting(app, world, coop) -> tuple[int, int]:
         members = db.session.execute(sa.select(Member).where(Member.coop_id == c.id,
                                                              Member.status.in_(("founder", "member")))).scalars()
         for member in members:
-            conduct.record_attendance(meeting, c, user, member.id, "in_person")
+            attendance.record_attendance(meeting, c, user, member.id, "in_person")
         chair = db.session.execute(sa.select(Member.id).where(Member.coop_id == c.id,
                                                               Member.user_id == caller.id)).scalar_one()
         at = meeting.starts_at

@@ -51,10 +51,10 @@ def starts(app, meeting_id: int):
 
 
 def present(app, asm, meeting_id: int, members, status: str = "in_person") -> None:
-    from coopkit.meetings import conduct
+    from coopkit.meetings import attendance
 
     for member in members:
-        act(app, asm, meeting_id, lambda m, c, u, mid=member.id: conduct.record_attendance(m, c, u, mid, status))
+        act(app, asm, meeting_id, lambda m, c, u, mid=member.id: attendance.record_attendance(m, c, u, mid, status))
 
 
 def start(app, asm, meeting_id: int, **kwargs):

@@ -43,6 +43,17 @@ def test_a_meeting_date_inside_the_notice_period_is_refused_on_the_form(app, cli
     with app.app_context():
         meeting = db.session.execute(sa.select(Meeting)).scalar_one()
         assert meeting.state == "draft" and meeting.notice_sent_at is None
+    assert client.get(f"{page}/edit").status_code == 200
+    response = client.post(f"{page}/edit", data={"title": "Quick meeting", "kind": "general",
+                                                  "starts_at": _uk_local(16), "mode": "in_person",
+                                                  "place": "The office"}, follow_redirects=True)
+    assert "Meeting changed." in response.text
+    response = client.post(f"{page}/notice", data={}, follow_redirects=True)
+    assert "Notice sent" in response.text
+    with app.app_context():
+        assert db.session.execute(sa.select(Meeting.state)).scalar_one() == "called"
+    response = client.get(f"{page}/edit", follow_redirects=True)
+    assert "Only a draft meeting can be changed" in response.text
 
 
 def test_a_proxy_over_the_limit_and_a_vote_by_someone_absent_get_messages_not_500s(app, client, login, assembly):

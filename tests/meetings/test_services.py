@@ -169,14 +169,14 @@ def test_a_show_of_hands_cannot_count_more_than_are_present_and_a_second_vote_is
 
 
 def test_a_quorum_lost_during_the_meeting_stops_the_vote(app, assembly):
-    from coopkit.meetings import conduct
+    from coopkit.meetings import attendance, conduct
     from coopkit.meetings.models import AgendaItem
 
     meeting_id = call(app, assembly, days=20)
     present(app, assembly, meeting_id, [assembly.secretary_member, assembly.member(1), assembly.member(2),
                                         assembly.member(3)])
     start(app, assembly, meeting_id)
-    act(app, assembly, meeting_id, lambda m, c, u: conduct.mark_left(m, c, u, assembly.member(3).id))
+    act(app, assembly, meeting_id, lambda m, c, u: attendance.mark_left(m, c, u, assembly.member(3).id))
     item_id = first_item(app, meeting_id)
     with pytest.raises(_err(), match="no longer quorate: 3 present or represented, 4 needed"):
         act(app, assembly, meeting_id, lambda m, c, u: conduct.record_hands(
