@@ -265,3 +265,29 @@ def test_online_attendance_only_where_the_rules_allow_it(app, make):
     meeting_id = call(app, asm, mode="in_person")
     with pytest.raises(_err(), match="in person only"):
         present(app, asm, meeting_id, [asm.member(1)], status="online")
+
+
+def test_a_requisition_can_be_called_once_enough_members_have_asked(app, assembly):
+    from coopkit.meetings import agenda, services
+    from coopkit.meetings.models import Meeting
+
+    def ask(coop_of, user_of):
+        coop, user = coop_of(assembly.coop.id), user_of(assembly.user(1).id)
+        meeting = services.create_meeting(coop, user, services.MeetingDraft(
+            title="Requisitioned meeting", starts_at=at_uk_noon(40), place="The office", mode="in_person",
+            requisition_text="To discuss the pay policy."), requisition=True)
+        return meeting.id
+
+    meeting_id = run(app, ask)
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).called_by == "requisition"
+    # the secretary adds the business; the rules need max(2, a tenth of 7) = 2 names, only Amy's is on it
+    act(app, assembly, meeting_id, lambda m, c, u: agenda.add_item(m, c, u, agenda.ItemDraft(
+        title="Pay policy", item_type="business")))
+    with pytest.raises(_err(), match="1 of the 2 members"):
+        act(app, assembly, meeting_id, lambda m, c, u: services.send_notice(m, c, u, send=False))
+    act(app, assembly, meeting_id, lambda m, c, u: services.support_requisition(m, c, u), as_user=assembly.user(2))
+    with pytest.raises(_err(), match="already asked"):
+        act(app, assembly, meeting_id, lambda m, c, u: services.support_requisition(m, c, u),
+            as_user=assembly.user(2))
+    assert act(app, assembly, meeting_id, lambda m, c, u: services.send_notice(m, c, u, send=False)) == 7
