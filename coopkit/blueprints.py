@@ -8,6 +8,7 @@ TASK_MODULES = (
     "coopkit.meetings.tasks",
     "coopkit.calendar.tasks",
     "coopkit.mentoring.tasks",
+    "coopkit.register.tasks",
 )
 
 

@@ -13,7 +13,7 @@ from coopkit.founding.models import (  # noqa: F401
     StepAnswer,
     StepSignoff,
 )
-from coopkit.jobs.models import FailedJob  # noqa: F401
+from coopkit.jobs.models import DocumentJob, FailedJob  # noqa: F401
 from coopkit.meetings.models import (  # noqa: F401
     AgendaItem,
     Attendance,

@@ -104,3 +104,19 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str
             add_unless_duplicate(CachedDocument(sha256=key, content=pdf, size=len(pdf), last_used_at=utcnow()))
         log.info("PDF rendered and cached: %s (%d bytes)", key[:12], len(pdf))
     return pdf
+
+
+def render_to_cache(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str | None = None) -> str:
+    """Render into the PDF cache (unless it is there already) and return its key, for a job
+    whose result is fetched later with :func:`cached_pdf`. Changes: may add a CachedDocument (flushes)."""
+    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
+    render_pdf(html, stylesheets=stylesheets, pdf_variant=pdf_variant)
+    return input_key(html, stylesheets, options)
+
+
+def cached_pdf(key: str) -> bytes | None:
+    """The cached PDF with this key, or None (never rendered, or the cache was cleared)."""
+    content = db.session.execute(
+        sa.select(CachedDocument.content).where(CachedDocument.sha256 == key)
+    ).scalar_one_or_none()
+    return bytes(content) if content is not None else None

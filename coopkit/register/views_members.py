@@ -50,13 +50,15 @@ def members():
     page = queries.register_page(g.coop, view=view, as_at=as_at, page=page_arg(request.args.get("page")),
                                  search=search)
     from coopkit.register.invitations import without_account
+    from coopkit.register.tasks import is_large
 
     return render_template("register/members.html", page=page, counts=counts, view=view, views=queries.VIEWS,
                            as_at=as_at, date_error=date_error, search=search, full=is_secretary(),
                            me=viewer(), applicants=queries.applicants(g.coop) if is_secretary() else [],
                            requested_as_at=request.args.get("as_at", ""),
                            no_account=without_account(g.coop) if is_secretary() else [],
-                           accounts_form=EmptyForm(prefix="accounts"))
+                           accounts_form=EmptyForm(prefix="accounts"),
+                           large_pdf=is_large(counts), pdf_form=EmptyForm(prefix="pdf"))
 
 
 @bp.route("/me")

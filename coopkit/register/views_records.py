@@ -9,6 +9,7 @@ from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
 from coopkit.forms import choices
+from coopkit.jobs import documents as job_documents
 from coopkit.register import documents, forms, queries, registerio, services
 from coopkit.register.blueprint import (
     attempt,
@@ -142,6 +143,40 @@ def members_pdf():
         return redirect(url_for("register.members"))
     pdf, day = documents.members_pdf(g.coop, as_at)
     return _pdf(pdf, f"{g.coop.slug}-register-of-members-{day.isoformat()}.pdf")
+
+
+@bp.route("/register.pdf/prepare", methods=["POST"])
+@requires("register.manage")
+def prepare_members_pdf():
+    """A large register's PDF is prepared by the job queue: this starts it, the next page waits."""
+    from datetime import date
+
+    as_at, error = parse_date_arg(request.form.get("as_at"))
+    form = EmptyForm(prefix="pdf")
+    if error or not form.validate_on_submit():
+        flash(error or "The form had expired: try again.", "error")
+        return redirect(url_for("register.members"))
+    day = as_at or date.today()
+    job = job_documents.start_document("register.members", coop=g.coop, user=current_user,
+                                       params={"as_at": day.isoformat()},
+                                       filename=f"{g.coop.slug}-register-of-members-{day.isoformat()}.pdf")
+    return redirect(url_for("register.members_pdf_progress", job_token=job.token))
+
+
+@bp.route("/documents/<job_token>")
+@requires("register.manage")
+def members_pdf_progress(job_token: str):
+    job = job_documents.job_for(job_token, g.coop, current_user)
+    return job_documents.progress_page(
+        job, title="PDF of the register of members",
+        download_url=url_for("register.members_pdf_download", job_token=job.token),
+        back_url=url_for("register.members"))
+
+
+@bp.route("/documents/<job_token>/file")
+@requires("register.manage")
+def members_pdf_download(job_token: str):
+    return job_documents.download(job_documents.job_for(job_token, g.coop, current_user))
 
 
 @bp.route("/officers.pdf")

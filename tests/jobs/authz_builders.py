@@ -23,3 +23,25 @@ def failed_job_id(app, world, coop):
             return failed.id
 
     return _cached(world, ("failed_job",), create)
+
+
+@builder("job_token")
+def document_job_token(app, world, coop):
+    """A finished register PDF job, asked for by the one who may see it: the secretary (in the
+    registered co-op; in the forming one nobody may, and the founder asked)."""
+
+    def create():
+        from coopkit.accounts.models import User
+        from coopkit.coops.models import Coop
+        from coopkit.jobs.documents import start_document
+
+        asker = world.users["secretary"] if coop.id == world.registered.id else world.users["founder"]
+        with app.app_context():
+            job = start_document("register.members", coop=db.session.get(Coop, coop.id),
+                                 user=db.session.get(User, asker.id), params={"as_at": "2026-01-01"},
+                                 filename="walk.pdf")
+            token = job.token
+            db.session.commit()  # the tests run jobs right after the commit: the PDF is ready
+            return token
+
+    return _cached(world, ("document_job", coop.id), create)
