@@ -94,13 +94,19 @@ def make_storage(url: str, instance_path: str, testing: bool):
     if not url:
         if testing:
             return MemoryStorage("coopkit")
-        return SqliteQueueStorage("coopkit", filename=str(Path(instance_path) / "jobs.db"))
+        return _sqlite(str(Path(instance_path) / "jobs.db"))
     parsed = urlparse(url)
     if parsed.scheme == "memory":
         return MemoryStorage("coopkit")
     if parsed.scheme == "sqlite":
-        return SqliteQueueStorage("coopkit", filename=url.split("://", 1)[1][1:] or "jobs.db")
+        return _sqlite(url.split("://", 1)[1][1:] or "jobs.db")
     return RedisStorage("coopkit", url=url)
+
+
+def _sqlite(filename: str) -> SqliteQueueStorage:
+    storage = SqliteQueueStorage("coopkit", filename=filename)  # creates its tables
+    storage.close()  # reopened on first use, so a process forked after start-up (gunicorn --preload) has its own
+    return storage
 
 
 def unit_of_work(fn):
