@@ -141,6 +141,13 @@ def members_pdf():
     if error:
         flash(error, "error")
         return redirect(url_for("register.members"))
+    from coopkit.register.tasks import is_large
+
+    if is_large(queries.counts(g.coop)):
+        # Rendering hundreds of rows would hold this request (and a server worker) for long.
+        flash("This register is long, so its PDF is prepared in the background: use the PDF button below.", "info")
+        return redirect(url_for("register.members", as_at=as_at.isoformat()) if as_at
+                        else url_for("register.members"))
     pdf, day = documents.members_pdf(g.coop, as_at)
     return _pdf(pdf, f"{g.coop.slug}-register-of-members-{day.isoformat()}.pdf")
 

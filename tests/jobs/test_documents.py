@@ -45,6 +45,9 @@ def test_a_large_register_pdf_is_prepared_by_a_job_with_a_progress_page(app, cli
     page = client.get(f"{base}/").text
     assert f'action="{base}/register.pdf/prepare"' in page and "prepared in the background" in page
 
+    direct = client.get(f"{base}/register.pdf")  # a bookmarked link: sent to the button, nothing rendered
+    assert direct.status_code == 302 and direct.headers["Location"].endswith(f"{base}/")
+
     started = client.post(f"{base}/register.pdf/prepare")
     assert started.status_code == 302
     token = _token(started)
