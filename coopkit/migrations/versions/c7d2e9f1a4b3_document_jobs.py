@@ -1,7 +1,7 @@
 """document jobs: large PDFs rendered by the job queue
 
 Revision ID: c7d2e9f1a4b3
-Revises: f62181e88b23
+Revises: 7c2d9e4f1a30
 Create Date: 2026-12-02 08:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c7d2e9f1a4b3'
-down_revision = 'f62181e88b23'
+down_revision = '7c2d9e4f1a30'
 branch_labels = None
 depends_on = None
 
