@@ -16,8 +16,10 @@ class PublicProfile(db.Model):
     other fact on the profile is computed from the co-op's records when it is shown."""
 
     __tablename__ = "public_profiles"
+    # Not in a co-op's export: publishing is a decision for the restored co-op's secretary.
     __table_args__ = (
         sa.CheckConstraint("workers IS NULL OR workers >= 0", name="workers_not_negative"),
+        {"info": {"export": False}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +61,8 @@ class BuyerPack(db.Model):
     their hash, and the audit log's head at that moment as evidence of the registers' state."""
 
     __tablename__ = "buyer_packs"
+    # Not in a co-op's export: a pack's code vouches for this co-op at this address only.
+    __table_args__ = ({"info": {"export": False}},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)

@@ -12,8 +12,9 @@ from coopkit.register.services import CEASE_REASONS, OFFICE_LABELS, share_params
 
 #: landscape, and a compact table: a register of thousands of members stays a few hundred pages
 LANDSCAPE = ("@page { size: A4 landscape; margin: 15mm 12mm 18mm 12mm; } "
-             "table.register { font-size: 8pt; line-height: 1.25; } "
-             "table.register th, table.register td { padding: 2pt 3pt; }")
+             "p.entry { font-size: 8.5pt; line-height: 1.3; margin: 0; padding: 2pt 0; "
+             "border-bottom: 0.4pt solid #999; break-inside: avoid; } "
+             "p.entry b { font-size: 9pt; }")
 
 
 def members_html(coop, as_at: date | None = None) -> tuple[str, date]:
