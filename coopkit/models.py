@@ -38,5 +38,6 @@ from coopkit.register.models import (  # noqa: F401
     Officer,
     RegisterAmendment,
     ShareTransaction,
+    SignificantControl,
 )
 from coopkit.rules.models import RulesVersion  # noqa: F401

@@ -175,6 +175,25 @@ class AppointForm(FlaskForm):
     on = DateField("Appointed on", validators=[InputRequired(message="Give a date.")], default=date.today)
 
 
+class OtherOfficerForm(FlaskForm):
+    name = StringField("Full name", filters=[strip_filter],
+                       validators=[DataRequired(message="Give the officer's full name."), Length(max=160),
+                                   NoControlCharacters()])
+    office = SelectField("Office", choices=choices([("secretary", "Secretary"), ("manager", "Manager")]))
+    on = DateField("Appointed on", validators=[InputRequired(message="Give a date."), not_future], default=date.today)
+    service_address = TextAreaField("Address for the register", filters=[strip_filter],
+                                    validators=[Optional(), Length(max=500), NoControlCharacters()])
+
+
+class PscForm(FlaskForm):
+    member_id = SelectField("Member", coerce=int, choices=[], validators=[InputRequired()])
+    nature = StringField("Nature of control", filters=[strip_filter],
+                         default="Holds more than 25% of the voting rights (one member, one vote)",
+                         validators=[DataRequired(message="Say how they have significant control."),
+                                     Length(max=300), NoControlCharacters()])
+    became_on = DateField("From", validators=[InputRequired(message="Give a date."), not_future], default=date.today)
+
+
 class ImportForm(FlaskForm):
     file = FileField("CSV file")
     csv_text = HiddenField()

@@ -11,7 +11,9 @@ from coopkit.extensions import db
 MEMBER_STATUSES = ("founder", "applicant", "member", "ceased")
 #: statuses of people who currently belong to the co-op (applicants do not yet)
 CURRENT_STATUSES = ("founder", "member")
-OFFICES = ("secretary", "director", "chair", "treasurer")
+OFFICES = ("secretary", "director", "chair", "treasurer", "manager")
+#: offices a person who is not a member may hold (the rules let the directors appoint them)
+NON_MEMBER_OFFICES = ("secretary", "manager")
 
 
 class Member(db.Model):
@@ -92,19 +94,62 @@ class Officer(db.Model):
 
     __tablename__ = "officers"
     __table_args__ = (
-        sa.CheckConstraint("office IN ('secretary', 'director', 'chair', 'treasurer')", name="office"),
+        sa.CheckConstraint("office IN ('secretary', 'director', 'chair', 'treasurer', 'manager')", name="office"),
         sa.CheckConstraint("ceased_on IS NULL OR ceased_on >= appointed_on", name="ceased_after_appointed"),
+        sa.CheckConstraint("member_id IS NOT NULL OR person_name IS NOT NULL", name="member_or_person"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)
-    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    #: the member who holds the office; empty for an officer who is not a member (a secretary, a manager)
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    #: the name of an officer who is not a member
+    person_name: Mapped[str | None] = mapped_column(sa.String(160))
     office: Mapped[str] = mapped_column(sa.String(20))
     appointed_on: Mapped[date]
     ceased_on: Mapped[date | None]
+    #: particulars a company keeps for each director (Companies Act 2006 ss.162-163): a service address
+    #: (defaults to the register address), date of birth (non-members; a member's is on their entry),
+    #: nationality, country of usual residence and business occupation. Private: the secretary only.
+    service_address: Mapped[str] = mapped_column(sa.Text, default="")
+    date_of_birth: Mapped[date | None]
+    nationality: Mapped[str] = mapped_column(sa.String(80), default="")
+    country_of_residence: Mapped[str] = mapped_column(sa.String(80), default="")
+    occupation: Mapped[str] = mapped_column(sa.String(120), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     member = relationship("Member", lazy="raise", foreign_keys=[member_id])
+
+    @property
+    def name(self) -> str:
+        """The non-member's name (a member's is on their entry: load it with the officer)."""
+        return self.person_name or ""
+
+
+class SignificantControl(db.Model):
+    """The register of people with significant control a company keeps (Companies Act 2006 Part 21A).
+    In a small worker co-op each member may hold more than 25% of the votes. Ceased, never deleted."""
+
+    __tablename__ = "significant_controls"
+    __table_args__ = (
+        sa.CheckConstraint("ceased_on IS NULL OR ceased_on >= became_on", name="ceased_after_became"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)
+    #: the member, when the person is one
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(160))
+    #: the nature of the control, e.g. "holds more than 25% but not more than 50% of the voting rights"
+    nature: Mapped[str] = mapped_column(sa.String(300))
+    service_address: Mapped[str] = mapped_column(sa.Text, default="")
+    date_of_birth: Mapped[date | None]
+    nationality: Mapped[str] = mapped_column(sa.String(80), default="")
+    country_of_residence: Mapped[str] = mapped_column(sa.String(80), default="")
+    #: the day the person became registrable, and the day they ceased to be
+    became_on: Mapped[date]
+    ceased_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ShareTransaction(db.Model):

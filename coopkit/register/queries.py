@@ -227,7 +227,7 @@ def ledger_rows(coop, as_at: date | None = None) -> list[tuple[ShareTransaction,
 
 def officers(coop, *, as_at: date | None = None, include_ceased: bool = True) -> list[tuple[Officer, Member]]:
     """Appointments with the member, current ones first; one statement."""
-    query = sa.select(Officer, Member).join(Member, Member.id == Officer.member_id).where(Officer.coop_id == coop.id)
+    query = sa.select(Officer, Member).outerjoin(Member, Member.id == Officer.member_id).where(Officer.coop_id == coop.id)
     if as_at is not None:
         query = query.where(Officer.appointed_on <= as_at)
         if not include_ceased:
@@ -236,7 +236,32 @@ def officers(coop, *, as_at: date | None = None, include_ceased: bool = True) ->
         query = query.where(Officer.ceased_on.is_(None))
     order = sa.case({"secretary": 0, "chair": 1, "treasurer": 2, "director": 3}, value=Officer.office)
     return [tuple(r) for r in db.session.execute(
-        query.order_by(Officer.ceased_on.is_not(None), order, Member.full_name, Officer.appointed_on)).all()]
+        query.order_by(Officer.ceased_on.is_not(None), order, sa.func.coalesce(Member.full_name, Officer.person_name),
+                       Officer.appointed_on)).all()]
+
+
+def significant_controls(coop) -> list:
+    """The register of people with significant control, current entries first; one statement."""
+    from coopkit.register.models import SignificantControl
+
+    return list(db.session.execute(
+        sa.select(SignificantControl).where(SignificantControl.coop_id == coop.id)
+        .order_by(SignificantControl.ceased_on.is_not(None), SignificantControl.full_name)).scalars())
+
+
+def psc_candidates(coop) -> list[Member]:
+    """Current voting members who hold more than 25% of the votes (one member one vote: in a co-op of
+    three or fewer voting members, every one of them) and are not on the PSC register yet."""
+    from coopkit.register.models import SignificantControl
+
+    voting = current_members(coop)
+    voting = [m for m in voting if m.member_class == "voting" and m.status == "member"]
+    if not voting or len(voting) * 25 >= 100:
+        return []
+    registered = set(db.session.execute(
+        sa.select(SignificantControl.member_id).where(SignificantControl.coop_id == coop.id,
+                                                      SignificantControl.ceased_on.is_(None))).scalars())
+    return [m for m in voting if m.id not in registered]
 
 
 def officer_warnings(coop) -> list[str]:

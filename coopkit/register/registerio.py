@@ -104,7 +104,8 @@ def register_table(coop, which: str, as_at: date | None = None) -> tuple[list[st
                 for t, name in queries.ledger_rows(coop, as_at)]
     elif which == "officers":
         columns = ["id", "member_id", "full_name", "postal_address", "office", "appointed_on", "ceased_on"]
-        rows = [{"id": o.id, "member_id": m.id, "full_name": m.full_name, "postal_address": m.postal_address,
+        rows = [{"id": o.id, "member_id": m.id if m else None, "full_name": m.full_name if m else o.person_name,
+                 "postal_address": m.postal_address if m else o.service_address,
                  "office": o.office, "appointed_on": _iso(o.appointed_on), "ceased_on": _iso(o.ceased_on)}
                 for o, m in queries.officers(coop, as_at=as_at)]
     elif which == "property":

@@ -14,7 +14,17 @@ import sqlalchemy as sa
 from coopkit.audit.services import record
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.register.models import OFFICES, Member, Officer, RegisterAmendment
+from coopkit.register.models import Member, Officer, RegisterAmendment
+from coopkit.register.officers import (  # noqa: F401  (re-exported: the register's public writes)
+    OFFICE_LABELS,
+    PARTICULARS,
+    add_significant_control,
+    appoint_non_member,
+    appoint_officer,
+    end_appointment,
+    end_significant_control,
+    set_particulars,
+)
 from coopkit.register.shares import (  # noqa: F401  (re-exported: the register's public writes)
     RegisterError,
     add_months,
@@ -41,7 +51,6 @@ SHARE_DISPOSALS = {
     "transfer": "Transferred to another member",
     "keep": "Left in place for now (e.g. pending the representatives of a member who died)",
 }
-OFFICE_LABELS = {"secretary": "Secretary", "director": "Director", "chair": "Chair", "treasurer": "Treasurer"}
 #: fields of an entry that may be corrected, and who may change them
 CORRECTABLE = ("full_name", "postal_address", "email", "consents_to_electronic", "member_class",
                "admitted_on", "ceased_on", "date_of_birth", "address_since")
@@ -364,51 +373,6 @@ def reapply(member: Member, status: str, *, actor) -> None:
         setattr(member, field, new)
     db.session.flush()
     record("member.rejoined", coop=_coop(member), actor=actor, subject=member, data={"status": status})
-
-
-# --- officers ---------------------------------------------------------------------------------
-
-
-def appoint_officer(member: Member, office: str, *, on: date, actor) -> Officer:
-    """Add an appointment to the register of officers. Flushes."""
-    if office not in OFFICES:
-        raise RegisterError("Choose an office.")
-    if member.status not in ("founder", "member"):
-        raise RegisterError("Only a current member can hold an office.")
-    if member.admitted_on and on < member.admitted_on:
-        raise RegisterError("An office can't start before the member was admitted.")
-    existing = db.session.execute(
-        sa.select(Officer.id).where(Officer.member_id == member.id, Officer.office == office,
-                                    Officer.ceased_on.is_(None))
-    ).first()
-    if existing:
-        raise RegisterError(f"{member.full_name} already holds that office.")
-    if office in ("secretary", "chair", "treasurer") and db.session.execute(
-        sa.select(Officer.id).where(Officer.coop_id == member.coop_id, Officer.office == office,
-                                    Officer.ceased_on.is_(None))
-    ).first():
-        raise RegisterError(f"Someone already holds the office of {OFFICE_LABELS[office].lower()}: "
-                            "record the end of their appointment first.")
-    officer = Officer(coop_id=member.coop_id, member_id=member.id, office=office, appointed_on=on)
-    db.session.add(officer)
-    db.session.flush()
-    record("officer.appointed", coop=_coop(member), actor=actor, subject=officer,
-           data={"member_id": member.id, "office": office, "on": on.isoformat()})
-    return officer
-
-
-def end_appointment(officer: Officer, *, on: date, actor) -> None:
-    """Record the end of an appointment on ``on``. Changes: Officer.ceased_on. Flushes."""
-    if officer.ceased_on is not None:
-        raise RegisterError("That appointment has already ended.")
-    if on < officer.appointed_on:
-        raise RegisterError("An appointment can't end before it started.")
-    officer.ceased_on = on
-    db.session.flush()
-    from coopkit.coops.models import Coop
-
-    record("officer.ceased", coop=db.session.get(Coop, officer.coop_id), actor=actor, subject=officer,
-           data={"member_id": officer.member_id, "office": officer.office, "on": on.isoformat()})
 
 
 def stamp() -> str:

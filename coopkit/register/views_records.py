@@ -91,12 +91,58 @@ def share_transaction(kind: str):
 @bp.route("/officers")
 @requires("register.names")
 def officers():
-    secretary = is_secretary()
     form = forms.AppointForm(prefix="appoint")
-    form.member_id.choices = _member_choices(queries.current_members(g.coop)) if secretary else []
+    form.member_id.choices = _member_choices(queries.current_members(g.coop)) if is_secretary() else []
+    return _render_officers(form=form)
+
+
+def _render_officers(*, form=None, other_form=None, psc_form=None, status: int = 200):
+    secretary = is_secretary()
+    members = queries.current_members(g.coop) if secretary else []
+    if form is None:
+        form = forms.AppointForm(prefix="appoint")
+        form.member_id.choices = _member_choices(members)
+    if psc_form is None:
+        psc_form = forms.PscForm(prefix="psc")
+    psc_form.member_id.choices = _member_choices(members)
+    company = g.coop.legal_form == "company"
     return render_template("register/officers.html", appointments=queries.officers(g.coop),
                            warnings=queries.officer_warnings(g.coop), secretary=secretary, form=form,
-                           end_form=forms.DateOnlyForm(prefix="end"))
+                           end_form=forms.DateOnlyForm(prefix="end"),
+                           other_form=other_form or forms.OtherOfficerForm(prefix="other"), psc_form=psc_form,
+                           pscs=queries.significant_controls(g.coop) if company else [],
+                           psc_candidates=queries.psc_candidates(g.coop) if company and secretary else []), status
+
+
+@bp.route("/officers/appoint-other", methods=["POST"])
+@requires("register.manage")
+def appoint_other():
+    form = forms.OtherOfficerForm(prefix="other")
+    if form.validate_on_submit():
+        _, error = attempt(services.appoint_non_member, g.coop, name=form.name.data, office=form.office.data,
+                           on=form.on.data, actor=current_user, service_address=form.service_address.data or "")
+        if not error:
+            flash(f"{form.name.data} is appointed {form.office.data}.", "success")
+            return redirect(url_for("register.officers"))
+        form.name.errors.append(error)
+    return _render_officers(other_form=form, status=400)
+
+
+@bp.route("/officers/psc", methods=["POST"])
+@requires("register.manage")
+def add_psc():
+    members = queries.current_members(g.coop)
+    form = forms.PscForm(prefix="psc")
+    form.member_id.choices = _member_choices(members)
+    if form.validate_on_submit():
+        member = next(m for m in members if m.id == form.member_id.data)
+        _, error = attempt(services.add_significant_control, g.coop, full_name=member.full_name,
+                           nature=form.nature.data, became_on=form.became_on.data, actor=current_user, member=member)
+        if not error:
+            flash(f"{member.full_name} is entered in the register of people with significant control.", "success")
+            return redirect(url_for("register.officers"))
+        form.nature.errors.append(error)
+    return _render_officers(psc_form=form, status=400)
 
 
 @bp.route("/officers/appoint", methods=["POST"])
