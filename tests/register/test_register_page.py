@@ -73,8 +73,9 @@ def test_pdf_has_every_statutory_field(client, login, society, history):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     for expected in ("Register of members as at", "1 July 2024", "Name", "Postal address", "Email address",
-                     "Notices by email", "Shares held", "Amount paid", "Other property", "Date entered",
-                     "Date ceased", "Amy Adams", "2 Adam Street", "amy@example.org", "Consents", "£1.00",
+                     "Notices by email", "Number of shares held", "Amount paid up", "Other property",
+                     "Date entered", "Date ceased", "Amy Adams", "2 Adam Street", "amy@example.org", "Consents",
+                     "1 share", "£1.00",
                      "Loan £2,500.00", "01/01/2024", "Cara Cole", "4 Cole Road", "30/06/2024", "Resigned"):
         assert expected in text, expected
     assert "Dan Dale" not in text  # joined after the date
