@@ -1,7 +1,7 @@
 """officers who are not members, directors' particulars, register of people with significant control
 
 Revision ID: e4b7a1c93d52
-Revises: 7c2d9e4f1a30
+Revises: c7d2e9f1a4b3
 Create Date: 2026-12-02 08:25:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'e4b7a1c93d52'
-down_revision = '7c2d9e4f1a30'
+down_revision = 'c7d2e9f1a4b3'
 branch_labels = None
 depends_on = None
 
