@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import wtforms
 from wtforms import ValidationError
+
+#: the dates a form accepts: far enough back for a date of birth, far enough ahead for any
+#: plan, and clear of the calendar's ends (date arithmetic on 9999-12-31 overflows)
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+class DateField(wtforms.DateField):
+    """A date field that refuses dates before 1900 or after 2199 with a message."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not (EARLIEST_DATE <= self.data <= LATEST_DATE):
+            self.data = None
+            raise ValueError(f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.")
 
 
 def strip_filter(value):

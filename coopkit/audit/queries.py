@@ -63,7 +63,7 @@ def _filtered(coop, filters: Filters):
         query = query.where(AuditEvent.actor_id == filters.actor_id)
     if filters.date_from:
         query = query.where(AuditEvent.created_at >= datetime.combine(filters.date_from, time()))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < date.max:
         query = query.where(AuditEvent.created_at < datetime.combine(filters.date_to + timedelta(days=1), time()))
     if filters.subject_type:
         query = query.where(AuditEvent.subject_type == filters.subject_type)

@@ -33,7 +33,8 @@ def log():
     filters = queries.Filters()
     if form.validate():
         filters = queries.Filters(
-            action=form.action.data or "", actor_id=int(form.actor.data) if form.actor.data else None,
+            action=form.action.data or "",
+            actor_id=int(form.actor.data) if (form.actor.data or "").isdigit() else None,
             date_from=form.date_from.data, date_to=form.date_to.data, subject_type=form.subject_type.data or "",
             subject_id=form.subject_id.data or "")
     page = queries.events_page(g.coop, filters, _page_arg())

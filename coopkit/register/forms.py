@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     Field,
     HiddenField,
@@ -21,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from coopkit.forms import NoControlCharacters, choices, lower_filter, strip_filter
+from coopkit.forms import DateField, NoControlCharacters, choices, lower_filter, strip_filter
 from coopkit.register.models import OFFICES
 
 MONEY_RE = re.compile(r"^£?\s*(\d{1,9})(?:\.(\d{1,2}))?$")
@@ -86,7 +85,7 @@ class ApplicantForm(FlaskForm):
                                    description="Kept private: only the member and the secretary see it.")
     member_class = SelectField("Class of membership", choices=CLASS_CHOICES, default="voting",
                                description="A non-voting class exists only where the rules allow it.")
-    applied_on = DateField("Date of application", validators=[InputRequired(message="Give a date.")],
+    applied_on = DateField("Date of application", validators=[InputRequired(message="Give a date."), not_future],
                            default=date.today)
     date_of_birth = DateField("Date of birth (optional)", validators=[Optional(), not_future],
                               description="Needed for anti-money-laundering checks on officers. Private.")

@@ -85,6 +85,8 @@ def add_applicant(coop, *, full_name: str, actor, email: str | None = None, post
         raise RegisterError("Give the applicant's full name.")
     email = (email or "").strip().lower() or None
     applied_on = applied_on or date.today()
+    if applied_on > date.today():
+        raise RegisterError("The date of application can't be in the future.")
     params = _params(coop)
     _check_class(member_class, params)
     if email and db.session.execute(
@@ -314,6 +316,9 @@ def amend_member(member: Member, changes: dict, *, reason: str, actor, allowed: 
     coop = _coop(member)
     if "full_name" in changes and not (changes["full_name"] or "").strip():
         raise RegisterError("The name can't be empty.")
+    if "postal_address" in changes and changes["postal_address"] is None:
+        # A form that arrived without the field: not a request to erase the address.
+        raise RegisterError("The postal address was missing from the form: give it, or leave it as it is.")
     if "member_class" in changes and changes["member_class"] != member.member_class:
         _check_class(changes["member_class"], _params(coop))
     admitted = changes.get("admitted_on", member.admitted_on)

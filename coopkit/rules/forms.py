@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from coopkit.forms import NoControlCharacters, strip_filter
+from coopkit.forms import DateField, NoControlCharacters, strip_filter
 
 
 def _not_in_future(form, field):
