@@ -224,6 +224,25 @@ def invitation_token(app, world, coop):
     return _invitation(app, world, coop or world.forming, None)[1]
 
 
+@builder("token", endpoint="accounts.finish_signup")
+def signup_token(app, world, coop):
+    # A sign-up link for an address with no account yet.
+    from coopkit.accounts.services import make_signup_token
+
+    with app.test_request_context():
+        return make_signup_token("walker@example.org", "Walker", "")
+
+
+@builder("token", endpoint="accounts.confirm_email")
+def email_change_token(app, world, coop):
+    # A link moving the outsider's account to a new address.
+    from coopkit.accounts.models import User
+    from coopkit.accounts.services import make_email_token
+
+    with app.test_request_context():
+        return make_email_token(db.session.get(User, world.users["outsider"].id), "moved@example.org")
+
+
 @builder("cohort_id")
 def cohort_id(app, world, coop):
     return world.cohort_id

@@ -17,8 +17,8 @@ from tests.authz_params import ROLES, log_in_client
 
 #: plausible form bodies, so that without the token check the request would write something
 BODIES = {
-    "accounts.signup": {"name": "New Person", "email": "new@example.org",
-                        "password": "a long enough password", "confirm": "a long enough password"},
+    "accounts.signup": {"name": "New Person", "email": "new@example.org"},
+    "accounts.finish_signup": {"password": "a long enough password", "confirm": "a long enough password"},
     "accounts.login": {"email": "nobody@example.org", "password": "whatever password"},
     "accounts.profile": {"name": "Changed Name"},
     "accounts.reset_request": {"email": "nobody@example.org"},

@@ -17,7 +17,11 @@ class SignupForm(FlaskForm):
     name = StringField("Your name", filters=[strip_filter],
                        validators=[DataRequired(), Length(max=120), NoControlCharacters()])
     email = EmailField("Email address", filters=[lower_filter],
-                       validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+                       validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+                       description="We send a link to this address to finish creating your account.")
+
+
+class FinishSignupForm(FlaskForm):
     password = _password("Choose a password")
     confirm = PasswordField("Type the password again",
                             validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")])
@@ -51,3 +55,10 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField("Your name", filters=[strip_filter],
                        validators=[DataRequired(), Length(max=120), NoControlCharacters()])
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField("New email address", filters=[lower_filter],
+                       validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+                       description="We send a link to this address; your address changes when you open it.")
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])

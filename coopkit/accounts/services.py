@@ -69,9 +69,56 @@ def change_password(user: User, current: str, new: str) -> None:
     """Set a new password after checking the current one. Ends other sessions. Flushes."""
     if not user.check_password(current):
         raise AccountError("Your current password is not right.")
+    set_new_password(user, new)
+
+
+def set_new_password(user: User, new: str) -> None:
+    """Set a new password (the caller has re-authenticated the user). Ends every session
+    (a new session generation). Records ``account.password_changed``. Flushes."""
     user.set_password(new)
     record("account.password_changed", actor=user, subject=user)
     db.session.flush()
+
+
+#: how long the link that confirms a new email address stays valid
+EMAIL_LINK_HOURS = 24
+
+
+def _email_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="coopkit.change-email")
+
+
+def make_email_token(user: User, new_email: str) -> str:
+    """A signed link token for moving ``user`` to ``new_email``: valid while the account
+    still has the address it had when asked (so it works once)."""
+    return _email_serializer().dumps({"u": user.id, "old": user.email, "e": new_email.strip().lower()})
+
+
+def read_email_token(token: str) -> tuple[User, str] | None:
+    try:
+        payload = _email_serializer().loads(token, max_age=EMAIL_LINK_HOURS * 3600)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int) \
+            or not isinstance(payload.get("e"), str) or not isinstance(payload.get("old"), str):
+        return None
+    user = db.session.get(User, payload["u"])
+    if user is None or user.email != payload["old"]:
+        return None
+    return user, payload["e"]
+
+
+def change_email(user: User, new_email: str) -> None:
+    """Move the account to ``new_email`` (confirmed by its link). Records
+    ``account.email_changed`` (no addresses). Raises AccountError if the address is taken. Flushes."""
+    new_email = new_email.strip().lower()
+    if find_by_email(new_email) is not None:
+        raise AccountError("That address already has a coopkit account.")
+    user.email = new_email
+    if not add_unless_duplicate(user):  # another account took it meanwhile
+        db.session.refresh(user)
+        raise AccountError("That address already has a coopkit account.")
+    record("account.email_changed", actor=user, subject=user)
 
 
 def log_out(user: User, *, everywhere: bool = False) -> None:
@@ -88,6 +135,31 @@ def update_profile(user: User, name: str) -> None:
     user.name = name
     record("account.profile_changed", actor=user, subject=user)
     db.session.flush()
+
+
+#: how long the link that finishes a sign-up stays valid
+SIGNUP_LINK_HOURS = 24
+
+
+def _signup_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="coopkit.signup")
+
+
+def make_signup_token(email: str, name: str, next_url: str = "") -> str:
+    """A signed link token that proves the address is the sign-up's own: the account is
+    made only when its link is opened (so sign-up never says whether an address has one)."""
+    return _signup_serializer().dumps({"e": email.strip().lower(), "n": name.strip(), "next": next_url or ""})
+
+
+def read_signup_token(token: str) -> dict | None:
+    """The sign-up a link token carries ({"e", "n", "next"}), or None if expired or forged."""
+    try:
+        payload = _signup_serializer().loads(token, max_age=SIGNUP_LINK_HOURS * 3600)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(payload, dict) or not all(isinstance(payload.get(k), str) for k in ("e", "n", "next")):
+        return None
+    return payload
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -17,12 +17,23 @@ pytestmark = pytest.mark.browser
 PASSWORD = "plum orchard lantern 42"
 
 
-def _sign_up(page, live_server, name: str, email: str, start: str = "/signup", accessible: bool = True) -> None:
+def _sign_up(page, live_server, mailbox, name: str, email: str, start: str = "/signup",
+             accessible: bool = True) -> None:
+    """Sign up: name and address, then the emailed link, where the password is chosen."""
     page.goto(live_server.url(start))
     if accessible:  # axe needs JavaScript in the page
         assert_accessible(page, "sign-up page")
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Check your email"
+    if accessible:
+        assert_accessible(page, "check your email")
+    message = mailbox.to(email)[-1]
+    page.goto(link_in(mailbox.body(message), live_server.base_url))
+    if accessible:
+        assert_accessible(page, "choose a password")
     page.get_by_label("Choose a password").fill(PASSWORD)
     page.get_by_label("Type the password again").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
@@ -58,7 +69,7 @@ def test_founder_signs_up_creates_coop_and_cofounder_joins(new_context, live_ser
     assert_accessible(first, "landing page")
     first.get_by_role("link", name="Start your co-op").click()
     first.wait_for_load_state()
-    _sign_up(first, live_server, "Asha Patel", "asha@example.org", start=first.url.replace(live_server.base_url, ""))
+    _sign_up(first, live_server, mailbox, "Asha Patel", "asha@example.org", start=first.url.replace(live_server.base_url, ""))
     assert first.url == live_server.url("/c/")
     assert "Your account is ready" in first.locator(".flashes").inner_text()
     assert_accessible(first, "your co-ops (empty)")
@@ -111,7 +122,7 @@ def test_founder_signs_up_creates_coop_and_cofounder_joins(new_context, live_ser
     second.get_by_role("link", name="Create an account").click()
     second.wait_for_load_state()
     assert second.get_by_label("Email address").input_value() == "ben@example.org"
-    _sign_up(second, live_server, "Ben Okafor", "ben@example.org", start=second.url.replace(live_server.base_url, ""))
+    _sign_up(second, live_server, mailbox, "Ben Okafor", "ben@example.org", start=second.url.replace(live_server.base_url, ""))
     # Back on the invitation, now logged in: accept it.
     assert second.url == email_link
     assert_accessible(second, "invitation page (logged in)")
@@ -185,10 +196,10 @@ def test_existing_account_accepts_a_copied_link(new_context, live_server, live_m
     assert "already been used" in third.locator("main").inner_text()
 
 
-def test_onboarding_works_without_javascript(new_context, live_server):
+def test_onboarding_works_without_javascript(new_context, live_server, mailbox):
     """Every step is a plain link or form: with JavaScript off it all still works."""
     page = new_context(java_script_enabled=False).new_page()
-    _sign_up(page, live_server, "Noor Script", "noor@example.org", accessible=False)
+    _sign_up(page, live_server, mailbox, "Noor Script", "noor@example.org", accessible=False)
     assert page.url == live_server.url("/c/")
     page.get_by_role("link", name="Start a new co-op").click()
     page.get_by_label("Working name of your co-op").fill("Quiet Makers")

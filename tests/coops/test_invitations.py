@@ -81,7 +81,7 @@ def test_invite_by_link_shows_it_once(client, app, make, login):
     assert "Link" in again and "Pending" in again
 
 
-def test_accept_with_a_new_account(client, app, make):
+def test_accept_with_a_new_account(client, app, make, mailbox):
     founder = make.user()
     coop = make.coop(founder=founder, name="Northern Pixels")
     _, token = invite(app, coop, founder, "new@example.org")
@@ -90,9 +90,11 @@ def test_accept_with_a_new_account(client, app, make):
     assert "Join Northern Pixels" in landing.text
     signup_link = re.search(r'href="(/signup\?[^"]+)"', landing.text).group(1).replace("&amp;", "&")
     assert "email=new@example.org" in signup_link
-    response = client.post(signup_link, data={
-        "name": "New Person", "email": "new@example.org",
-        "password": "a long enough password", "confirm": "a long enough password"})
+    response = client.post(signup_link, data={"name": "New Person", "email": "new@example.org"})
+    assert response.headers["Location"].endswith("/signup/sent")
+    [message] = mailbox.to("new@example.org")
+    finish = re.search(r"http://localhost(/signup/\S+)", mailbox.body(message)).group(1)
+    response = client.post(finish, data={"password": "a long enough password", "confirm": "a long enough password"})
     assert response.headers["Location"] == f"/invite/{token}"
     response = client.post(f"/invite/{token}")
     assert response.headers["Location"] == f"/c/{coop.slug}/"
