@@ -212,3 +212,15 @@ def private_details_summary(coop) -> list[tuple[int, str]]:
         .join(User, User.id == OfficerPrivateDetails.entered_by_id)
         .where(OfficerPrivateDetails.coop_id == coop.id).order_by(OfficerPrivateDetails.slot)
     ).all()]
+
+
+def registered_secretaries(coop) -> list[str]:
+    """Names of who holds the office of secretary in the register of officers now."""
+    from coopkit.register.models import Officer
+
+    return list(db.session.execute(
+        sa.select(Member.full_name).join(Officer, Officer.member_id == Member.id)
+        .where(Officer.coop_id == coop.id, Officer.office == "secretary", Officer.ceased_on.is_(None),
+               Member.status.in_(("founder", "member")))
+        .order_by(Member.full_name)
+    ).scalars())

@@ -210,12 +210,50 @@ def set_checklist_item(coop: Coop, item_key: str, ticked: bool, actor) -> bool:
     return True
 
 
+SECRETARY_KEY = "secretary_member_id"
+
+
+def secretary_step() -> catalogue.Step:
+    return next(s for s in catalogue.steps() if SECRETARY_KEY in s.keys)
+
+
+@dataclass(frozen=True)
+class SecretaryChoice:
+    """Who is founding secretary for the officers' private details."""
+
+    #: register id the answers name now (None: not chosen)
+    chosen: int | None
+    #: the same, once every current founder has agreed to that answer; else None
+    agreed: int | None
+    #: register id -> name of the founding group
+    founders: dict
+
+    @property
+    def pending(self) -> bool:
+        """A choice the founders have not all agreed to yet."""
+        return self.chosen is not None and self.agreed is None
+
+
+def secretary_choice(coop: Coop) -> SecretaryChoice:
+    """The founding secretary counts for the officers' private details only once every
+    current founder has agreed to the step that names them (at its current revision): a
+    founder who edits the answer to name themself sees nothing until the others agree."""
+    chosen = queries.saved_answers([coop.id]).get(coop.id, {}).get(SECRETARY_KEY)
+    founders = queries.founding_groups([coop.id]).get(coop.id, {})
+    agreed = None
+    if chosen is not None and founders:
+        signed = set(queries.signoffs(coop, secretary_step().key))
+        if set(founders) <= signed:
+            agreed = chosen
+    return SecretaryChoice(chosen=chosen, agreed=agreed, founders=founders)
+
+
 def is_secretary(coop: Coop, user) -> bool:
-    """The registered secretary, or (while forming) the founder chosen as founding secretary."""
+    """The registered secretary, or (while forming) the founding secretary every founder agreed to."""
     if "secretary" in policy.roles_for(user, coop):
         return True
-    chosen = queries.saved_answers([coop.id]).get(coop.id, {}).get("secretary_member_id")
-    return chosen is not None and chosen == queries.my_founder_id(coop, user)
+    agreed = secretary_choice(coop).agreed
+    return agreed is not None and agreed == queries.my_founder_id(coop, user)
 
 
 def may_see_private(coop: Coop, user, details: OfficerPrivateDetails) -> bool:

@@ -60,6 +60,20 @@ def step(step_key: str):
     return _render_step(_step_or_404(step_key))
 
 
+def _display_for(coop):
+    """How answers read: a founder's name only for who may see names (mentors see counts:
+    coopkit.coops.policy.MENTORS_SEE_MEMBER_NAMES)."""
+    if policy.can(current_user, "register.names", coop):
+        return display_text
+
+    def without_names(q, value, founder_names=None):
+        if q.type == "founder" and value is not None:
+            return "One of the founders"
+        return display_text(q, value)
+
+    return without_names
+
+
 def _render_step(step: catalogue.Step, *, form=None, comment_form=None, reply_forms=None, status: int = 200):
     coop = g.coop
     journey, inputs = queries.journey_for(coop)
@@ -97,7 +111,7 @@ def _render_step(step: catalogue.Step, *, form=None, comment_form=None, reply_fo
         can_edit=can_edit, can_comment=can_comment, show_private=show_private,
         history=queries.step_history(coop, step.key), threads=threads,
         comment_form=comment_form or forms.CommentForm(prefix="comment", formdata=None),
-        reply_forms=reply_forms, display=display_text, rules_review_template=RULES_REVIEW_TEMPLATE,
+        reply_forms=reply_forms, display=_display_for(coop), rules_review_template=RULES_REVIEW_TEMPLATE,
         previous_step=steps[position - 1] if position else None,
         next_step=steps[position + 1] if position + 1 < len(steps) else None,
         catalogue=catalogue.catalogue(), empty_form=EmptyForm(), **extra,
@@ -190,7 +204,10 @@ def _render_officers(failed_slot: int | None = None, failed_form=None):
         else:
             form = forms.officer_form(slot)
         slots.append({"slot": slot, "form": form, "entered_by": summary.get(slot), "mine": slot in visible})
-    return render_template("founding/officers.html", slots=slots)
+    choice = services.secretary_choice(g.coop)
+    return render_template("founding/officers.html", slots=slots, choice=choice,
+                           secretaries=queries.registered_secretaries(g.coop),
+                           secretary_step=services.secretary_step())
 
 
 @bp.route("/officers/<int:slot>", methods=["POST"])

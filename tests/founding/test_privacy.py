@@ -39,9 +39,13 @@ def test_details_are_private_to_who_entered_them_and_the_secretary(app, make, lo
     with app.app_context():
         assert db.session.execute(sa.select(OfficerPrivateDetails.full_name)).scalar_one() == "Asha Quietname"
 
-    # Choosing the third founder as founding secretary lets them see (and correct) the details.
+    # Choosing the third founder as founding secretary lets them see (and correct) the details,
+    # once every founder has agreed to that choice.
     assert "Asha Quietname" not in secretary.get(officers_url(coop)).text
     post_step(entering, coop, "management", {**COMPLETE_ANSWERS["management"], "secretary_member_id": str(ids[2])})
+    assert "Asha Quietname" not in secretary.get(officers_url(coop)).text
+    for client in (entering, other, secretary):
+        assert client.post(f"/c/{coop.slug}/founding/steps/management/agree").status_code == 302
     assert "Asha Quietname" in secretary.get(officers_url(coop)).text
 
     with app.app_context():
@@ -117,3 +121,49 @@ def test_a_mentor_sees_only_the_coops_of_their_cohorts(app, make, login):
     assert client.post(f"/c/{elsewhere.slug}/founding/steps/purpose/comments",
                        data={"comment-body": "Hello"}).status_code == 403
     assert elsewhere.name not in client.get("/mentor/").text
+
+
+def _agree(client, coop, step_key="management"):
+    assert client.post(f"/c/{coop.slug}/founding/steps/{step_key}/agree").status_code == 302
+
+
+def test_naming_yourself_secretary_shows_nothing_until_the_others_agree(app, make, login):
+    """A founder who edits the founding-secretary answer to name themself does not see the
+    other founders' details; the change takes effect when every founder has agreed."""
+    coop, users = founding_team(make)
+    alice, bob, carol = (login(app.test_client(), u) for u in users)
+    ids = founder_ids(app, coop)
+    post_step(alice, coop, "management", {**COMPLETE_ANSWERS["management"], "secretary_member_id": str(ids[0])})
+    for client in (alice, bob, carol):
+        _agree(client, coop)
+    assert bob.post(officers_url(coop, 1), data=OFFICER).status_code == 302
+    assert "Asha Quietname" in alice.get(officers_url(coop)).text  # the agreed secretary
+
+    # Carol names herself: nothing shows for her, and Alice (no longer agreed) loses it too.
+    post_step(carol, coop, "management", {**COMPLETE_ANSWERS["management"], "secretary_member_id": str(ids[2])})
+    page = carol.get(officers_url(coop)).text
+    assert "Asha Quietname" not in page and "Hidden Row" not in page and "1999-04-21" not in page
+    assert "not every" in page and "founder has agreed to that yet" in page
+    assert "Asha Quietname" not in alice.get(officers_url(coop)).text
+    # Carol's own agreement is not enough; Alice's neither: every founder must agree.
+    _agree(carol, coop)
+    _agree(alice, coop)
+    assert "Asha Quietname" not in carol.get(officers_url(coop)).text
+    _agree(bob, coop)
+    assert "Asha Quietname" in carol.get(officers_url(coop)).text
+
+
+def test_each_founder_sees_who_can_see_their_details(app, make, login):
+    coop, users = founding_team(make)
+    alice, bob, _ = (login(app.test_client(), u) for u in users)
+    ids = founder_ids(app, coop)
+    assert bob.post(officers_url(coop, 1), data=OFFICER).status_code == 302
+    page = bob.get(officers_url(coop)).text
+    assert "Who can see these details" in page and "nobody yet" in page
+    post_step(alice, coop, "management", {**COMPLETE_ANSWERS["management"], "secretary_member_id": str(ids[0])})
+    page = bob.get(officers_url(coop)).text
+    assert f"{users[0].name} is named as founding secretary, but not every" in page
+    for client in (alice, bob, login(app.test_client(), users[2])):
+        _agree(client, coop)
+    page = bob.get(officers_url(coop)).text
+    assert f"<strong>{users[0].name}</strong>" in page and "not every" not in page
