@@ -26,6 +26,7 @@ def all_blueprints():
     from coopkit.jobs.views import bp as jobs
     from coopkit.meetings import actions  # noqa: F401  (adds the meeting page's buttons to the blueprint)
     from coopkit.meetings.views import bp as meetings
+    from coopkit.mentoring.requests import bp as cohort_requests
     from coopkit.mentoring.views import admin
     from coopkit.mentoring.views import bp as mentoring
     from coopkit.proposals.views import bp as proposals
@@ -33,4 +34,4 @@ def all_blueprints():
     from coopkit.rules.views import bp as rules
 
     return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, meetings,
-            audit, calendar, calendar_feeds, jobs, directory, directory_public]
+            audit, calendar, calendar_feeds, jobs, directory, directory_public, cohort_requests]

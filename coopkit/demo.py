@@ -19,7 +19,12 @@ from coopkit.coops.models import Coop
 from coopkit.coops.services import create_coop
 from coopkit.extensions import db
 from coopkit.mentoring.models import Cohort, MentorAssignment
-from coopkit.mentoring.services import add_coop_to_cohort, assign_mentor, create_cohort
+from coopkit.mentoring.services import (
+    add_coop_to_cohort,
+    answer_request,
+    assign_mentor,
+    create_cohort,
+)
 from coopkit.register.models import Member, Officer
 from coopkit.register.services import appoint_officer
 
@@ -96,7 +101,8 @@ def seed() -> bool:
         db.session.add(member)
         db.session.flush()
         record("member.founder_added", coop=northern, actor=users[email], subject=member)
-    add_coop_to_cohort(cohort, northern, admin)
+    # The co-op's own founder accepts the platform's request to join the cohort.
+    answer_request(northern, add_coop_to_cohort(cohort, northern, admin), True, users[first_email])
 
     secretary_name, secretary_email, _ = PRESTON_DIGITAL_MEMBERS[0]
     users[secretary_email] = create_user(secretary_email, secretary_name, DEMO_PASSWORD)
@@ -127,7 +133,7 @@ def seed() -> bool:
         members.append(member)
     secretary = members[0]
     appoint_officer(secretary, "secretary", on=date(2024, 3, 1), actor=users[secretary_email])
-    add_coop_to_cohort(cohort, preston, admin)
+    answer_request(preston, add_coop_to_cohort(cohort, preston, admin), True, users[secretary_email])
 
     context = DemoContext(admin=admin, mentor=mentor, northern_pixels=northern, preston_digital=preston,
                           users=users, secretary=secretary)

@@ -30,6 +30,7 @@ mentoring.dashboard   -     -     -     -     -     yes   -
 coop.view             -     -     yes   yes   yes   yes   -
 coop.invite           -     -     yes   -     yes   -     -
 coop.leave            -     -     yes   yes   -     -     -
+coop.cohort           -     -     yes   -     yes   -     -
 founding.view         -     -     yes   yes   yes   yes   -
 founding.edit         -     -     yes   -     -     -     -
 founding.comment      -     -     yes   -     -     yes   -
@@ -244,6 +245,47 @@ def test_every_page_keeps_to_the_csp_and_labels_its_inputs(app, world):
             checker.feed(response.get_data(as_text=True))
             for problem in sorted(set(checker.problems)) + checker.unlabelled():
                 failures.append(f"{role} GET {url} ({route.endpoint}): {problem}")
+    world.role = None
+    assert pages > 10
+    assert not failures, "\n".join(failures)
+
+
+def test_mentors_see_counts_not_member_names(app, world):
+    """The one decision (coopkit/coops/policy.py, docs/policy.md): a mentor sees how many
+    founders or members a co-op has, never who they are. Every page a mentor may open, in
+    both co-ops, is checked for the name of anyone in either register."""
+    import sqlalchemy as sa
+
+    from coopkit.extensions import db
+    from coopkit.register.models import Member
+
+    assert not policy.MENTORS_SEE_MEMBER_NAMES
+    with app.app_context():
+        names = set(db.session.execute(sa.select(Member.full_name)).scalars())
+    assert {"Fola Founder", "Second Founder", "Mo Member", "Paper Member"} <= names
+    client = app.test_client()
+    failures, pages = [], 0
+    world.role = "mentor"
+    for route in authz_params.routes(app):
+        if "GET" not in route.methods or route.action is None:
+            continue
+        for coop in authz_params.coops_for(world, route):
+            if not allowed(world, "mentor", route.action, coop):
+                continue
+            try:
+                url = authz_params.build_url(app, world, route, coop)
+            except authz_params.MissingBuilder:
+                continue
+            log_in_client(client, world, "mentor")
+            with writes_rolled_back():
+                response = client.get(url)
+            if response.status_code != 200 or not (response.mimetype or "").startswith("text"):
+                continue
+            pages += 1
+            text = response.get_data(as_text=True)
+            shown = sorted(n for n in names if n in text)
+            if shown:
+                failures.append(f"mentor GET {url} ({route.endpoint}) shows {shown}")
     world.role = None
     assert pages > 10
     assert not failures, "\n".join(failures)

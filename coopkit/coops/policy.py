@@ -27,6 +27,13 @@ from flask_login import current_user
 
 from coopkit.extensions import db
 
+#: What mentors see of the people in a co-op: counts, never names. A mentor follows the
+#: group's work (its answers, its rules, how many founders agreed, how many members it has),
+#: not who is in it, so every page shows a mentor counts where it shows others names, and
+#: comments by the group are signed "A founder" for them. Pages decide with
+#: ``can(user, "register.names", coop)``, which mentors lack. See docs/policy.md.
+MENTORS_SEE_MEMBER_NAMES = False
+
 ROLES = ("anonymous", "outsider", "founder", "member", "secretary", "mentor", "admin")
 
 F, M, S, T, A = "founder", "member", "secretary", "mentor", "admin"
@@ -43,6 +50,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "coop.view": frozenset({F, M, S, T}),
     "coop.invite": frozenset({F, S}),
     "coop.leave": frozenset({F, M}),
+    # answer the platform's requests: join a cohort, let a platform admin mentor the co-op
+    "coop.cohort": frozenset({F, S}),
     # founding journey
     "founding.view": frozenset({F, M, S, T}),
     "founding.edit": frozenset({F}),
@@ -136,11 +145,16 @@ def _load_roles(user, coop) -> frozenset[str]:
         if member.status in ("founder", "member") and member.is_secretary:
             roles.add("secretary")
     if coop.cohort_id is not None:
-        mentor = db.session.execute(
-            sa.select(MentorAssignment.id).where(
-                MentorAssignment.cohort_id == coop.cohort_id, MentorAssignment.user_id == user.id
-            ).limit(1)
-        ).first()
+        query = sa.select(MentorAssignment.id).where(
+            MentorAssignment.cohort_id == coop.cohort_id, MentorAssignment.user_id == user.id)
+        if user.is_admin:
+            # The platform admin mentors a co-op only once the co-op has accepted them.
+            from coopkit.mentoring.models import CohortRequest
+
+            query = query.where(sa.exists().where(
+                CohortRequest.coop_id == coop.id, CohortRequest.cohort_id == coop.cohort_id,
+                CohortRequest.mentor_id == user.id, CohortRequest.status == "accepted"))
+        mentor = db.session.execute(query.limit(1)).first()
         if mentor:
             roles.add("mentor")
     if user.is_admin:

@@ -22,12 +22,18 @@ def coops_of_user(user) -> list[tuple[Coop, str]]:
 
 
 def mentored_coops(user) -> list[Coop]:
-    return list(db.session.execute(
-        sa.select(Coop)
-        .join(MentorAssignment, MentorAssignment.cohort_id == Coop.cohort_id)
-        .where(MentorAssignment.user_id == user.id)
-        .order_by(Coop.name)
-    ).scalars())
+    """The co-ops of the cohorts ``user`` mentors (for a platform admin: those that accepted them)."""
+    query = (sa.select(Coop)
+             .join(MentorAssignment, MentorAssignment.cohort_id == Coop.cohort_id)
+             .where(MentorAssignment.user_id == user.id)
+             .order_by(Coop.name))
+    if user.is_admin:
+        from coopkit.mentoring.models import CohortRequest
+
+        query = query.where(sa.exists().where(
+            CohortRequest.coop_id == Coop.id, CohortRequest.cohort_id == Coop.cohort_id,
+            CohortRequest.mentor_id == user.id, CohortRequest.status == "accepted"))
+    return list(db.session.execute(query).scalars())
 
 
 def current_people(coop: Coop) -> list[Member]:

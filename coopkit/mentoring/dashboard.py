@@ -16,7 +16,7 @@ from coopkit.coops.models import Coop
 from coopkit.extensions import db
 from coopkit.founding.progress import journey as build_journey
 from coopkit.founding.queries import journey_inputs
-from coopkit.mentoring.models import Cohort, MentorAssignment, StepComment
+from coopkit.mentoring.models import Cohort, CohortRequest, MentorAssignment, StepComment
 
 #: no activity for this many days puts a co-op on the "needs attention" list
 QUIET_DAYS = 14
@@ -87,6 +87,11 @@ def rows_for(user, today: date, cohort_id: int | None = None) -> list[Row]:
     )
     if cohort_id is not None:
         query = query.where(Cohort.id == cohort_id)
+    if user.is_admin:
+        # A platform admin follows only the co-ops that accepted them as mentor.
+        query = query.where(sa.exists().where(
+            CohortRequest.coop_id == Coop.id, CohortRequest.cohort_id == Cohort.id,
+            CohortRequest.mentor_id == user.id, CohortRequest.status == "accepted"))
     coops = db.session.execute(query).all()
     if not coops:
         return []

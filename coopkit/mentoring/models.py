@@ -35,6 +35,36 @@ class MentorAssignment(db.Model):
     user = relationship("User", lazy="raise")
 
 
+REQUEST_STATUSES = ("pending", "accepted", "declined", "ended")
+
+
+class CohortRequest(db.Model):
+    """The platform asks a co-op to let someone in: to join a cohort (its mentors then follow
+    it), or to let a platform admin mentor it. Nothing changes until the co-op's secretary
+    or one of its founders accepts; the request and the answer are in the co-op's audit log."""
+
+    __tablename__ = "cohort_requests"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'accepted', 'declined', 'ended')", name="status"),
+        sa.Index("ix_cohort_requests_coop_status", "coop_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"))
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
+    #: the platform admin who would mentor the co-op; empty: the co-op is asked to join the cohort
+    mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: pending until answered; ended when the co-op leaves the cohort or the mentor is removed
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None]
+
+    cohort = relationship("Cohort", lazy="raise")
+    mentor = relationship("User", foreign_keys=[mentor_id], lazy="raise")
+
+
 class StepComment(db.Model):
     """A comment on a founding step. A thread is its first comment (``thread_id`` empty)
     and the replies pointing at it; the first comment carries the thread's state."""

@@ -5,7 +5,7 @@ from sqlalchemy.orm import joinedload
 
 from coopkit.coops.models import Coop
 from coopkit.extensions import db
-from coopkit.mentoring.models import Cohort, MentorAssignment, StepComment
+from coopkit.mentoring.models import Cohort, CohortRequest, MentorAssignment, StepComment
 
 
 def cohorts_with_counts() -> list[tuple[Cohort, int, int]]:
@@ -25,6 +25,16 @@ def cohort_detail(cohort: Cohort):
         sa.select(Coop).where(sa.or_(Coop.cohort_id.is_(None), Coop.cohort_id != cohort.id)).order_by(Coop.name)
     ).scalars().all()
     return coops, assignments, others
+
+
+def pending_requests(cohort: Cohort) -> list[tuple[CohortRequest, str]]:
+    """The cohort's requests still waiting for a co-op's answer, with the co-op's name."""
+    return [tuple(r) for r in db.session.execute(
+        sa.select(CohortRequest, Coop.name).options(joinedload(CohortRequest.mentor))
+        .join(Coop, Coop.id == CohortRequest.coop_id)
+        .where(CohortRequest.cohort_id == cohort.id, CohortRequest.status == "pending")
+        .order_by(Coop.name, CohortRequest.id)
+    ).all()]
 
 
 def mentor_cohorts(user) -> list[Cohort]:

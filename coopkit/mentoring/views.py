@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from coopkit.accounts.models import User
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.models import Coop
 from coopkit.coops.policy import requires
@@ -42,11 +43,12 @@ def cohorts():
 def _render_cohort(cohort: Cohort, add_form=None, mentor_form=None, status: int = 200):
     """The cohort page; a form that failed comes back with its errors and typed values."""
     coops, assignments, others = queries.cohort_detail(cohort)
+    pending = queries.pending_requests(cohort)
     if add_form is None:
         add_form = forms.AddCoopForm(prefix="add", formdata=None)
     add_form.coop_id.choices = choices((c.id, c.name) for c in others)
     mentor_form = mentor_form or forms.AssignMentorForm(prefix="mentor", formdata=None)
-    return render_template("admin/cohort.html", cohort=cohort, coops=coops, assignments=assignments,
+    return render_template("admin/cohort.html", cohort=cohort, coops=coops, assignments=assignments, pending=pending,
                            add_form=add_form, mentor_form=mentor_form,
                            remove_form=EmptyForm(prefix="remove")), status
 
@@ -71,7 +73,8 @@ def add_coop(cohort_id: int):
         except services.MentoringError as exc:
             form.coop_id.errors.append(str(exc))
         else:
-            flash(f"{coop.name} added to {cohort.name}.", "success")
+            flash(f"{coop.name} is asked to join {cohort.name}: it joins when its secretary or a founder "
+                  "accepts.", "success")
             return redirect(url_for("admin.cohort", cohort_id=cohort.id))
     elif not form.coop_id.errors:
         form.coop_id.errors.append("Choose a co-op from the list.")
@@ -102,11 +105,13 @@ def assign(cohort_id: int):
     form = forms.AssignMentorForm(prefix="mentor")
     if form.validate_on_submit():
         try:
-            services.assign_mentor(cohort, form.email.data, current_user)
+            assignment = services.assign_mentor(cohort, form.email.data, current_user)
         except services.MentoringError as exc:
             form.email.errors.append(str(exc))
         else:
-            flash(f"{form.email.data} now mentors {cohort.name}.", "success")
+            admin_note = (" As a platform administrator they see a co-op only once it accepts them."
+                          if db.session.get(User, assignment.user_id).is_admin else "")
+            flash(f"{form.email.data} now mentors {cohort.name}.{admin_note}", "success")
             return redirect(url_for("admin.cohort", cohort_id=cohort.id))
     return _render_cohort(cohort, mentor_form=form)
 

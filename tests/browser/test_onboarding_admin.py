@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 def test_admin_creates_a_cohort_adds_a_coop_and_assigns_a_mentor(new_context, live_server, live_make):
     admin = live_make.user(name="Ada Admin", is_admin=True)
     mentor = live_make.user(name="Mina Mentor", email="mina@example.org")
-    coop = live_make.coop(name="Northern Pixels", slug="northern-pixels")
+    founder = live_make.user(name="Fola Founder")
+    coop = live_make.coop(founder=founder, name="Northern Pixels", slug="northern-pixels")
 
     page = new_context().new_page()
     log_in(page, live_server, admin.email)
@@ -35,9 +36,20 @@ def test_admin_creates_a_cohort_adds_a_coop_and_assigns_a_mentor(new_context, li
     assert_accessible(page, "cohort page")
 
     page.get_by_label("Co-op").select_option(label="Northern Pixels")
-    page.get_by_role("button", name="Add to cohort").click()
+    page.get_by_role("button", name="Ask to join the cohort").click()
     page.wait_for_load_state()
-    assert "Northern Pixels added to Preston 2026" in page.locator(".flashes").inner_text()
+    assert "Northern Pixels is asked to join Preston 2026" in page.locator(".flashes").inner_text()
+
+    # The co-op's founder accepts the request, on a phone.
+    founder_page = new_context(phone=True).new_page()
+    log_in(founder_page, live_server, founder.email)
+    founder_page.goto(live_server.url(f"/c/{coop.slug}/"))
+    founder_page.get_by_role("link", name="Answer the requests").click()
+    founder_page.wait_for_load_state()
+    assert_accessible(founder_page, "mentoring requests (phone)")
+    founder_page.get_by_role("button", name="Accept").click()
+    founder_page.wait_for_load_state()
+    assert "Accepted." in founder_page.locator(".flashes").inner_text()
 
     # An unknown mentor address is refused beside the field, and what was typed stays.
     page.get_by_label("Mentor's email address").fill("nobody@example.org")

@@ -46,19 +46,43 @@ def test_cohort_errors_are_shown_beside_the_field_and_nothing_is_written(client,
     assert counts(app, Cohort, AuditEvent) == before
 
 
+def _accept_all(app, coop_id, user_id):
+    """The co-op's founder (or secretary) accepts every pending request, through the page."""
+    from coopkit.mentoring.models import CohortRequest
+
+    with app.app_context():
+        slug = db.session.get(Coop, coop_id).slug
+        ids = db.session.execute(sa.select(CohortRequest.id).where(
+            CohortRequest.coop_id == coop_id, CohortRequest.status == "pending")).scalars().all()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        from coopkit.accounts.models import User
+
+        with app.app_context():
+            session["_user_id"] = f"{user_id}:{db.session.get(User, user_id).session_version}"
+    for request_id in ids:
+        assert client.post(f"/c/{slug}/cohort/requests/{request_id}/accept").status_code == 302
+    return ids
+
+
 def test_add_and_remove_a_coop(client, app, make, login):
-    coop = make.coop(name="Northern Pixels")
+    founder = make.user()
+    coop = make.coop(founder=founder, name="Northern Pixels")
     cohort_id = make.cohort(name="Spring")
     admin_client(client, make, login)
     page = client.get(f"/admin/cohorts/{cohort_id}").text
     assert f'<option value="{coop.id}">Northern Pixels</option>' in page
     response = client.post(f"/admin/cohorts/{cohort_id}/coops", data={"add-coop_id": str(coop.id)})
-    assert "Northern Pixels added to Spring." in client.get(response.headers["Location"]).text
+    page = client.get(response.headers["Location"]).text
+    assert "Northern Pixels is asked to join Spring" in page and "Waiting for the co-op" in page
+    with app.app_context():
+        assert db.session.get(Coop, coop.id).cohort_id is None  # not until the co-op accepts
+    assert _accept_all(app, coop.id, founder.id)
     with app.app_context():
         assert db.session.get(Coop, coop.id).cohort_id == cohort_id
-        # The co-op's own chain records it too.
-        assert db.session.execute(
-            sa.select(sa.func.count()).where(AuditEvent.action == "cohort.coop_added")).scalar() == 2
+        # The co-op's own chain records the request and the answer too.
+        actions = db.session.execute(sa.select(AuditEvent.action).where(AuditEvent.coop_id == coop.id)).scalars().all()
+        assert {"cohort.join_requested", "cohort.join_accepted"} <= set(actions)
     response = client.post(f"/admin/cohorts/{cohort_id}/coops/{coop.id}/remove")
     assert "Northern Pixels removed from Spring." in client.get(response.headers["Location"]).text
     with app.app_context():
@@ -85,11 +109,15 @@ def test_add_coop_errors(client, app, make, login):
 
 
 def test_a_coop_moves_between_cohorts(client, app, make, login):
-    coop = make.coop()
+    founder = make.user()
+    coop = make.coop(founder=founder)
     first = make.cohort(coops=(coop,))
     second = make.cohort()
     admin_client(client, make, login)
     client.post(f"/admin/cohorts/{second}/coops", data={"add-coop_id": str(coop.id)})
+    with app.app_context():
+        assert db.session.get(Coop, coop.id).cohort_id == first
+    _accept_all(app, coop.id, founder.id)
     with app.app_context():
         assert db.session.get(Coop, coop.id).cohort_id == second
     assert first != second
