@@ -134,3 +134,14 @@ class Factory:
         member = self.member(coop, user, status="member" if coop.stage == "registered" else "founder")
         self.officer(member, "secretary")
         return user, member
+
+
+def sign_up(client, mailbox, name: str, email: str, start: str = "/signup", password: str = PASSWORD):
+    """Sign up as a person does: name and address, then the emailed link, where the password
+    is chosen. Returns the last response (a redirect to where the sign-up was headed)."""
+    import re
+
+    client.post(start, data={"name": name, "email": email})
+    message = mailbox.to(email)[-1]
+    path = re.search(r"http://localhost(/signup/\S+)", mailbox.body(message)).group(1)
+    return client.post(path, data={"password": password, "confirm": password})

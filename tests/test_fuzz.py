@@ -11,6 +11,7 @@ Requests roll back their writes, so every example meets the same world.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -38,23 +39,28 @@ class FormField:
     name: str
     kind: str  # input type, "select" or "textarea"
     options: list[str] = field(default_factory=list)
+    #: the value the page filled in (a text input's value, a textarea's text)
+    default: str = ""
 
 
 class FormParser(HTMLParser):
-    """Collect each ``<form method="post">``: its action and its named fields."""
+    """Collect each ``<form method="post">``: its action and its named fields
+    (``get_forms``: the same for ``<form method="get">``, the filters)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms: list[tuple[str, dict[str, FormField]]] = []
+        self.get_forms: list[tuple[str, dict[str, FormField]]] = []
         self._form: dict[str, FormField] | None = None
         self._select: FormField | None = None
+        self._textarea: FormField | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            if (attrs.get("method") or "get").lower() == "post":
-                self._form = {}
-                self.forms.append((attrs.get("action") or "", self._form))
+            self._form = {}
+            method = (attrs.get("method") or "get").lower()
+            (self.forms if method == "post" else self.get_forms).append((attrs.get("action") or "", self._form))
             return
         if self._form is None:
             return
@@ -64,16 +70,26 @@ class FormParser(HTMLParser):
             entry = self._form.setdefault(name, FormField(name, kind))
             if attrs.get("value") is not None and kind in ("radio", "checkbox", "hidden", "submit", "button"):
                 entry.options.append(attrs["value"])
+            elif attrs.get("value") is not None:
+                entry.default = attrs["value"]
             if tag == "select":
                 self._select = entry
+            if tag == "textarea":
+                self._textarea = entry
         elif tag == "option" and self._select is not None:
             self._select.options.append(attrs.get("value") or "")
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea.default += data
 
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
         elif tag == "select":
             self._select = None
+        elif tag == "textarea":
+            self._textarea = None
 
 
 # --- values ---------------------------------------------------------------------
@@ -123,8 +139,10 @@ def allowed_choices(world, route):
                 yield role, coop
 
 
-def discover_forms(app, world) -> dict[str, dict[str, FormField]]:
-    """URL path -> fields posted to it, from every page every allowed role can open."""
+def discover_forms(app, world, which: str = "forms", roles: dict | None = None) -> dict[str, dict[str, FormField]]:
+    """URL path -> fields posted to it, from every page every allowed role can open
+    (``which="get_forms"``: the GET forms, i.e. the filters, and the fields they send;
+    ``roles`` then receives path -> the role that found it)."""
     forms: dict[str, dict[str, FormField]] = {}
     client = app.test_client()
     for route in authz_params.routes(app):
@@ -142,9 +160,13 @@ def discover_forms(app, world) -> dict[str, dict[str, FormField]]:
                 continue
             parser = FormParser()
             parser.feed(response.get_data(as_text=True))
-            for action, fields in parser.forms:
+            for action, fields in getattr(parser, which):
+                if not fields:
+                    continue
                 target = urlsplit(urljoin("http://localhost" + url, action)).path
                 forms.setdefault(target, {}).update(fields)
+                if roles is not None:
+                    roles.setdefault(target, role)
     world.role = None
     return forms
 
@@ -215,3 +237,109 @@ def fuzz_one(client, world, role, url, fields):
         assert response.status_code < 500, f"answered {response.status_code}"
 
     post()
+
+
+# --- edge values, deterministically, for every form and filter ------------------------------
+
+#: dates at and beyond the ends of what any form accepts
+FAR_DATES = ("9999-12-31", "0001-01-01", "1899-12-31", "2200-01-01")
+#: whitespace where an id, a choice or a name is expected
+BLANKS = ("   ", "\t", "\u00a0")
+DATE_NAME = re.compile(r"(date|_on$|-on$|^on$|_at$|since|birth|opens|closes|from|_to$)")
+
+
+def _filled(f: FormField) -> str:
+    """A plausible value for a field, so that a form gets past its other checks and each
+    edge value reaches the code behind it: the page's own value or first real choice; an
+    empty date stays empty (it is optional); an empty text gets a short word."""
+    if f.options:
+        return next((o for o in f.options if o.strip()), f.options[0])
+    if f.default:
+        return f.default
+    if f.kind == "email":
+        return "edge@example.org"
+    if f.kind == "date" or DATE_NAME.search(f.name):
+        return ""
+    if f.kind == "number" or re.search(r"amount|shares|months|years|number|count", f.name):
+        return "1"
+    return "Edge1"
+
+
+def _is_date(f: FormField) -> bool:
+    return f.kind == "date" or bool(DATE_NAME.search(f.name))
+
+
+def edge_bodies(fields: dict[str, FormField]):
+    """(label, body): the filled-in form, then for each field: missing, whitespace only and,
+    for a date, each far date; then every field blank and every date far at once."""
+    base = {n: _filled(f) for n, f in fields.items() if f.kind not in ("submit", "button")}
+    yield "as filled in", base
+    for name, f in fields.items():
+        yield f"{name} missing", {k: v for k, v in base.items() if k != name}
+        for blank in BLANKS:
+            yield f"{name}={blank!r}", {**base, name: blank}
+        if _is_date(f):
+            for far in FAR_DATES:
+                yield f"{name}={far}", {**base, name: far}
+    yield "every field blank", {k: "   " for k in base}
+    for far in FAR_DATES[:2]:
+        yield f"every date {far}", {k: (far if _is_date(fields[k]) else v) for k, v in base.items()}
+
+
+def test_every_form_meets_far_dates_blank_ids_and_missing_fields(app, world, forms):
+    client = app.test_client()
+    failures, posted = [], set()
+    limiter.enabled = False
+    try:
+        for route in authz_params.routes(app):
+            if "POST" not in route.methods or route.action is None:
+                continue
+            stages_done = set()
+            for role, coop in allowed_choices(world, route):
+                if coop in stages_done:
+                    continue
+                stages_done.add(coop)
+                world.role = role
+                try:
+                    url = authz_params.build_url(app, world, route, coop)
+                except authz_params.MissingBuilder:
+                    continue
+                if url not in forms:
+                    continue  # no page offers a form for it (the random fuzz still posts to it)
+                posted.add(route.endpoint)
+                for label, body in edge_bodies(forms[url]):
+                    log_in_client(client, world, role)
+                    try:
+                        with writes_rolled_back():
+                            response = client.post(url, data=body)
+                    except Exception as exc:  # noqa: BLE001 - report every form, not just the first
+                        failures.append(f"{role} POST {url} ({route.endpoint}) with {label}: raised {exc!r}")
+                        continue
+                    if response.status_code >= 500:
+                        failures.append(f"{role} POST {url} ({route.endpoint}) with {label}: "
+                                        f"{response.status_code}")
+    finally:
+        limiter.enabled = True
+        world.role = None
+    assert {"register.add_applicant", "register.correct", "accounts.signup"} <= posted
+    assert not failures, f"{len(failures)} answers were server errors:\n" + "\n".join(failures)
+
+
+def test_every_filter_meets_far_dates_blank_ids_and_missing_fields(app, world):
+    roles: dict[str, str] = {}
+    filters = discover_forms(app, world, "get_forms", roles)
+    assert any(path.endswith("/audit/") for path in filters), sorted(filters)
+    client = app.test_client()
+    failures = []
+    for path, fields in sorted(filters.items()):
+        for label, query in edge_bodies(fields):
+            log_in_client(client, world, roles[path])
+            try:
+                with writes_rolled_back():
+                    response = client.get(path, query_string=query)
+            except Exception as exc:  # noqa: BLE001 - report every filter, not just the first
+                failures.append(f"{roles[path]} GET {path} with {label}: raised {exc!r}")
+                continue
+            if response.status_code >= 500:
+                failures.append(f"{roles[path]} GET {path} with {label}: {response.status_code}")
+    assert not failures, f"{len(failures)} answers were server errors:\n" + "\n".join(failures)

@@ -35,7 +35,9 @@ log = logging.getLogger("coopkit.register")
 FORMAT = "coopkit-export"
 FORMAT_VERSION = 1
 #: never exported: caches, chain bookkeeping and one-time credentials
-EXCLUDED_TABLES = {"cached_documents", "audit_chain_heads", "invitations"}
+EXCLUDED_TABLES = {"cached_documents", "audit_chain_heads", "invitations",
+                   # the platform's requests to join a cohort: a restored co-op is in no cohort
+                   "cohort_requests"}
 #: platform tables: referenced (users by email) but never copied wholesale
 PLATFORM_TABLES = {"users", "coops", "cohorts", "mentor_assignments", "alembic_version"}
 #: exported but not replayed into the new co-op (its own chain starts afresh; see the docs)

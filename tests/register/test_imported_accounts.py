@@ -14,6 +14,7 @@ from coopkit.audit.models import AuditEvent
 from coopkit.coops.models import Invitation
 from coopkit.extensions import db
 from coopkit.register.models import Member
+from tests.factories import sign_up
 
 HEADER = "full_name,email,consents_to_electronic,postal_address,status,member_class,admitted_on,ceased_on," \
          "ceased_reason,shares\n"
@@ -72,8 +73,7 @@ def test_csv_import_then_invitation_then_accept_then_vote(app, client, login, so
     hal = app.test_client()
     signup = hal.get(path)
     link = re.search(r'href="(/signup\?[^"]+)"', signup.text).group(1).replace("&amp;", "&")
-    hal.post(link, data={"name": "Hal Hill", "email": "hal@example.org", "password": "a long enough password",
-                         "confirm": "a long enough password"})
+    sign_up(hal, mailbox, "Hal Hill", "hal@example.org", start=link)
     assert hal.post(path).headers["Location"] == "/c/ribble-web/"
     [entry] = _rows(app, "Hal Hill")
     assert entry.id == hal_id and entry.user_id is not None and entry.status == "member"
@@ -94,7 +94,7 @@ def test_csv_import_then_invitation_then_accept_then_vote(app, client, login, so
     assert "Turnout so far</dt><dd>1 of 6 have voted" in page
 
 
-def test_an_email_invitation_to_an_imported_member_binds_and_never_duplicates(app, client, login, society):
+def test_an_email_invitation_to_an_imported_member_binds_and_never_duplicates(app, client, login, society, mailbox):
     """An invitation typed by hand to the imported address binds too; a second acceptance is refused."""
     from tests.coops.test_invitations import invite
 
@@ -103,8 +103,7 @@ def test_an_email_invitation_to_an_imported_member_binds_and_never_duplicates(ap
     _, token = invite(app, society.coop, society.secretary, "jo@example.org")
     jo = app.test_client()
     jo.get(f"/invite/{token}")
-    jo.post("/signup", data={"name": "Joanna Jay", "email": "jo@example.org", "password": "a long enough password",
-                             "confirm": "a long enough password"})
+    sign_up(jo, mailbox, "Joanna Jay", "jo@example.org")
     assert jo.post(f"/invite/{token}").status_code == 302
     [entry] = _rows(app, "Jo Jay")          # the register keeps the imported name; no "Joanna Jay" row
     assert entry.user_id is not None and not _rows(app, "Joanna Jay")
