@@ -1,14 +1,14 @@
 """Cohort requests: a co-op accepts joining a cohort, or a platform admin as its mentor
 
 Revision ID: a7c3e1f9b2d4
-Revises: 3b8e51c0a7d2
+Revises: f62181e88b23
 Create Date: 2026-12-02 07:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'a7c3e1f9b2d4'
-down_revision = '3b8e51c0a7d2'
+down_revision = 'f62181e88b23'
 branch_labels = None
 depends_on = None
 
