@@ -18,7 +18,7 @@ from coopkit.coops.models import Coop
 from coopkit.database import add_unless_duplicate
 from coopkit.extensions import db
 from coopkit.mail import MailError, send_mail
-from coopkit.mentoring.models import MentorAssignment, MentorDigestSent
+from coopkit.mentoring.models import CohortRequest, MentorAssignment, MentorDigestSent
 from coopkit.web import external_url
 
 log = logging.getLogger("coopkit.mentoring")
@@ -45,7 +45,12 @@ def send_weekly(today: date) -> int:
     week_of = today - timedelta(days=today.weekday())
     rows = db.session.execute(
         sa.select(User.id, User.email, Coop).join(MentorAssignment, MentorAssignment.user_id == User.id)
-        .join(Coop, Coop.cohort_id == MentorAssignment.cohort_id).order_by(User.id, Coop.name)
+        .join(Coop, Coop.cohort_id == MentorAssignment.cohort_id)
+        # a platform admin hears about a co-op only once it accepted them as mentor
+        .where(sa.or_(User.is_admin.is_(False), sa.exists().where(
+            CohortRequest.coop_id == Coop.id, CohortRequest.cohort_id == Coop.cohort_id,
+            CohortRequest.mentor_id == User.id, CohortRequest.status == "accepted")))
+        .order_by(User.id, Coop.name)
     ).all()
     coops = {coop.id: coop for _, _, coop in rows}
     cals = calendars(list(coops.values()), today, with_names=False)

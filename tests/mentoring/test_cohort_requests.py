@@ -131,3 +131,35 @@ def make_user_rec(app, user_id):
     with app.app_context():
         user = db.session.get(User, user_id)
         return UserRec(user.id, user.email, user.name, user.session_version)
+
+
+def test_the_weekly_digest_leaves_out_co_ops_that_have_not_accepted_the_admin(app, make, mailbox):
+    from datetime import date
+
+    from coopkit.accounts.models import User
+    from coopkit.mentoring.digest import send_weekly
+    from coopkit.mentoring.models import MentorAssignment
+    from tests.calendar.helpers import society
+
+    s = society(make)  # a registered co-op with overdue obligations, in a cohort with a mentor
+    admin = make.user(email="ada@example.org", is_admin=True)
+    with app.app_context():
+        coop = db.session.get(Coop, s.coop.id)
+        db.session.add(MentorAssignment(cohort_id=coop.cohort_id, user_id=admin.id))
+        db.session.commit()
+
+    def digest(today):
+        with app.app_context():
+            send_weekly(today)
+            db.session.commit()
+
+    digest(date(2025, 10, 20))
+    assert mailbox.to(s.mentor.email) and not mailbox.to(admin.email)
+    with app.app_context():
+        coop = db.session.get(Coop, s.coop.id)
+        db.session.add(CohortRequest(coop_id=coop.id, cohort_id=coop.cohort_id, mentor_id=admin.id,
+                                     requested_by_id=admin.id, status="accepted",
+                                     answered_by_id=db.session.get(User, s.secretary.id).id))
+        db.session.commit()
+    digest(date(2025, 10, 27))
+    assert mailbox.to(admin.email)
