@@ -1,14 +1,14 @@
 """Cohort requests: a co-op accepts joining a cohort, or a platform admin as its mentor
 
 Revision ID: a7c3e1f9b2d4
-Revises: 7c2d9e4f1a30
+Revises: c7d2e9f1a4b3
 Create Date: 2026-12-02 07:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'a7c3e1f9b2d4'
-down_revision = '7c2d9e4f1a30'
+down_revision = 'c7d2e9f1a4b3'
 branch_labels = None
 depends_on = None
 
