@@ -27,7 +27,7 @@ def log():
     actions, actors, subjects = queries.filter_choices(g.coop)
     form = AuditFilterForm(request.args)
     families = sorted({a.split(".")[0] for a in actions})
-    form.action.choices = choices([("", "Any action")] + [(f, f"{f}.*") for f in families] + [(a, a) for a in actions])
+    form.action.choices = choices([("", "Any action")] + [(f, f"{f}.*") for f in families] + [(a, a.replace("_", " ")) for a in actions])
     form.actor.choices = choices([("", "Anyone")] + [(str(i), n) for i, n in actors])
     form.subject_type.choices = choices([("", "Anything")] + [(s, s) for s in subjects])
     filters = queries.Filters()

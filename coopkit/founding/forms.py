@@ -17,17 +17,39 @@ def _condition_note(q: Question) -> str:
     if q.when is None:
         return ""
     key, allowed = q.when
-    from coopkit.founding.catalogue import step_for_key
-
-    other = step_for_key(key).question(key)
+    other = parent_question(q)
     if other.type == "bool":
         return f"Only needed if you answer {'yes' if allowed[0] else 'no'} to: {other.label}"
     wanted = " or ".join(other.label_for(v) for v in allowed)
-    return f"Only needed if {other.label.lower()} is: {wanted}."
+    return f"Only needed when the answer to “{other.label.rstrip('?:. ')}” is: {wanted}."
+
+
+def parent_question(q: Question) -> Question:
+    """The question whose answer makes ``q`` apply (``q.when`` must be set)."""
+    from coopkit.founding.catalogue import step_for_key
+
+    return step_for_key(q.when[0]).question(q.when[0])
+
+
+def suggestion(q: Question) -> str:
+    """The usual answer in words ("" when there is none): shown as a suggestion, never pre-filled."""
+    if q.default is None or q.default == "" or q.type == "founder":
+        return ""
+    if q.type == "bool":
+        return "Yes" if q.default else "No"
+    if q.type == "choice":
+        return q.label_for(q.default)
+    if q.type == "pence":
+        return "£" + form_text(q, q.default)
+    if q.type == "percent":
+        return f"{q.default}%"
+    return form_text(q, q.default)
 
 
 def _field(q: Question, founders: dict[int, str]):
-    description = " ".join(part for part in (q.help, _condition_note(q)) if part)
+    suggested = suggestion(q)
+    description = " ".join(part for part in (q.help, f"Suggested: {suggested}." if suggested else "",
+                                             _condition_note(q)) if part)
     common = {"label": q.label, "description": description}
     if q.type == "text":
         return TextAreaField(**common, render_kw={"rows": 4})
@@ -38,31 +60,50 @@ def _field(q: Question, founders: dict[int, str]):
     if q.type == "founder":
         choices = [SelectChoice("", "Choose a founder")] + [SelectChoice(str(mid), name) for mid, name in founders.items()]
         return SelectField(**common, choices=choices, validate_choice=False)
-    render_kw = {}
+    render_kw = {"placeholder": f"suggested: {form_text(q, q.default)}"} if suggested else {}
     if q.type in NUMERIC_TYPES:
-        render_kw = {"inputmode": "numeric"}
+        render_kw["inputmode"] = "numeric"
     elif q.type == "pence":
-        render_kw = {"inputmode": "decimal"}
+        render_kw["inputmode"] = "decimal"
     elif q.type == "daymonth":
-        render_kw = {"placeholder": "DD-MM", "size": 6}
+        render_kw.update({"placeholder": "DD-MM", "size": 6})
     return StringField(**common, render_kw=render_kw)
 
 
 def step_form(step: Step, founders: dict[int, str], answers: dict, formdata=None) -> FlaskForm:
-    """The form of one step, showing saved answers (or the usual default where none is saved).
+    """The form of one step, showing saved answers; a question not yet answered stays blank
+    with its usual answer offered as a suggestion (help text and placeholder).
 
     On a POST it shows what was typed, so a failed check keeps every value."""
     fields = {q.key: _field(q, founders) for q in step.questions}
     form_class = type(f"StepForm_{step.key}", (FlaskForm,), fields)
-    data = {q.key: form_text(q, answers[q.key] if q.key in answers else q.default) for q in step.questions}
+    data = {q.key: form_text(q, answers.get(q.key)) for q in step.questions}
     if formdata is not None:
         return form_class(formdata=formdata, data=data)
     return form_class(data=data)
 
 
-def raw_answers(step: Step, formdata) -> dict[str, str | None]:
-    """What was typed for each question, straight from the request (a blank radio is None)."""
-    return {q.key: formdata.get(q.key) for q in step.questions}
+def raw_answers(step: Step, formdata, *, use_suggestions: bool = False) -> dict[str, str | None]:
+    """What was typed for each question, straight from the request (a blank radio is None);
+    with ``use_suggestions`` a question left blank takes its suggested (usual) answer."""
+    raw = {q.key: formdata.get(q.key) for q in step.questions}
+    if use_suggestions:
+        for q in step.questions:
+            if not (raw[q.key] or "").strip() and suggestion(q):
+                raw[q.key] = form_text(q, q.default)
+    return raw
+
+
+def shown_now(step: Step, answers: dict, formdata=None) -> set[str]:
+    """The questions that apply to the answers saved, or to the ones just typed when a form is
+    shown again: a follow-up question is asked only once its parent answer makes it relevant."""
+    current = dict(answers)
+    if formdata is not None:
+        for q in step.questions:
+            typed = formdata.get(q.key)
+            if typed:
+                current[q.key] = {"yes": True, "no": False}.get(typed, typed) if q.type == "bool" else typed
+    return {q.key for q in step.questions if q.applies(current)}
 
 
 class CommentForm(FlaskForm):

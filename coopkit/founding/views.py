@@ -114,7 +114,8 @@ def _render_step(step: catalogue.Step, *, form=None, comment_form=None, reply_fo
         reply_forms=reply_forms, display=_display_for(coop), rules_review_template=RULES_REVIEW_TEMPLATE,
         previous_step=steps[position - 1] if position else None,
         next_step=steps[position + 1] if position + 1 < len(steps) else None,
-        catalogue=catalogue.catalogue(), empty_form=EmptyForm(), **extra,
+        catalogue=catalogue.catalogue(), empty_form=EmptyForm(), parent_question=forms.parent_question,
+        shown=forms.shown_now(step, answers, request.form if request.method == "POST" else None), **extra,
     ), status
 
 
@@ -131,7 +132,8 @@ def save(step_key: str):
         flash("The form had expired. Please check your answers and save again.", "error")
         return _render_step(step, form=form, status=422)
     try:
-        result = services.save_step(g.coop, step.key, forms.raw_answers(step, request.form), current_user)
+        raw = forms.raw_answers(step, request.form, use_suggestions=bool(request.form.get("use_suggestions")))
+        result = services.save_step(g.coop, step.key, raw, current_user)
     except services.StepInvalid as exc:
         for key, message in exc.errors.items():
             form[key].errors = [*form[key].errors, message]

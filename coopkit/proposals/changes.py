@@ -37,8 +37,9 @@ def parse_value(key: str, raw: str):
         raise ChangeError(f"{label}: answer yes or no.")
     if kind.startswith("choice:"):
         allowed = kind.split(":", 1)[1].split("|")
+        raw = raw.lower().replace(" ", "_")  # "asset lock" as the form's hint shows it
         if raw not in allowed:
-            raise ChangeError(f"{label}: choose one of {', '.join(allowed)}.")
+            raise ChangeError(f"{label}: choose one of {', '.join(a.replace('_', ' ') for a in allowed)}.")
         return raw
     if kind == "date":
         try:

@@ -45,7 +45,7 @@ def value_format(kind: str) -> str:
     if kind == "bool":
         return "yes or no"
     if kind.startswith("choice:"):
-        return "one of: " + ", ".join(kind.split(":", 1)[1].split("|"))
+        return "one of: " + ", ".join(v.replace("_", " ") for v in kind.split(":", 1)[1].split("|"))
     if kind == "date":
         return "a date, YYYY-MM-DD"
     return "text"

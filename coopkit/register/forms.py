@@ -67,6 +67,11 @@ class DateOnlyForm(FlaskForm):
     on = DateField("Date", validators=[InputRequired(message="Give a date.")], default=date.today)
 
 
+class ProbationEndForm(FlaskForm):
+    on = DateField("Date probation ended", validators=[InputRequired(message="Give a date.")], default=date.today,
+                   description="The day the applicant completed probation; admission can follow.")
+
+
 class AdmitForm(FlaskForm):
     on = DateField("Date of admission", validators=[InputRequired(message="Give a date.")], default=date.today)
     by_proposal = SelectField("Approved by", coerce=int, choices=[], default=0, validators=[Optional()],

@@ -89,7 +89,7 @@ def member(member_id: int):
         params = current_parameters(g.coop)
         admit_form = forms.AdmitForm(prefix="admit")
         admit_form.by_proposal.choices = _proposal_choices("The secretary approves (no proposal)")
-        context.update(admit_form=admit_form, probation_form=forms.DateOnlyForm(prefix="prob"),
+        context.update(admit_form=admit_form, probation_form=forms.ProbationEndForm(prefix="prob"),
                        property_form=forms.PropertyForm(prefix="prop"),
                        probation_problem=services.probation_problem(member, date.today(), params)
                        if member.status == "applicant" else None)
@@ -139,7 +139,7 @@ def admit(member_id: int):
 @requires("register.manage")
 def end_probation(member_id: int):
     member = member_or_404(member_id)
-    form = forms.DateOnlyForm(prefix="prob")
+    form = forms.ProbationEndForm(prefix="prob")
     if not form.validate_on_submit():
         flash("Give the date probation ended.", "error")
     else:

@@ -20,6 +20,8 @@ def fill(page, data: dict[str, str]) -> None:
     """Answer a step's form the way a person would: type, pick a radio button or an option."""
     for name, value in data.items():
         field = page.locator(f'[name="{name}"]')
+        if not field.first.is_visible():  # a follow-up question folded until its parent applies
+            field.first.evaluate("element => { const d = element.closest('details'); if (d) d.open = true; }")
         kind = field.first.get_attribute("type")
         if kind == "radio":
             page.locator(f'[name="{name}"][value="{value}"]').check()

@@ -20,7 +20,7 @@ COMPLETE_ANSWERS = {
                   "special_threshold_percent": "75", "special_basis": "cast", "everyday_method": "consent",
                   "fallback_vote": "yes", "consent_min_days": "7", "written_resolutions": "yes",
                   "written_resolution_days": "28", "electronic_voting": "yes", "electronic_meetings": "yes",
-                  "secondary_rules": "yes"},
+                  "secondary_rules": "yes", "proxies": "no"},
     "management": {"management": "collective", "min_directors": "2"},
     "money": {"surplus_reserves_percent": "40", "surplus_common_good_percent": "10",
               "surplus_bonus_percent": "50", "bonus_basis": "hours", "dissolution": "asset_lock",
