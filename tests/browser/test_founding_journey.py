@@ -5,6 +5,7 @@ dashboard and comments. Every page is scanned with axe-core and must have no vio
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -190,7 +191,17 @@ def test_three_founders_complete_the_journey_and_a_mentor_comments(new_context, 
 
     chloe.goto(live_server.url(f"/c/{slug}/"))
     assert "10 of 10 steps complete (100%)" in chloe.content()
-    assert "Every step is complete." in chloe.content()
+    assert "Every founding step is complete" in chloe.content()
+    # the journey's end leads on: adopt the draft rules, then record the registration
+    chloe.get_by_role("link", name="Record the rules as adopted").click()
+    chloe.wait_for_load_state()
+    chloe.locator('[name="adopted_on"]').fill(date.today().isoformat())
+    chloe.get_by_role("button", name="Record as adopted").click()
+    chloe.wait_for_load_state()
+    chloe.goto(live_server.url(f"/c/{slug}/"))
+    chloe.get_by_role("link", name="Record the registration").click()
+    chloe.wait_for_load_state()
+    assert chloe.get_by_role("button", name="Record as registered").count() == 1
     morgan.goto(live_server.url("/mentor/"))
     assert "100%" in morgan.locator("table").inner_text()
 
