@@ -1,14 +1,14 @@
 """Cohort requests: a co-op accepts joining a cohort, or a platform admin as its mentor
 
 Revision ID: a7c3e1f9b2d4
-Revises: c7d2e9f1a4b3
+Revises: e4b7a1c93d52
 Create Date: 2026-12-02 07:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'a7c3e1f9b2d4'
-down_revision = 'c7d2e9f1a4b3'
+down_revision = 'e4b7a1c93d52'
 branch_labels = None
 depends_on = None
 
