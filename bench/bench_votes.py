@@ -228,8 +228,10 @@ def _check_recorded(database_url: str) -> None:
     with engine.connect() as conn:
         participations = conn.execute(sa.text("SELECT count(*) FROM participations")).scalar()
         ballots = conn.execute(sa.text("SELECT count(*) FROM ballots")).scalar()
+        sealed = (conn.execute(sa.text("SELECT count(*) FROM ballot_box")).scalar()
+                  if sa.inspect(conn).has_table("ballot_box") else 0)
     engine.dispose()
-    print(f"  recorded: {participations} participations, {ballots} ballots")
+    print(f"  recorded: {participations} participations, {ballots} ballots, {sealed} sealed in the ballot box")
 
 
 def main() -> int:

@@ -137,15 +137,22 @@ def audit_group():
 
 @audit_group.command("verify")
 @click.argument("slug", required=False)
+@click.option("--against", "anchor", metavar="HASH",
+              help="A fingerprint a member was sent (outcome email, minutes or register PDF, audit page): "
+                   "prove the log still holds that history.")
 @with_appcontext
-def audit_verify(slug: str | None):
-    """Check every hash chain (or one co-op's); exit 1 naming the first bad event."""
+def audit_verify(slug: str | None, anchor: str | None):
+    """Check every hash chain (or one co-op's) and every closed proposal's ballots and result
+    against the chain; with --against, also that the log still holds the history a member was
+    sent. Exit 1 naming the first problem."""
     import sqlalchemy as sa
 
     from coopkit.audit.models import AuditChainHead, AuditEvent
-    from coopkit.audit.services import chain_name, verify_chain
+    from coopkit.audit.services import chain_name, verify_against, verify_chain
     from coopkit.coops.models import Coop
+    from coopkit.proposals.integrity import check_results
 
+    coop = None
     if slug:
         coop = db.session.execute(sa.select(Coop).where(Coop.slug == slug)).scalar_one_or_none()
         if coop is None:
@@ -163,6 +170,17 @@ def audit_verify(slug: str | None):
         else:
             click.echo(f"{name}: ok ({report.events} events)")
     failed = _verify_archived_logs(coop.id if slug else None) or failed
+    for problem in check_results(coop.id if coop else None):
+        failed = True
+        click.echo(f"RESULTS: {problem}")
+    if anchor:
+        report = verify_against(anchor, chain_name(coop.id) if coop else None)
+        if report.problem:
+            failed = True
+            click.echo(f"{report.chain or 'fingerprint'}: does NOT hold the history of {anchor}: "
+                       f"event {report.problem.seq}: {report.problem.reason}")
+        else:
+            click.echo(f"{report.chain}: holds the history of {anchor} (event {report.seq}) unchanged")
     sys.exit(1 if failed else 0)
 
 

@@ -105,3 +105,43 @@ def verify_archived(coop_id: int) -> list[ChainReport]:
     return [ChainReport(name, len(events),
                         chainlib.verify((e.seq, e.prev_hash, e.hash, e.hashed_fields()) for e in events))
             for name, events in sorted(by_chain.items())]
+
+
+def head_of(coop_id: int | None) -> AuditChainHead | None:
+    """The newest event of a co-op's chain (its number and hash): the fingerprint printed on
+    minutes and registers and emailed with every result. Reads only."""
+    return db.session.get(AuditChainHead, chain_name(coop_id))
+
+
+@dataclass(frozen=True)
+class AnchorReport:
+    #: the chain holding the fingerprint (None when no chain does)
+    chain: str | None
+    #: the event the fingerprint names (0 when not found)
+    seq: int
+    problem: chainlib.Problem | None
+
+
+def verify_against(anchor: str, name: str | None = None) -> AnchorReport:
+    """Prove that the log still holds the history a member was sent as ``anchor`` (a head hash):
+    an event with exactly that hash exists, the chain up to it and after it is intact, and
+    nothing after it claims an earlier time (a forged event slipped in). Reads only."""
+    anchor = (anchor or "").strip().lower()
+    query = sa.select(AuditEvent).where(AuditEvent.hash == anchor)
+    if name is not None:
+        query = query.where(AuditEvent.chain == name)
+    event = db.session.execute(query.limit(1)).scalar_one_or_none()
+    if event is None:
+        return AnchorReport(name, 0, chainlib.Problem(
+            0, "no event has this fingerprint: the history it stood for was changed or its newest events removed"))
+    report = verify_chain(event.chain)
+    if report.problem is not None:
+        return AnchorReport(event.chain, event.seq, report.problem)
+    backdated = db.session.execute(
+        sa.select(AuditEvent.seq).where(AuditEvent.chain == event.chain, AuditEvent.seq > event.seq,
+                                        AuditEvent.created_at < event.created_at)
+        .order_by(AuditEvent.seq).limit(1)).scalar_one_or_none()
+    if backdated is not None:
+        return AnchorReport(event.chain, event.seq, chainlib.Problem(
+            backdated, "it was added after the fingerprint but is dated before it (forged)"))
+    return AnchorReport(event.chain, event.seq, None)

@@ -14,6 +14,14 @@ from coopkit.web import coop_blueprint
 bp = coop_blueprint("audit", __name__, "/audit")
 
 
+@bp.app_template_global()
+def audit_anchor(coop):
+    """The co-op's audit chain head (event number and hash), printed on minutes and registers."""
+    from coopkit.audit.services import head_of
+
+    return head_of(coop.id) if coop is not None else None
+
+
 def _page_arg() -> int:
     try:
         return max(1, min(int(request.args.get("page", 1)), 1_000_000))

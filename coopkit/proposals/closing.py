@@ -16,7 +16,7 @@ from coopkit.audit.services import record
 from coopkit.coops.models import Coop
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.proposals import ballotbox, tally
+from coopkit.proposals import ballotbox, integrity, tally
 from coopkit.proposals.models import Ballot, Participation, Proposal, VoterRollEntry
 from coopkit.proposals.services import ProposalError, may_manage
 from coopkit.proposals.voting import spec_for
@@ -90,9 +90,12 @@ def close_proposal(proposal: Proposal, *, actor=None, now: datetime | None = Non
     proposal.result_json = result_to_json(result)
     coop = db.session.get(Coop, proposal.coop_id)
     db.session.flush()
+    # the count goes into the chain: every ballot (by a digest; secret ones without the voter) and
+    # the stored result, so a later change to either no longer matches a fingerprint members hold
     record("proposal.closed", coop=coop, actor=actor, subject=proposal,
            data={"outcome": result.outcome, "participants": result.participants, "eligible": result.eligible,
-                 "early": early})
+                 "early": early, "counts": [list(i) for i in result.counts.items()],
+                 "winners": list(result.winners), **integrity.count_record(proposal)})
     log.info("Proposal %s closed: %s", proposal.id, result.outcome)
     if result.passed and proposal.rule_changes:
         _amend_rules(proposal, coop, actor)

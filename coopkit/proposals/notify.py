@@ -93,5 +93,18 @@ def closed(proposal, coop, result) -> None:
             f"{proposal.title}\n\nOutcome: {outcome}\n{result.reason}\n\n"
             f"Took part: {result.participants} of {result.eligible} "
             f"(quorum {result.quorum}: {'met' if result.quorum_met else 'not met'})\n{counts}\n\n"
-            f"Full results and the minutes:\n{proposal_url(coop, proposal, '/results')}\n")
+            f"Full results and the minutes:\n{proposal_url(coop, proposal, '/results')}\n"
+            f"{anchor_paragraph(coop)}")
     _send_each(_addresses(roll), f"Result: {proposal.title}", body)
+
+
+def anchor_paragraph(coop) -> str:
+    """The audit log's fingerprint after this result, for members to keep (outside the database)."""
+    from coopkit.audit.services import head_of
+
+    head = head_of(coop.id)
+    if head is None:
+        return ""
+    return (f"\nAudit log fingerprint after this result (keep this email): event {head.seq},\n{head.hash}\n"
+            f"Anyone can check later that the co-op's audit log still holds this history, ballots and result "
+            f"included: coopkit audit verify --against {head.hash}\n")

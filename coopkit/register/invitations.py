@@ -4,6 +4,7 @@ file or entered by the secretary), so that each can take over their own entry an
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,20 +20,50 @@ from coopkit.register.models import Member
 log = logging.getLogger("coopkit.register")
 
 
-def without_account(coop):
-    """Current members and applicants with no account bound to their entry, by name, each with
-    whether an invitation to them is still pending: (member, pending). Two statements."""
+#: how many names the register page lists (the count covers everyone)
+LISTED = 20
+
+
+def _no_account(coop):
+    return sa.and_(Member.coop_id == coop.id, Member.user_id.is_(None),
+                   Member.status.in_(("founder", "member", "applicant")))
+
+
+def _pending(coop):
+    return sa.select(Invitation.member_id).where(
+        Invitation.coop_id == coop.id, Invitation.member_id.is_not(None), Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+
+
+@dataclass(frozen=True)
+class WithoutAccount:
+    #: everyone on the register without an account
+    total: int
+    #: of them, those with an email address and no pending invitation (the button invites them)
+    to_invite: int
+    #: the first few by name, each with whether an invitation is pending
+    listed: list[tuple[Member, bool]]
+
+
+def without_account(coop, limit: int = LISTED) -> WithoutAccount:
+    """Current members and applicants with no account bound to their entry. Three statements,
+    whatever the size of the register."""
+    total, to_invite = db.session.execute(sa.select(
+        sa.func.count(),
+        sa.func.count().filter(Member.email.is_not(None), Member.id.not_in(_pending(coop))),
+    ).where(_no_account(coop))).one()
     members = db.session.execute(
-        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id.is_(None),
-                                Member.status.in_(("founder", "member", "applicant")))
-        .order_by(Member.full_name, Member.id)
+        sa.select(Member).where(_no_account(coop)).order_by(Member.full_name, Member.id).limit(limit)
     ).scalars().all()
-    pending = set(db.session.execute(
-        sa.select(Invitation.member_id).where(
-            Invitation.coop_id == coop.id, Invitation.member_id.is_not(None), Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
-    ).scalars()) if members else set()
-    return [(m, m.id in pending) for m in members]
+    pending = set(db.session.execute(_pending(coop).where(
+        Invitation.member_id.in_([m.id for m in members]))).scalars()) if members else set()
+    return WithoutAccount(int(total), int(to_invite), [(m, m.id in pending) for m in members])
+
+
+def _to_invite(coop):
+    return db.session.execute(
+        sa.select(Member).where(_no_account(coop), Member.id.not_in(_pending(coop))).order_by(Member.id)
+    ).scalars().all()
 
 
 def invite_without_account(coop, actor, accept_url) -> tuple[int, int, int]:
@@ -43,9 +74,7 @@ def invite_without_account(coop, actor, accept_url) -> tuple[int, int, int]:
     invitation and register.invited."""
     settings = current_app.extensions["coopkit.settings"]
     sent = failed = no_email = 0
-    for member, pending in without_account(coop):
-        if pending:
-            continue
+    for member in _to_invite(coop):
         if not member.email:
             no_email += 1
             continue

@@ -56,7 +56,7 @@ def members():
                            as_at=as_at, date_error=date_error, search=search, full=is_secretary(),
                            me=viewer(), applicants=queries.applicants(g.coop) if is_secretary() else [],
                            requested_as_at=request.args.get("as_at", ""),
-                           no_account=without_account(g.coop) if is_secretary() else [],
+                           no_account=without_account(g.coop) if is_secretary() else None,
                            accounts_form=EmptyForm(prefix="accounts"),
                            large_pdf=is_large(counts), pdf_form=EmptyForm(prefix="pdf"))
 
