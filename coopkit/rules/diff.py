@@ -100,13 +100,31 @@ def _without_references(text: str) -> str:
     return _REFERENCE.sub(lambda m: _DIGITS.sub("#", m.group(0)), text)
 
 
+_STRONG = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
+_EM = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+
+
+def emphasis(marked: str) -> Markup:
+    """The Markdown emphasis left in clause text (``**the Act**``) as HTML, in escaped and
+    marked-up text: bold or italic where the pair sits inside one run, plain words where a
+    <del>/<ins> cuts through it (so the tags stay well nested)."""
+    def strong(m: re.Match) -> str:
+        inner = m.group(1) or m.group(2)
+        return inner if "<" in inner else f"<strong>{inner}</strong>"
+
+    def em(m: re.Match) -> str:
+        return m.group(1) if "<" in m.group(1) else f"<em>{m.group(1)}</em>"
+
+    return Markup(_EM.sub(em, _STRONG.sub(strong, str(marked))))
+
+
 def _compare(o: OutlineEntry, n: OutlineEntry) -> tuple[bool, Markup, bool]:
     """(unchanged, marked-up text, changed only in numbers)."""
     old_plain, new_plain = plain_body(o.body, relative=True), plain_body(n.body, relative=True)
     same = old_plain == new_plain and o.title == n.title
     body = Markup(html.escape(new_plain)) if same else word_diff(old_plain, new_plain)
     numbers_only = not same and o.title == n.title and _without_references(old_plain) == _without_references(new_plain)
-    return same, Markup(str(body).replace(_OWN, str(n.number))), numbers_only
+    return same, emphasis(str(body).replace(_OWN, str(n.number))), numbers_only
 
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
@@ -128,7 +146,7 @@ def word_diff(old: str, new: str) -> Markup:
 
 
 def _whole(entry: OutlineEntry, tag: str) -> Markup:
-    return Markup(f"<{tag}>{html.escape(plain_body(entry.body))}</{tag}>")
+    return emphasis(f"<{tag}>{html.escape(plain_body(entry.body))}</{tag}>")
 
 
 def clause_diff(old_text: str, new_text: str) -> list[ClauseChange]:

@@ -289,3 +289,32 @@ def test_amendment_download_compares_with_the_rules_in_force(app, client, make, 
     flat = _flat(_text(response.data)[1])
     assert "Clear days' notice of a general meeting: from 14 to 21." in flat
     assert "Amendment to the Rules of Northern Pixels Co-operative Limited" in flat
+
+
+def test_signature_blocks_stay_together_and_markdown_is_rendered(app, client, make, login):
+    """Rules, pack and amendment: the secretary's block sits on the page of the other three,
+    no page starts with a lone signature block, and no Markdown marks are printed."""
+    from coopkit.coops.models import Coop
+    from coopkit.rules import documents, queries
+
+    coop, users = ready_coop(app, make)
+    _with_secretary_and_aml(app, coop, users)
+    old_number = draft(app, coop, users[0])
+    save_answers(app, coop, users[0], {"decisions": dict(COMPLETE_ANSWERS["decisions"], quorum_min_members="3")})
+    number = draft(app, coop, users[0])
+    login(client, users[0])
+    pdfs = {"rules": client.get(f"/c/{coop.slug}/rules/versions/{number}/rules.pdf").data,
+            "pack": client.post(f"/c/{coop.slug}/rules/versions/{number}/pack", data={}).data}
+    with app.app_context(), app.test_request_context():
+        coop_row = db.session.get(Coop, coop.id)
+        old, new = queries.version_by_number(coop_row, old_number), queries.version_by_number(coop_row, number)
+        pdfs["amendment"] = documents.amendment_pdf(coop_row, old, new)
+    for name, pdf in pdfs.items():
+        reader, text = _text(pdf)
+        last_signatures = max(i for i, page in enumerate(reader.pages) if "Secretary" in page.extract_text()
+                              and "Full name" in page.extract_text())
+        page_text = _flat(reader.pages[last_signatures].extract_text())
+        for role in ("Member 1", "Member 2", "Member 3", "Secretary"):
+            assert role in page_text, (name, role, last_signatures)
+        assert page_text.count("Full name") >= 4, name
+        assert "**" not in text and "__" not in text, name
