@@ -191,7 +191,7 @@ def test_the_team_step_needs_each_founder_to_confirm_from_their_own_account(app,
     for c in clients[1:]:
         c.post(f"/c/{coop.slug}/founding/steps/team/agree")
     page = clients[0].get(f"/c/{coop.slug}/founding/steps/team").text
-    assert "3 of 3 founders have confirmed." in page and "tag-ok" in page
+    assert "3 of 3 founders have confirmed." in page and "badge-ok" in page
     confirmed = [e.actor_id for e in events(app, coop) if e.action == "founding.founder_confirmed"]
     assert confirmed == [u.id for u in users]
 
