@@ -198,7 +198,7 @@ class Proxy(db.Model):
     __tablename__ = "meeting_proxies"
     __table_args__ = (
         sa.CheckConstraint("member_id <> holder_member_id", name="not_self"),
-        sa.Index("uq_meeting_proxies_live", "meeting_id", "member_id", unique=True,
+        sa.Index("ix_meeting_proxies_live", "meeting_id", "member_id", unique=True,
                  sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL")),
     )
 
