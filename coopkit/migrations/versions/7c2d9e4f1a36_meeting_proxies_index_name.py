@@ -1,7 +1,7 @@
 """The live-proxy unique index follows the naming convention (ix_ prefix)
 
 Revision ID: 7c2d9e4f1a36
-Revises: e4b7a1c93d52
+Revises: a7c3e1f9b2d4
 Create Date: 2026-12-02 08:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '7c2d9e4f1a36'
-down_revision = 'e4b7a1c93d52'
+down_revision = 'a7c3e1f9b2d4'
 branch_labels = None
 depends_on = None
 
