@@ -79,6 +79,13 @@ def index():
     return render_template("guides/index.html", guides=list(all_guides().values()), came_from=_came_from())
 
 
+@bp.route("/tour")
+@requires("public")
+def tour():
+    """A short tour for a new founding group: what happens, in what order, how long, what it costs."""
+    return render_template("guides/tour.html", steps=catalogue.steps(), came_from=_came_from())
+
+
 @bp.route("/<slug>")
 @requires("public")
 def show(slug: str):

@@ -95,3 +95,15 @@ def test_a_guide_links_back_to_the_step_that_opened_it(app, make, login):
     assert back not in app.test_client().get(f"/guides/legal-forms?coop={coop.slug}&from=legal_form").text
     other = login(app.test_client(), make.user(email="outsider@example.org"))
     assert back not in other.get(f"/guides/legal-forms?coop={coop.slug}&from=legal_form").text
+
+
+def test_the_tour_is_linked_from_the_landing_page_and_says_order_time_and_cost(client):
+    assert 'href="/guides/tour"' in client.get("/").text
+    page = client.get("/guides/tour")
+    assert page.status_code == 200
+    text = page.text
+    positions = [text.index(f"<strong>{step.title}.</strong>") for step in steps()]
+    assert positions == sorted(positions)  # the steps in the journey's order
+    for fact in ("15 working days", "7 months", "£40", "£120", "£350", "£950", "check the current fees"):
+        assert fact in text, fact
+    assert 'href="/"' in text  # a way back
