@@ -103,10 +103,10 @@ def main() -> None:
 
 def _coop_with_members(n: int) -> tuple[str, int]:
     from coopkit.accounts.services import create_user
-    from coopkit.coops.services import create_coop
+    from coopkit.coops.models import Member
     from coopkit.extensions import db
-    from coopkit.register.models import Member
     from coopkit.register.services import appoint_officer
+    from coopkit.workspace.services import create_coop
 
     secretary = create_user("secretary@bench.example", "Sam Secretary", "bench-password-123")
     coop = create_coop(secretary, "Bench Co-operative Limited", "bench-coop")

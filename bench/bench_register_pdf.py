@@ -30,9 +30,10 @@ def build(app, size: int):
     import sqlalchemy as sa
 
     from coopkit.accounts.services import create_user
-    from coopkit.coops.services import create_coop
+    from coopkit.coops.models import Member
     from coopkit.extensions import db
-    from coopkit.register.models import Member, MemberProperty, ShareTransaction
+    from coopkit.register.models import MemberProperty, ShareTransaction
+    from coopkit.workspace.services import create_coop
 
     with app.app_context():
         db.create_all()

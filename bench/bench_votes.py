@@ -96,10 +96,10 @@ def prepare(database_url: str, secret: bool) -> tuple[str, list[dict]]:
     os.environ.update(_env(database_url))
     from coopkit import create_app
     from coopkit.accounts.models import User
+    from coopkit.coops.models import Member
     from coopkit.database import utcnow
     from coopkit.extensions import db
     from coopkit.proposals import services
-    from coopkit.register.models import Member
 
     app = create_app()
     with app.app_context():
@@ -107,7 +107,7 @@ def prepare(database_url: str, secret: bool) -> tuple[str, list[dict]]:
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.create_all()
-        from coopkit.coops.services import create_coop
+        from coopkit.workspace.services import create_coop
 
         users = [User(email=f"voter{i}@bench.example", name=f"Voter {i}", password_hash="!",
                       session_version=1) for i in range(VOTERS)]

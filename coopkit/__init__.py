@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_models()
     _register_tasks()
     _register_blueprints(app)
+    _connect_effect_handlers()
     _register_request_hooks(app)
     _register_error_pages(app)
     _register_template_helpers(app)
@@ -155,6 +156,12 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
+
+
+def _connect_effect_handlers() -> None:
+    from coopkit.blueprints import connect_effect_handlers
+
+    connect_effect_handlers()
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -1,6 +1,30 @@
-"""The list of blueprints and of job modules; a feature adds its own here."""
+"""The list of blueprints, of job modules and of effect handlers; a feature adds its own here.
+
+Imported by ``create_app`` only (it sits at the top of the package order)."""
 
 from __future__ import annotations
+
+from coopkit.accounts.views import bp as accounts
+from coopkit.audit.views import bp as audit
+from coopkit.calendar.views import bp as calendar
+from coopkit.calendar.views import feeds as calendar_feeds
+from coopkit.directory.views import bp as directory
+from coopkit.directory.views import public as directory_public
+from coopkit.founding.guides import bp as guides
+from coopkit.founding.views import bp as founding
+from coopkit.jobs.views import bp as jobs
+from coopkit.meetings import actions  # noqa: F401  (adds the meeting page's buttons to the blueprint)
+from coopkit.meetings.views import bp as meetings
+from coopkit.mentoring.requests import bp as cohort_requests
+from coopkit.mentoring.views import admin
+from coopkit.mentoring.views import bp as mentoring
+from coopkit.proposals.views import bp as proposals
+from coopkit.register import handlers as register_handlers
+from coopkit.register.views import bp as register
+from coopkit.rules import handlers as rules_handlers
+from coopkit.rules.views import bp as rules
+from coopkit.workspace.views import bp as coops
+from coopkit.workspace.views import workspace
 
 #: each feature's ``tasks.py`` (jobs and periodic jobs), imported by the factory
 TASK_MODULES = (
@@ -13,25 +37,12 @@ TASK_MODULES = (
 
 
 def all_blueprints():
-    from coopkit.accounts.views import bp as accounts
-    from coopkit.audit.views import bp as audit
-    from coopkit.calendar.views import bp as calendar
-    from coopkit.calendar.views import feeds as calendar_feeds
-    from coopkit.coops.views import bp as coops
-    from coopkit.coops.views import workspace
-    from coopkit.directory.views import bp as directory
-    from coopkit.directory.views import public as directory_public
-    from coopkit.founding.guides import bp as guides
-    from coopkit.founding.views import bp as founding
-    from coopkit.jobs.views import bp as jobs
-    from coopkit.meetings import actions  # noqa: F401  (adds the meeting page's buttons to the blueprint)
-    from coopkit.meetings.views import bp as meetings
-    from coopkit.mentoring.requests import bp as cohort_requests
-    from coopkit.mentoring.views import admin
-    from coopkit.mentoring.views import bp as mentoring
-    from coopkit.proposals.views import bp as proposals
-    from coopkit.register.views import bp as register
-    from coopkit.rules.views import bp as rules
-
     return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, meetings,
             audit, calendar, calendar_feeds, jobs, directory, directory_public, cohort_requests]
+
+
+def connect_effect_handlers() -> None:
+    """Connect every package's handlers to the effects announced below it (see coopkit.effects).
+    Idempotent: create_app calls it for every app."""
+    for handlers in (register_handlers, rules_handlers):
+        handlers.connect()

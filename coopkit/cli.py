@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
+from coopkit import create_app
+from coopkit import demo as demo_data
+from coopkit.accounts.services import AccountError, create_user
+from coopkit.audit.models import ArchivedAuditEvent, AuditChainHead, AuditEvent
+from coopkit.audit.services import chain_name, verify_against, verify_archived, verify_chain
+from coopkit.calendar.cli import calendar_command, remind_command
+from coopkit.config import ConfigError
+from coopkit.coops.models import Coop
 from coopkit.extensions import db
+from coopkit.jobs import make_consumer
+from coopkit.jobs.cli import worker
+from coopkit.mentoring.cli import digest_command
+from coopkit.proposals.cli import close_due, remind_due
+from coopkit.proposals.integrity import check_results
+from coopkit.register.cli import export_command, import_command
+from coopkit.rules.cli import rules_group
+from coopkit.web import SERVED_URL_KEY
 
 
 def _create_app():
-    from coopkit import create_app
-    from coopkit.config import ConfigError
-
     try:
         return create_app()
     except ConfigError as exc:
@@ -33,32 +50,23 @@ def register_commands(app) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(audit_group)
     app.cli.add_command(backup)
-    from coopkit.jobs.cli import worker
-
     app.cli.add_command(worker)
-    from coopkit.register.cli import export_command, import_command
 
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
-    from coopkit.proposals.cli import close_due, remind_due
 
     app.cli.add_command(close_due)
     app.cli.add_command(remind_due)
-    from coopkit.rules.cli import rules_group
 
     app.cli.add_command(rules_group)
-    from coopkit.calendar.cli import calendar_command, remind_command
 
     app.cli.add_command(calendar_command)
     app.cli.add_command(remind_command)
-    from coopkit.mentoring.cli import digest_command
 
     app.cli.add_command(digest_command)
 
 
 def _upgrade() -> None:
-    from flask_migrate import upgrade
-
     upgrade()
 
 
@@ -66,8 +74,6 @@ def _upgrade() -> None:
 @with_appcontext
 def seed_demo():
     """Add the demo co-ops and accounts (does nothing if they exist)."""
-    from coopkit import demo as demo_data
-
     created = demo_data.seed()
     db.session.commit()
     click.echo(demo_data.logins_text() if created else "Demo data already present.")
@@ -81,8 +87,6 @@ def seed_demo():
 @with_appcontext
 def demo(host: str, port: int, no_serve: bool):
     """Apply migrations, seed demo data, print the log-ins and serve."""
-    from coopkit import demo as demo_data
-
     _upgrade()
     demo_data.seed()
     db.session.commit()
@@ -91,15 +95,11 @@ def demo(host: str, port: int, no_serve: bool):
     db.session.remove()
     if no_serve:
         return
-    from coopkit.web import SERVED_URL_KEY
-
     served = f"http://{host}:{port}"
     # Links made outside a request (reminders, jobs) point where the demo is actually served.
     current_app.config[SERVED_URL_KEY] = served
     click.echo(f"Serving coopkit on {served}  (Ctrl+C to stop)")
-    from werkzeug.serving import run_simple
 
-    from coopkit.jobs import make_consumer
 
     app = current_app._get_current_object()
     # The job queue's consumer runs in this process too (threads), so one command runs it all:
@@ -120,8 +120,6 @@ def demo(host: str, port: int, no_serve: bool):
 @with_appcontext
 def create_admin(email: str, name: str, password: str):
     """Create a platform administrator account."""
-    from coopkit.accounts.services import AccountError, create_user
-
     try:
         create_user(email, name, password, is_admin=True)
     except AccountError as exc:
@@ -147,10 +145,6 @@ def audit_verify(slug: str | None, anchor: str | None):
     sent. Exit 1 naming the first problem."""
     import sqlalchemy as sa
 
-    from coopkit.audit.models import AuditChainHead, AuditEvent
-    from coopkit.audit.services import chain_name, verify_against, verify_chain
-    from coopkit.coops.models import Coop
-    from coopkit.proposals.integrity import check_results
 
     coop = None
     if slug:
@@ -186,10 +180,6 @@ def audit_verify(slug: str | None, anchor: str | None):
 
 def _verify_archived_logs(coop_id: int | None) -> bool:
     """The logs that restored co-ops keep from their exports (coopkit import); True if one is broken."""
-    import sqlalchemy as sa
-
-    from coopkit.audit.models import ArchivedAuditEvent
-    from coopkit.audit.services import verify_archived
 
     coop_ids = [coop_id] if coop_id else db.session.execute(
         sa.select(ArchivedAuditEvent.coop_id).distinct().order_by(ArchivedAuditEvent.coop_id)).scalars().all()
@@ -210,8 +200,6 @@ def _verify_archived_logs(coop_id: int | None) -> bool:
 @with_appcontext
 def backup(out: str):
     """Write a consistent copy of the SQLite database, safe while the app runs."""
-    import sqlite3
-
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
         raise click.ClickException("coopkit backup copies SQLite databases; for PostgreSQL use pg_dump.")

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from limits.storage import SCHEMES
+
 PREFIX = "COOPKIT_"
 
 
@@ -148,8 +150,6 @@ class Settings:
 def _check_ratelimit_storage(uri: str) -> None:
     """Fail at start-up, not at the first log-in, when the limiter cannot use ``uri``
     (an unknown scheme, or a client library that is not installed)."""
-    from limits.storage import SCHEMES
-
     scheme = urlparse(uri).scheme
     if scheme not in SCHEMES or scheme.startswith("async+"):
         raise ConfigError(

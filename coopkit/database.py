@@ -1,30 +1,62 @@
 """Engine setup and small database helpers.
 
-SQLite is the embedded default. To make concurrent writers queue instead of
-failing with "database is locked", every connection uses WAL, enforces foreign
-keys, waits up to ``busy_timeout`` and starts its transactions with
-``BEGIN IMMEDIATE`` (pysqlite's own implicit BEGIN is switched off so that we
-control it).
+SQLite is the embedded default. Every connection uses WAL, enforces foreign keys and
+waits up to ``busy_timeout`` for a lock. pysqlite's own implicit BEGIN is switched off
+so that we choose how each transaction begins:
+
+- a unit of work that may write begins ``BEGIN IMMEDIATE``: it takes the one write lock
+  at once, so concurrent writers queue (up to ``busy_timeout``) instead of failing halfway
+  with "database is locked" when a read-then-write tries to upgrade;
+- a unit that only reads begins ``BEGIN`` (deferred): in WAL mode it reads a snapshot and
+  neither waits for the writer nor holds it up.
+
+Which is which: a request with a safe method (GET, HEAD, OPTIONS: they never write, see
+docs/DEVELOPING.md) only reads; so does code inside :func:`reads_only` (e.g. a job that
+renders a PDF). Everything else - other requests, CLI commands, jobs, tests' set-up -
+may write. PostgreSQL needs none of this (MVCC plus row locks where we take them).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm
+from flask import has_request_context, request
 from sqlalchemy import event
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from coopkit.extensions import db
 
-metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+log = logging.getLogger("coopkit.database")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: request methods that never write: their transactions begin deferred on SQLite
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_reads_only: ContextVar[bool] = ContextVar("coopkit_reads_only", default=False)
+
+
+@contextmanager
+def reads_only() -> Iterator[None]:
+    """Transactions begun inside this block only read: on SQLite they begin deferred and
+    never take the write lock (a write inside one may fail with "database is locked")."""
+    token = _reads_only.set(True)
+    try:
+        yield
+    finally:
+        _reads_only.reset(token)
+
+
+def begins_reading_only() -> bool:
+    """True when a transaction beginning now should not take SQLite's write lock."""
+    if _reads_only.get():
+        return True
+    return has_request_context() and request.method in READ_ONLY_METHODS
 
 
 def utcnow() -> datetime:
@@ -39,13 +71,14 @@ def engine_options(url: str) -> dict:
 
 
 def configure_engine(engine: sa.Engine) -> None:
-    """Attach the SQLite pragmas and IMMEDIATE transactions; nothing for other databases."""
+    """Attach the SQLite pragmas and the choice of BEGIN (see the module docstring);
+    nothing for other databases."""
     if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        # Take over transaction control from pysqlite so BEGIN IMMEDIATE is ours.
+        # Take over transaction control from pysqlite so that BEGIN is ours.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -57,7 +90,20 @@ def configure_engine(engine: sa.Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if begins_reading_only() else "BEGIN IMMEDIATE")
+
+
+@event.listens_for(sa.orm.Session, "before_flush")
+def _warn_on_write_while_reading(session, _flush_context, _instances) -> None:
+    """A GET that writes breaks the rule (and on SQLite may fail under load): say so."""
+    if (session.new or session.dirty or session.deleted) and begins_reading_only():
+        try:
+            dialect = session.get_bind().dialect.name
+        except sa.exc.UnboundExecutionError:
+            return
+        if dialect == "sqlite":
+            log.warning("A read-only unit of work (%s) is writing; writes belong in a POST or a job",
+                        request.endpoint if has_request_context() else "reads_only")
 
 
 def is_unique_violation(exc: Exception) -> bool:
@@ -70,8 +116,6 @@ def add_unless_duplicate(row) -> bool:
     """Add and flush ``row`` inside a savepoint. False (and nothing added) when a unique
     constraint already holds its key, for example because a concurrent request won the race;
     the surrounding transaction stays usable. Any other integrity error is raised."""
-    from coopkit.extensions import db
-
     try:
         with db.session.begin_nested():
             db.session.add(row)
@@ -81,3 +125,13 @@ def add_unless_duplicate(row) -> bool:
             raise
         return False
     return True
+
+
+def paginate(query: sa.Select, page: int, per_page: int):
+    """One page of ``query`` as a Flask-SQLAlchemy ``Pagination`` (``items``, ``page``,
+    ``pages``, ``total``, ``has_prev``, ``has_next``): a count and a page of rows, two
+    statements. A page past the end shows the last page (three statements then)."""
+    result = db.paginate(query, page=max(1, page), per_page=per_page, error_out=False, max_per_page=None)
+    if result.total and result.page > result.pages:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False, max_per_page=None)
+    return result

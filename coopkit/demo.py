@@ -15,18 +15,16 @@ import sqlalchemy as sa
 from coopkit.accounts.models import User
 from coopkit.accounts.services import create_user
 from coopkit.audit.services import record
-from coopkit.coops.models import Coop
-from coopkit.coops.services import create_coop
+from coopkit.coops.models import Cohort, Coop, Member, MentorAssignment, Officer
 from coopkit.extensions import db
-from coopkit.mentoring.models import Cohort, MentorAssignment
 from coopkit.mentoring.services import (
     add_coop_to_cohort,
     answer_request,
     assign_mentor,
     create_cohort,
 )
-from coopkit.register.models import Member, Officer
 from coopkit.register.services import appoint_officer
+from coopkit.workspace.services import create_coop
 
 DEMO_PASSWORD = "coopkit-demo-2026"
 ADMIN_EMAIL = "admin@coopkit.example"

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
 
+import sqlalchemy as sa
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -7,7 +8,16 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from coopkit.database import metadata
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: constraint names both databases agree on (migrations rely on them)
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 db = SQLAlchemy(metadata=metadata)
 migrate = Migrate(render_as_batch=True, compare_type=True)

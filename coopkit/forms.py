@@ -6,6 +6,7 @@ from datetime import date
 
 import wtforms
 from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
 
 #: the dates a form accepts: far enough back for a date of birth, far enough ahead for any
 #: plan, and clear of the calendar's ends (date arithmetic on 9999-12-31 overflows)
@@ -45,6 +46,4 @@ def choices(pairs) -> list:
 
     Values become strings; a field with ``coerce=int`` still compares them correctly.
     """
-    from wtforms.fields.choices import SelectChoice
-
     return [SelectChoice(str(value), label) for value, label in pairs]

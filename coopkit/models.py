@@ -3,7 +3,15 @@
 from coopkit.accounts.models import User  # noqa: F401
 from coopkit.audit.models import ArchivedAuditEvent, AuditChainHead, AuditEvent  # noqa: F401
 from coopkit.calendar.models import CalendarSettings, FeedToken, ObligationDone, ReminderSent  # noqa: F401
-from coopkit.coops.models import Coop, Invitation  # noqa: F401
+from coopkit.coops.models import (  # noqa: F401
+    Cohort,
+    CohortRequest,
+    Coop,
+    Invitation,
+    Member,
+    MentorAssignment,
+    Officer,
+)
 from coopkit.directory.models import BuyerPack, PublicProfile  # noqa: F401
 from coopkit.documents.models import CachedDocument  # noqa: F401
 from coopkit.founding.models import (  # noqa: F401
@@ -11,6 +19,7 @@ from coopkit.founding.models import (  # noqa: F401
     FoundingStep,
     OfficerPrivateDetails,
     StepAnswer,
+    StepComment,
     StepSignoff,
 )
 from coopkit.jobs.models import DocumentJob, FailedJob  # noqa: F401
@@ -23,7 +32,7 @@ from coopkit.meetings.models import (  # noqa: F401
     MeetingVoter,
     Proxy,
 )
-from coopkit.mentoring.models import Cohort, MentorAssignment, MentorDigestSent, StepComment  # noqa: F401
+from coopkit.mentoring.models import MentorDigestSent  # noqa: F401
 from coopkit.proposals.models import (  # noqa: F401
     Ballot,
     BallotChange,
@@ -33,9 +42,7 @@ from coopkit.proposals.models import (  # noqa: F401
     VoterRollEntry,
 )
 from coopkit.register.models import (  # noqa: F401
-    Member,
     MemberProperty,
-    Officer,
     RegisterAmendment,
     ShareTransaction,
     SignificantControl,

@@ -7,11 +7,14 @@ import logging
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, g, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from coopkit.coops import policy
+from coopkit.coops.models import Coop
 from coopkit.extensions import db
 
 log = logging.getLogger("coopkit.web")
@@ -38,8 +41,6 @@ def coop_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluepri
 
     @bp.url_value_preprocessor
     def _load_coop(endpoint, values):
-        from coopkit.coops.models import Coop
-
         slug = (values or {}).pop("slug", None)
         coop = db.session.execute(sa.select(Coop).where(Coop.slug == slug)).scalar_one_or_none()
         if coop is None:
@@ -127,8 +128,6 @@ def install_request_hooks(app: Flask) -> None:
 
 
 def install_error_pages(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         db.session.rollback()
@@ -230,8 +229,6 @@ def render_home_panels(**context) -> list[Markup]:
     feature half-installed, a query error) shows a short notice instead of breaking
     the whole home page. The failure is logged with its traceback and its database
     work rolled back; nothing on the home page writes, so nothing is lost."""
-    from flask import current_app
-
     panels = []
     for name in home_panel_templates(current_app):
         try:
@@ -244,8 +241,6 @@ def render_home_panels(**context) -> list[Markup]:
 
 
 def install_template_helpers(app: Flask) -> None:
-    from coopkit.coops import policy
-
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["longdate"] = format_long_date
     app.jinja_env.filters["money"] = format_money

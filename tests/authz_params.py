@@ -141,8 +141,7 @@ def build_world(app) -> World:
     # A co-op in no cohort, so the admin's "add a co-op" form has something to offer.
     make.coop(name="Unmentored Co-op", slug="unmentored-coop")
     with app.app_context():
-        from coopkit.mentoring.models import MentorAssignment
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member, MentorAssignment
 
         assignment_id = db.session.execute(
             sa.select(MentorAssignment.id).where(MentorAssignment.cohort_id == cohort_id)
@@ -188,7 +187,7 @@ def _invitation(app, world: World, coop: CoopRec, email: str | None):
     def create():
         from coopkit.accounts.models import User
         from coopkit.coops.models import Coop
-        from coopkit.coops.services import create_invitation
+        from coopkit.workspace.services import create_invitation
 
         inviter = world.users["founder"] if coop.id == world.forming.id else world.users["secretary"]
         with app.app_context():

@@ -66,7 +66,7 @@ class Factory:
     def coop(self, founder: UserRec | None = None, name: str | None = None, slug: str | None = None,
              stage: str = "forming", legal_form: str | None = None, cohort_id: int | None = None) -> CoopRec:
         from coopkit.accounts.models import User
-        from coopkit.coops.services import create_coop
+        from coopkit.workspace.services import create_coop
 
         n = next(_counter)
         founder = founder or self.user()
@@ -76,7 +76,7 @@ class Factory:
             coop.stage = stage
             coop.legal_form = legal_form
             coop.cohort_id = cohort_id
-            from coopkit.register.models import Member
+            from coopkit.coops.models import Member
 
             for member in db.session.execute(sa.select(Member).where(Member.coop_id == coop.id)).scalars():
                 member.postal_address = member.postal_address or "1 Founder Street, Preston"
@@ -90,7 +90,7 @@ class Factory:
     def member(self, coop: CoopRec, user: UserRec | None = None, status: str | None = None,
                name: str | None = None, address: str = "1 Test Street, Preston",
                admitted_on: date | None = None, with_user: bool = True) -> MemberRec:
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         if user is None and with_user:
             user = self.user(name=name)
@@ -105,7 +105,7 @@ class Factory:
             return MemberRec(member.id, coop.id, member.user_id, member.full_name, member.status)
 
     def officer(self, member: MemberRec, office: str = "secretary", on: date = date(2024, 1, 1)) -> int:
-        from coopkit.register.models import Officer
+        from coopkit.coops.models import Officer
 
         with self.app.app_context():
             officer = Officer(coop_id=member.coop_id, member_id=member.id, office=office, appointed_on=on)
@@ -115,8 +115,7 @@ class Factory:
 
     def cohort(self, name: str | None = None, coops: tuple[CoopRec, ...] = (),
                mentors: tuple[UserRec, ...] = ()) -> int:
-        from coopkit.coops.models import Coop
-        from coopkit.mentoring.models import Cohort, MentorAssignment
+        from coopkit.coops.models import Cohort, Coop, MentorAssignment
 
         with self.app.app_context():
             cohort = Cohort(name=name or f"Cohort {next(_counter)}")

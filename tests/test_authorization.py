@@ -256,8 +256,8 @@ def test_mentors_see_counts_not_member_names(app, world):
     both co-ops, is checked for the name of anyone in either register."""
     import sqlalchemy as sa
 
+    from coopkit.coops.models import Member
     from coopkit.extensions import db
-    from coopkit.register.models import Member
 
     assert not policy.MENTORS_SEE_MEMBER_NAMES
     with app.app_context():

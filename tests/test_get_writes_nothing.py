@@ -37,11 +37,10 @@ def world(app):
 def _past_due_proposal(app, world, coop) -> None:
     """An open proposal, with a vote in it, whose closing time passed an hour ago."""
     from coopkit.accounts.models import User
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.database import utcnow
     from coopkit.proposals import services, voting
     from coopkit.proposals.models import Proposal
-    from coopkit.register.models import Member
 
     proposer = world.users["founder"] if coop.id == world.forming.id else world.users["member"]
     with app.app_context():

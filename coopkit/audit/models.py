@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coopkit.database import utcnow
 from coopkit.extensions import db
@@ -40,6 +40,9 @@ class AuditEvent(db.Model):
     data: Mapped[str] = mapped_column(sa.Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
+
+    #: who acted (None: coopkit itself); load it with the query that needs it
+    actor = relationship("User", lazy="raise", viewonly=True)
 
     def hashed_fields(self) -> dict:
         return {

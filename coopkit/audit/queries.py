@@ -1,16 +1,19 @@
-"""Reads for the audit page: one co-op's events, filtered and paginated in the database."""
+"""Reads for the audit page: one co-op's events, filtered and paginated in the database.
+
+The actor's name comes through ``AuditEvent.actor`` (a relationship named by string), so
+the audit package, which every other package records into, imports none of them."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
-from coopkit.accounts.models import User
 from coopkit.audit.models import AuditEvent
 from coopkit.audit.services import chain_name
+from coopkit.database import paginate
 from coopkit.extensions import db
 
 PER_PAGE = 50
@@ -28,26 +31,6 @@ class Filters:
     @property
     def active(self) -> bool:
         return any((self.action, self.actor_id, self.date_from, self.date_to, self.subject_type, self.subject_id))
-
-
-@dataclass
-class EventPage:
-    items: list[tuple[AuditEvent, str | None]]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _filtered(coop, filters: Filters):
@@ -72,15 +55,11 @@ def _filtered(coop, filters: Filters):
     return query
 
 
-def events_page(coop, filters: Filters, page: int = 1, per_page: int = PER_PAGE) -> EventPage:
-    """Newest first; two statements whatever the size of the log."""
-    query = _filtered(coop, filters)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    rows = db.session.execute(
-        query.add_columns(User.name).outerjoin(User, User.id == AuditEvent.actor_id)
-        .order_by(AuditEvent.seq.desc()).limit(per_page).offset((page - 1) * per_page)).all()
-    return EventPage([(event, name) for event, name in rows], page, per_page, total)
+def events_page(coop, filters: Filters, page: int = 1, per_page: int = PER_PAGE):
+    """Newest first, each with its actor (``event.actor``, None for coopkit itself): a
+    Flask-SQLAlchemy pagination, two statements whatever the size of the log."""
+    query = _filtered(coop, filters).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.seq.desc())
+    return paginate(query, page, per_page)
 
 
 def filter_choices(coop) -> tuple[list[str], list[tuple[int, str]], list[str]]:
@@ -88,10 +67,12 @@ def filter_choices(coop) -> tuple[list[str], list[tuple[int, str]], list[str]]:
     name = chain_name(coop.id)
     actions = list(db.session.execute(
         sa.select(AuditEvent.action).where(AuditEvent.chain == name).distinct().order_by(AuditEvent.action)).scalars())
-    actors = [tuple(r) for r in db.session.execute(
-        sa.select(User.id, User.name).where(User.id.in_(
-            sa.select(AuditEvent.actor_id).where(AuditEvent.chain == name, AuditEvent.actor_id.is_not(None))))
-        .order_by(User.name)).all()]
+    # Each actor once: their first event here, with the account it points at.
+    firsts = (sa.select(sa.func.min(AuditEvent.id)).where(AuditEvent.chain == name, AuditEvent.actor_id.is_not(None))
+              .group_by(AuditEvent.actor_id))
+    actors = sorted(((e.actor_id, e.actor.name) for e in db.session.execute(
+        sa.select(AuditEvent).options(joinedload(AuditEvent.actor)).where(AuditEvent.id.in_(firsts))).scalars()),
+        key=lambda actor: (actor[1].casefold(), actor[0]))
     subjects = [s for s in db.session.execute(
         sa.select(AuditEvent.subject_type).where(AuditEvent.chain == name).distinct()
         .order_by(AuditEvent.subject_type)).scalars() if s]

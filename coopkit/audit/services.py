@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from coopkit.audit import chain as chainlib
-from coopkit.audit.models import AuditChainHead, AuditEvent
+from coopkit.audit.models import ArchivedAuditEvent, AuditChainHead, AuditEvent
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 
@@ -93,8 +93,6 @@ def event_data(event: AuditEvent) -> dict:
 def verify_archived(coop_id: int) -> list[ChainReport]:
     """Check the chains this co-op holds from the export it was restored from (one report
     per original chain; none when the co-op was not restored from an export)."""
-    from coopkit.audit.models import ArchivedAuditEvent
-
     rows = db.session.execute(
         sa.select(ArchivedAuditEvent).where(ArchivedAuditEvent.coop_id == coop_id)
         .order_by(ArchivedAuditEvent.chain, ArchivedAuditEvent.seq)

@@ -11,9 +11,10 @@ from flask import render_template
 
 from coopkit.calendar.models import ObligationDone
 from coopkit.calendar.queries import CoopCalendar
+from coopkit.coops.models import Member, Officer
 from coopkit.documents.pipeline import render_pdf
 from coopkit.extensions import db
-from coopkit.register.models import Member, MemberProperty, Officer, ShareTransaction
+from coopkit.register.models import MemberProperty, ShareTransaction
 from coopkit.register.queries import on_register_at
 from coopkit.rules.models import RulesVersion
 

@@ -8,12 +8,16 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from coopkit.calendar import feed, queries
+from coopkit.calendar.obligations import STATUS_LABELS
+from coopkit.calendar.reminders import send_due
+from coopkit.coops.models import Coop
+from coopkit.database import utcnow
 from coopkit.extensions import db
+from coopkit.web import external_url
 
 
 def _day(value: str | None) -> date:
-    from coopkit.database import utcnow
-
     if not value:
         return utcnow().date()
     try:
@@ -31,11 +35,6 @@ def calendar_command(slug: str, ics: bool, today: str | None):
     """Print the obligations of the co-op at /c/SLUG with their due dates (no personal names)."""
     import sqlalchemy as sa
 
-    from coopkit.calendar import feed, queries
-    from coopkit.calendar.obligations import STATUS_LABELS
-    from coopkit.coops.models import Coop
-    from coopkit.database import utcnow
-    from coopkit.web import external_url
 
     day = _day(today)
     coop = db.session.execute(sa.select(Coop).where(Coop.slug == slug)).scalar_one_or_none()
@@ -60,8 +59,6 @@ def calendar_command(slug: str, ics: bool, today: str | None):
 @with_appcontext
 def remind_command(today: str | None):
     """Email the reminders owed today (30, 14, 7 and 1 days before each deadline), each once."""
-    from coopkit.calendar.reminders import send_due
-
     sent = send_due(_day(today))
     db.session.commit()
     for s in sent:

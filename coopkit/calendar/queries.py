@@ -13,11 +13,13 @@ import sqlalchemy as sa
 from coopkit.accounts.models import User
 from coopkit.calendar import obligations as core
 from coopkit.calendar.models import CalendarSettings, FeedToken, ObligationDone
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Coop, Member, Officer
+from coopkit.coops.parameters import defaults
 from coopkit.extensions import db
-from coopkit.register.models import Member, Officer
+from coopkit.founding.queries import saved_answers
+from coopkit.meetings.models import Meeting
+from coopkit.proposals.timefmt import to_uk
 from coopkit.rules.models import RulesVersion
-from coopkit.rules.parameters import defaults
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,6 @@ def _params_by_coop(coop_ids: list[int]) -> tuple[dict[int, dict], dict[int, lis
 def _founding_answers(coop_ids: list[int]) -> dict[int, dict]:
     if not coop_ids:
         return {}
-    from coopkit.founding.queries import saved_answers
 
     return saved_answers(coop_ids)
 
@@ -115,9 +116,6 @@ def _meetings(coop_ids: list[int], today: date) -> tuple[dict[int, list[core.Cal
                                                           dict[int, list[date]]]:
     """General meetings drafted or called and not yet held (their notice deadlines), and the
     days AGMs were held, of every co-op: one statement. Days are UK dates."""
-    from coopkit.meetings.models import Meeting
-    from coopkit.proposals.timefmt import to_uk
-
     rows = db.session.execute(
         sa.select(Meeting.coop_id, Meeting.number, Meeting.kind, Meeting.title, Meeting.state, Meeting.starts_at,
                   Meeting.started_at, Meeting.notice_sent_on, Meeting.notice_clear_days)

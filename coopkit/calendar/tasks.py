@@ -6,12 +6,11 @@ queued when it commits (coopkit.mail.send_mail)."""
 
 from __future__ import annotations
 
+from coopkit.calendar.reminders import send_due
+from coopkit.database import utcnow
 from coopkit.jobs import crontab, periodic_task
 
 
 @periodic_task(crontab(hour="6", minute="15"))
 def send_deadline_reminders() -> int:
-    from coopkit.calendar.reminders import send_due
-    from coopkit.database import utcnow
-
     return len(send_due(utcnow().date()))

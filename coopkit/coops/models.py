@@ -85,3 +85,180 @@ class Invitation(db.Model):
         if self.expires_at <= now:
             return "expired"
         return "pending"
+
+
+# The register's rows of members and officers live here, beside the co-op, because
+# authorization (coops.policy) and every feature read them; coopkit.register writes them.
+MEMBER_STATUSES = ("founder", "applicant", "member", "ceased")
+#: statuses of people who currently belong to the co-op (applicants do not yet)
+CURRENT_STATUSES = ("founder", "member")
+OFFICES = ("secretary", "director", "chair", "treasurer", "manager")
+#: offices a person who is not a member may hold (the rules let the directors appoint them)
+NON_MEMBER_OFFICES = ("secretary", "manager")
+
+
+class Member(db.Model):
+    """One row of the register of members. Never deleted: a member who leaves
+    keeps the row with a date ceased."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('founder', 'applicant', 'member', 'ceased')", name="status"),
+        sa.CheckConstraint("member_class IN ('voting', 'non_voting')", name="member_class"),
+        sa.CheckConstraint("ceased_on IS NULL OR admitted_on IS NULL OR ceased_on >= admitted_on",
+                           name="ceased_after_admitted"),
+        sa.Index("ix_members_coop_status", "coop_id", "status"),
+        # A user appears at most once per co-op (a returning member gets their old row back).
+        sa.UniqueConstraint("coop_id", "user_id", name="uq_members_coop_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)
+    #: the member's account, if they have one
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: s.30(1)(a): name
+    full_name: Mapped[str] = mapped_column(sa.String(160))
+    #: s.30(1)(a): postal address (private: the member and the secretary only)
+    postal_address: Mapped[str] = mapped_column(sa.Text, default="")
+    #: s.30(1)(b): electronic address, if the member gives one
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    #: consent to receive notices electronically at that address
+    consents_to_electronic: Mapped[bool] = mapped_column(default=False)
+    #: founder (forming), applicant, member, ceased
+    status: Mapped[str] = mapped_column(sa.String(20), default="applicant")
+    #: voting members vote; a non-voting class exists only where the rules allow it
+    member_class: Mapped[str] = mapped_column(sa.String(20), default="voting")
+    #: s.30(1)(e): date entered on the register as a member
+    admitted_on: Mapped[date | None]
+    #: s.30(1)(f): date ceased to be a member
+    ceased_on: Mapped[date | None]
+    ceased_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    #: end of probation, when the rules set one
+    probation_ends_on: Mapped[date | None]
+    #: the day the application was made (applicants)
+    applied_on: Mapped[date | None]
+    #: the proposal whose resolution admitted the member, where the rules require one
+    admitted_by_proposal_id: Mapped[int | None] = mapped_column(sa.Integer)
+    #: anti-money-laundering details (private: the member and the secretary only)
+    date_of_birth: Mapped[date | None]
+    #: since when the member has lived at the postal address (AML)
+    address_since: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    coop = relationship("Coop", lazy="raise")
+    user = relationship("User", lazy="raise")
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_STATUSES
+
+    @property
+    def can_vote(self) -> bool:
+        return self.is_current and self.member_class == "voting"
+
+    def status_on(self, day: date | None) -> str:
+        """The status the entry had at the end of ``day`` (today's status when None)."""
+        if day is None:
+            return self.status
+        if self.ceased_on is not None and self.ceased_on <= day:
+            return "ceased"
+        if self.admitted_on is not None and self.admitted_on <= day:
+            return "member"
+        return "founder" if self.status == "founder" else "applicant"
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.status}>"
+
+
+class Officer(db.Model):
+    """An appointment to an office; ceased, never deleted (register of officers)."""
+
+    __tablename__ = "officers"
+    __table_args__ = (
+        sa.CheckConstraint("office IN ('secretary', 'director', 'chair', 'treasurer', 'manager')", name="office"),
+        sa.CheckConstraint("ceased_on IS NULL OR ceased_on >= appointed_on", name="ceased_after_appointed"),
+        sa.CheckConstraint("member_id IS NOT NULL OR person_name IS NOT NULL", name="member_or_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)
+    #: the member who holds the office; empty for an officer who is not a member (a secretary, a manager)
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    #: the name of an officer who is not a member
+    person_name: Mapped[str | None] = mapped_column(sa.String(160))
+    office: Mapped[str] = mapped_column(sa.String(20))
+    appointed_on: Mapped[date]
+    ceased_on: Mapped[date | None]
+    #: particulars a company keeps for each director (Companies Act 2006 ss.162-163): a service address
+    #: (defaults to the register address), date of birth (non-members; a member's is on their entry),
+    #: nationality, country of usual residence and business occupation. Private: the secretary only.
+    service_address: Mapped[str] = mapped_column(sa.Text, default="")
+    date_of_birth: Mapped[date | None]
+    nationality: Mapped[str] = mapped_column(sa.String(80), default="")
+    country_of_residence: Mapped[str] = mapped_column(sa.String(80), default="")
+    occupation: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member = relationship("Member", lazy="raise", foreign_keys=[member_id])
+
+    @property
+    def name(self) -> str:
+        """The non-member's name (a member's is on their entry: load it with the officer)."""
+        return self.person_name or ""
+
+
+# Cohorts and mentors: coops.policy gives a mentor their role from these rows.
+class Cohort(db.Model):
+    """A group of founding co-ops followed together, e.g. one year's graduates."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MentorAssignment(db.Model):
+    """A mentor follows every co-op of a cohort, read-only."""
+
+    __tablename__ = "mentor_assignments"
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cohort = relationship("Cohort", lazy="raise")
+    user = relationship("User", lazy="raise")
+
+
+REQUEST_STATUSES = ("pending", "accepted", "declined", "ended")
+
+
+class CohortRequest(db.Model):
+    """The platform asks a co-op to let someone in: to join a cohort (its mentors then follow
+    it), or to let a platform admin mentor it. Nothing changes until the co-op's secretary
+    or one of its founders accepts; the request and the answer are in the co-op's audit log."""
+
+    __tablename__ = "cohort_requests"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'accepted', 'declined', 'ended')", name="status"),
+        sa.Index("ix_cohort_requests_coop_status", "coop_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"))
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
+    #: the platform admin who would mentor the co-op; empty: the co-op is asked to join the cohort
+    mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: pending until answered; ended when the co-op leaves the cohort or the mentor is removed
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None]
+
+    cohort = relationship("Cohort", lazy="raise")
+    mentor = relationship("User", foreign_keys=[mentor_id], lazy="raise")

@@ -22,9 +22,10 @@ import functools
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import abort, g, redirect, request, url_for
+from flask import abort, g, has_app_context, redirect, request, url_for
 from flask_login import current_user
 
+from coopkit.coops.models import CohortRequest, Member, MentorAssignment, Officer
 from coopkit.extensions import db
 
 #: What mentors see of the people in a co-op: counts, never names. A mentor follows the
@@ -108,15 +109,11 @@ def roles_for(user, coop) -> frozenset[str]:
 
 
 def _has_app_context() -> bool:
-    from flask import has_app_context
-
     return has_app_context()
 
 
 def _load_platform_roles(user) -> frozenset[str]:
     """Roles outside any co-op: everyone logged in is an outsider there; plus admin and mentor."""
-    from coopkit.mentoring.models import MentorAssignment
-
     roles = {"outsider"}
     if user.is_admin:
         roles.add("admin")
@@ -126,9 +123,6 @@ def _load_platform_roles(user) -> frozenset[str]:
 
 
 def _load_roles(user, coop) -> frozenset[str]:
-    from coopkit.mentoring.models import MentorAssignment
-    from coopkit.register.models import Member, Officer
-
     roles: set[str] = set()
     # One statement: the register row and whether it holds the office of secretary now.
     holds_secretary = sa.exists().where(
@@ -149,7 +143,6 @@ def _load_roles(user, coop) -> frozenset[str]:
             MentorAssignment.cohort_id == coop.cohort_id, MentorAssignment.user_id == user.id)
         if user.is_admin:
             # The platform admin mentors a co-op only once the co-op has accepted them.
-            from coopkit.mentoring.models import CohortRequest
 
             query = query.where(sa.exists().where(
                 CohortRequest.coop_id == coop.id, CohortRequest.cohort_id == coop.cohort_id,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coopkit.coops.models import Coop, Invitation
+from coopkit.coops.models import CohortRequest, Coop, Invitation, Member, MentorAssignment
 from coopkit.extensions import db
-from coopkit.mentoring.models import MentorAssignment
-from coopkit.register.models import Member
 
 
 def coops_of_user(user) -> list[tuple[Coop, str]]:
@@ -28,8 +26,6 @@ def mentored_coops(user) -> list[Coop]:
              .where(MentorAssignment.user_id == user.id)
              .order_by(Coop.name))
     if user.is_admin:
-        from coopkit.mentoring.models import CohortRequest
-
         query = query.where(sa.exists().where(
             CohortRequest.coop_id == Coop.id, CohortRequest.cohort_id == Coop.cohort_id,
             CohortRequest.mentor_id == user.id, CohortRequest.status == "accepted"))

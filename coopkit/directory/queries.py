@@ -13,13 +13,12 @@ from coopkit.accounts.models import User
 from coopkit.audit.models import AuditChainHead
 from coopkit.audit.services import chain_name
 from coopkit.calendar.models import ObligationDone
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Coop, Member
 from coopkit.directory import facts as factlib
 from coopkit.directory.models import BuyerPack, PublicProfile
 from coopkit.extensions import db
 from coopkit.meetings import queries as meetings_queries
 from coopkit.register import queries as register_queries
-from coopkit.register.models import Member
 from coopkit.rules import queries as rules_queries
 from coopkit.rules import render
 from coopkit.rules.ruleset import RuleSetError, load_ruleset

@@ -1,7 +1,7 @@
 """The founding journey's step catalogue, loaded once from ``catalogue.toml``.
 
 Pure data: no Flask or database import. A question's key is the shared name in
-``coopkit.rules.parameters`` (one name for one thing) unless it is marked
+``coopkit.coops.parameters`` (one name for one thing) unless it is marked
 ``rules = false``; loading checks that, so a typo cannot slip through.
 """
 
@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from coopkit.rules.parameters import PARAMETERS, bounds
+from coopkit.coops.parameters import PARAMETERS, bounds
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 
@@ -117,7 +117,7 @@ def _question(raw: dict) -> Question:
     default = raw.get("default")
     if feeds_rules:
         if key not in PARAMETERS:
-            raise CatalogueError(f"{key}: not in coopkit.rules.parameters (add it there first)")
+            raise CatalogueError(f"{key}: not in coopkit.coops.parameters (add it there first)")
         if default is None:
             default = PARAMETERS[key][1]
     choices = tuple(raw.get("choices", ()))
@@ -129,7 +129,7 @@ def _question(raw: dict) -> Question:
     shared = bounds(key) if feeds_rules else None
     if shared is not None:
         if (low is not None and low != shared[0]) or (high is not None and high != shared[1]):
-            raise CatalogueError(f"{key}: its range is set once, in coopkit.rules.parameters.RANGES")
+            raise CatalogueError(f"{key}: its range is set once, in coopkit.coops.parameters.RANGES")
         low, high = shared
     return Question(
         key=key, type=qtype, label=raw["label"], help=raw.get("help", ""), default=default,

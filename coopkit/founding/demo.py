@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coopkit.accounts.models import User
+from coopkit.coops.models import Member
 from coopkit.extensions import db
 from coopkit.founding import services
 from coopkit.founding.catalogue import catalogue
-from coopkit.mentoring.services import start_thread
-from coopkit.register.models import Member
+from coopkit.founding.comments import start_thread
+from coopkit.founding.queries import founding_groups
 
 PRESTON_ANSWERS = {
     "purpose": {"coop_name": "Preston Digital Co-operative Limited", "welsh_office": "no",
@@ -61,8 +63,6 @@ NORTHERN_PIXELS_ANSWERS = {
 
 
 def _founders(coop) -> list[tuple[Member, object]]:
-    from coopkit.accounts.models import User
-
     return [tuple(r) for r in db.session.execute(
         sa.select(Member, User).join(User, User.id == Member.user_id)
         .where(Member.coop_id == coop.id, Member.status == "founder").order_by(Member.id)
@@ -93,7 +93,6 @@ def _preston_digital(ctx) -> None:
     answers["management"]["secretary_member_id"] = str(secretary_member.id)
     for step_key, step_answers in answers.items():
         services.save_step(coop, step_key, step_answers, secretary)
-    from coopkit.founding.queries import founding_groups
 
     group = founding_groups([coop.id])[coop.id]
     members = {m.id: m for m in db.session.execute(sa.select(Member).where(Member.id.in_(group))).scalars()}

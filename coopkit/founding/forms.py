@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from coopkit.founding.catalogue import Question, Step, get_step
+from coopkit.founding.catalogue import Question, Step, get_step, step_for_key
 from coopkit.founding.validation import form_text
 
 NUMERIC_TYPES = ("int", "percent")
@@ -26,7 +26,6 @@ def _condition_note(q: Question) -> str:
 
 def parent_question(q: Question) -> Question:
     """The question whose answer makes ``q`` apply (``q.when`` must be set)."""
-    from coopkit.founding.catalogue import step_for_key
 
     return step_for_key(q.when[0]).question(q.when[0])
 

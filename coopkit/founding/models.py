@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coopkit.database import utcnow
 from coopkit.extensions import db
@@ -31,7 +31,7 @@ class FoundingStep(db.Model):
 
 
 class StepAnswer(db.Model):
-    """A saved answer, under its shared key from coopkit.rules.parameters."""
+    """A saved answer, under its shared key from coopkit.coops.parameters."""
 
     __tablename__ = "founding_answers"
     __table_args__ = (sa.UniqueConstraint("coop_id", "key"),)
@@ -102,3 +102,32 @@ class OfficerPrivateDetails(db.Model):
     months_at_address: Mapped[int]
     entered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StepComment(db.Model):
+    """A comment on a founding step. A thread is its first comment (``thread_id`` empty)
+    and the replies pointing at it; the first comment carries the thread's state."""
+
+    __tablename__ = "step_comments"
+    __table_args__ = (sa.Index("ix_step_comments_coop_open", "coop_id", "thread_id", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)
+    #: the founding step's key in the catalogue
+    step_key: Mapped[str] = mapped_column(sa.String(40))
+    #: the thread's first comment; empty for that first comment itself
+    thread_id: Mapped[int | None] = mapped_column(sa.ForeignKey("step_comments.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    #: written by a mentor (rather than a founder)
+    by_mentor: Mapped[bool] = mapped_column(default=False)
+    #: plain text, shown escaped
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Thread state, on the first comment only:
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    last_post_at: Mapped[datetime | None]
+    #: the newest comment is a founder's: the mentor owes a reply
+    awaiting_mentor: Mapped[bool] = mapped_column(default=False)
+
+    author = relationship("User", foreign_keys=[author_id], lazy="raise")

@@ -10,24 +10,23 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from coopkit.accounts.models import User
 from coopkit.audit.models import AuditEvent
 from coopkit.audit.services import event_data
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Coop, Member, Officer
 from coopkit.extensions import db
-from coopkit.founding import catalogue
+from coopkit.founding import catalogue, effects
 from coopkit.founding.models import (
     ChecklistTick,
     FoundingStep,
     OfficerPrivateDetails,
     StepAnswer,
+    StepComment,
     StepSignoff,
 )
 from coopkit.founding.progress import Journey, JourneyInputs, journey
-from coopkit.mentoring.models import StepComment
-from coopkit.register.models import Member
-from coopkit.rules.models import RulesVersion
 
 
 def _ids(coops: Iterable) -> list[int]:
@@ -117,15 +116,12 @@ def journey_inputs(coops) -> dict[int, JourneyInputs]:
 
 
 def rules_statuses(coop_ids) -> dict[int, str]:
-    """co-op id -> status of its newest RulesVersion (co-ops without rules are absent)."""
-    newest = (
-        sa.select(RulesVersion.coop_id, sa.func.max(RulesVersion.number).label("number"))
-        .where(RulesVersion.coop_id.in_(coop_ids)).group_by(RulesVersion.coop_id).subquery()
-    )
-    return dict(db.session.execute(
-        sa.select(RulesVersion.coop_id, RulesVersion.status)
-        .join(newest, sa.and_(newest.c.coop_id == RulesVersion.coop_id, newest.c.number == RulesVersion.number))
-    ).all())
+    """co-op id -> status of its newest rules version (co-ops without rules are absent).
+    The rules package sits above founding and answers through an effect."""
+    statuses: dict[int, str] = {}
+    for answer in effects.rules_statuses(coop_ids=list(coop_ids)):
+        statuses.update(answer)
+    return statuses
 
 
 def journeys(coops) -> dict[int, Journey]:
@@ -138,7 +134,7 @@ def journey_for(coop) -> tuple[Journey, JourneyInputs]:
 
 
 def answers_as_parameters(coop) -> dict[str, Any]:
-    """The co-op's saved answers under the keys of coopkit.rules.parameters.
+    """The co-op's saved answers under the keys of coopkit.coops.parameters.
 
     Only answered keys are present: no defaults are filled in, and answers that feed
     no rule (e.g. the legal-form questionnaire) are left out.
@@ -216,11 +212,28 @@ def private_details_summary(coop) -> list[tuple[int, str]]:
 
 def registered_secretaries(coop) -> list[str]:
     """Names of who holds the office of secretary in the register of officers now."""
-    from coopkit.register.models import Officer
-
     return list(db.session.execute(
         sa.select(Member.full_name).join(Officer, Officer.member_id == Member.id)
         .where(Officer.coop_id == coop.id, Officer.office == "secretary", Officer.ceased_on.is_(None),
                Member.status.in_(("founder", "member")))
         .order_by(Member.full_name)
     ).scalars())
+def step_threads(coop, step_key: str) -> list[tuple[StepComment, list[StepComment]]]:
+    """The comment threads on a step, oldest first, each with its replies: one statement."""
+    rows = db.session.execute(
+        sa.select(StepComment).options(joinedload(StepComment.author))
+        .where(StepComment.coop_id == coop.id, StepComment.step_key == step_key)
+        .order_by(StepComment.created_at, StepComment.id)
+    ).scalars().all()
+    threads = {c.id: (c, []) for c in rows if c.thread_id is None}
+    for comment in rows:
+        if comment.thread_id is not None and comment.thread_id in threads:
+            threads[comment.thread_id][1].append(comment)
+    return list(threads.values())
+
+
+def thread(coop, comment_id: int) -> StepComment | None:
+    comment = db.session.get(StepComment, comment_id)
+    if comment is None or comment.coop_id != coop.id or comment.thread_id is not None:
+        return None
+    return comment

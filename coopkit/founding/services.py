@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from coopkit.audit.services import record
 from coopkit.coops import policy
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Coop, Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.founding import catalogue, queries
@@ -25,7 +25,6 @@ from coopkit.founding.models import (
 )
 from coopkit.founding.progress import step_state
 from coopkit.founding.validation import Context, validate_private_details, validate_step
-from coopkit.register.models import Member
 
 log = logging.getLogger("coopkit.founding")
 

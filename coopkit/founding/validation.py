@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from coopkit.coops.parameters import FORM_RANGES, QUORUM_TWO_ALONE_UP_TO, quorum_two_alone
 from coopkit.founding.catalogue import STATUTORY_MAX_HOLDING_PENCE, Question, Step
-from coopkit.rules.parameters import FORM_RANGES, QUORUM_TWO_ALONE_UP_TO, quorum_two_alone
 
 #: a society needs at least three founding members (2014 Act)
 SOCIETY_MIN_FOUNDERS = 3

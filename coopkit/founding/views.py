@@ -10,11 +10,9 @@ from jinja2 import TemplateNotFound
 from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
-from coopkit.coops.services import suggest_slug
-from coopkit.founding import catalogue, forms, queries, services
+from coopkit.coops.slugs import suggest_slug
+from coopkit.founding import catalogue, comments, forms, queries, services
 from coopkit.founding.validation import display_text, recommend_legal_form, step_warnings
-from coopkit.mentoring import queries as mentoring_queries
-from coopkit.mentoring import services as mentoring_services
 from coopkit.web import coop_blueprint
 
 bp = coop_blueprint("founding", __name__, "/founding")
@@ -84,7 +82,7 @@ def _render_step(step: catalogue.Step, *, form=None, comment_form=None, reply_fo
     answers = dict(inputs.answers)
     if can_edit and step.questions and form is None:
         form = forms.step_form(step, dict(inputs.founders), answers)
-    threads = mentoring_queries.step_threads(coop, step.key)
+    threads = queries.step_threads(coop, step.key)
     reply_forms = reply_forms or {}
     for thread, _ in threads:
         reply_forms.setdefault(thread.id, forms.ReplyForm(prefix=f"reply{thread.id}", formdata=None))
@@ -248,9 +246,9 @@ def comment(step_key: str):
     form = forms.CommentForm(prefix="comment")
     if form.validate_on_submit():
         try:
-            mentoring_services.start_thread(g.coop, step.key, form.body.data or "", current_user,
+            comments.start_thread(g.coop, step.key, form.body.data or "", current_user,
                                             by_mentor=_by_mentor())
-        except mentoring_services.MentoringError as exc:
+        except comments.CommentError as exc:
             form.body.errors = [str(exc)]
             return _render_step(step, comment_form=form, status=422)
         flash("Comment added.", "success")
@@ -258,7 +256,7 @@ def comment(step_key: str):
 
 
 def _thread_or_404(comment_id: int):
-    thread = mentoring_queries.thread(g.coop, comment_id)
+    thread = queries.thread(g.coop, comment_id)
     if thread is None:
         abort(404)
     return thread
@@ -271,8 +269,8 @@ def reply(comment_id: int):
     form = forms.ReplyForm(prefix=f"reply{thread.id}")
     if form.validate_on_submit():
         try:
-            mentoring_services.reply(g.coop, thread, form.body.data or "", current_user, by_mentor=_by_mentor())
-        except mentoring_services.MentoringError as exc:
+            comments.reply(g.coop, thread, form.body.data or "", current_user, by_mentor=_by_mentor())
+        except comments.CommentError as exc:
             form.body.errors = [str(exc)]
             return _render_step(_step_or_404(thread.step_key), reply_forms={thread.id: form}, status=422)
         flash("Reply added.", "success")
@@ -285,8 +283,8 @@ def resolve(comment_id: int):
     thread = _thread_or_404(comment_id)
     if EmptyForm().validate_on_submit():
         try:
-            mentoring_services.resolve(g.coop, thread, current_user)
-        except mentoring_services.MentoringError as exc:
+            comments.resolve(g.coop, thread, current_user)
+        except comments.CommentError as exc:
             flash(str(exc), "error")
         else:
             flash("Marked as resolved.", "success")

@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.models import Member
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.meetings.common import MeetingError, may_manage
 from coopkit.meetings.models import Attendance, Meeting, Proxy
 from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import uk_datetime
-from coopkit.register.models import Member
 
 #: the chair may open the meeting, and members join online, this long before the time in the notice
 EARLY_START = timedelta(minutes=15)

@@ -8,12 +8,12 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from coopkit.coops import policy
+from coopkit.coops.models import Member, Officer
 from coopkit.extensions import db
 from coopkit.meetings import procedure
 from coopkit.meetings.models import AgendaItem, Consent, Meeting
 from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import to_uk
-from coopkit.register.models import Member, Officer
 from coopkit.rules.queries import current_parameters
 
 

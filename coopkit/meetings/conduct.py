@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.models import Member
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.meetings import kinds, procedure
@@ -33,7 +34,7 @@ from coopkit.meetings.models import (
 )
 from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import uk_datetime
-from coopkit.register.models import Member
+from coopkit.rules.services import RulesError, create_amended_version
 
 log = logging.getLogger("coopkit.meetings")
 
@@ -263,8 +264,6 @@ def _consequences(item: AgendaItem, meeting: Meeting, coop, user) -> None:
         earlier.minutes_approved_at_id, earlier.minutes_approved_on = meeting.id, uk_day(item.decided_at)
         record("meeting.minutes_approved", coop=coop, actor=user, subject=earlier, data={"at": meeting.number})
     if item.kind == "special" and item.rule_changes:
-        from coopkit.rules.services import RulesError, create_amended_version
-
         try:
             with db.session.begin_nested():
                 version = create_amended_version(coop, item.rule_changes, user, None)

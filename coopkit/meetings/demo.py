@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from coopkit.coops.models import Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.meetings import agenda, attendance, conduct, proxies, services
 from coopkit.proposals.timefmt import from_uk, to_uk
-from coopkit.register.models import Member
 
 
 def _uk_noon(days: int, hour: int = 18) -> datetime:

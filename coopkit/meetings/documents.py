@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import render_template
 
+from coopkit.coops.models import Member
 from coopkit.database import utcnow
 from coopkit.documents.pipeline import render_pdf
 from coopkit.extensions import db
 from coopkit.meetings import queries
 from coopkit.meetings.citations import cite
 from coopkit.meetings.procedure import KIND_LABELS, STATUTORY_PURPOSES
-from coopkit.register.models import Member
 
 
 def notice_html(coop, meeting, items) -> str:

@@ -9,13 +9,13 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.models import Member
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.meetings.common import MeetingError
 from coopkit.meetings.models import Attendance, Consent, Meeting, Proxy
 from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import uk_datetime
-from coopkit.register.models import Member
 
 log = logging.getLogger("coopkit.meetings")
 

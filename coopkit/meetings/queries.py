@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from coopkit.coops.models import Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.meetings.models import (
@@ -23,7 +24,6 @@ from coopkit.meetings.models import (
     Proxy,
 )
 from coopkit.proposals.timefmt import to_uk
-from coopkit.register.models import Member
 
 
 def meeting_by_number(coop, number: int) -> Meeting | None:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from coopkit.audit.services import record
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
+from coopkit.jobs import after_commit
 from coopkit.meetings import procedure
 from coopkit.meetings.agenda import check_confirmation_window
 from coopkit.meetings.common import (
@@ -235,7 +236,6 @@ def send_notice(meeting: Meeting, coop, user, *, short_notice: bool = False, now
                  "starts_at": meeting.starts_at.isoformat()})
     log.info("Meeting %s: notice sent to %d member(s)", meeting.id, len(roll))
     if send:
-        from coopkit.jobs import after_commit
         from coopkit.meetings import tasks
 
         after_commit(tasks.send_notice, meeting.id)
@@ -254,7 +254,6 @@ def cancel_meeting(meeting: Meeting, coop, user, *, now: datetime | None = None,
     db.session.flush()
     record("meeting.cancelled", coop=coop, actor=user, subject=meeting)
     if had_notice and send:
-        from coopkit.jobs import after_commit
         from coopkit.meetings import tasks
 
         after_commit(tasks.send_cancellation, meeting.id)

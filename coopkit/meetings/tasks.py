@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import logging
 
+from coopkit.coops.models import Coop
 from coopkit.extensions import db
 from coopkit.jobs import task
+from coopkit.proposals.services import voting_roll
 
 log = logging.getLogger("coopkit.meetings")
 
 
 def _load(meeting_id: int):
-    from coopkit.coops.models import Coop
     from coopkit.meetings.models import Meeting
-    from coopkit.proposals.services import voting_roll
 
     meeting = db.session.get(Meeting, meeting_id)
     coop = db.session.get(Coop, meeting.coop_id)

@@ -10,11 +10,14 @@ from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.database import utcnow
+from coopkit.documents.pipeline import render_pdf
 from coopkit.forms import choices
 from coopkit.meetings import attendance, forms, kinds, queries, services
+from coopkit.meetings.documents import minutes_pdf as render
+from coopkit.meetings.documents import notice_html
 from coopkit.meetings.procedure import KIND_LABELS
 from coopkit.proposals.services import member_for_user
-from coopkit.proposals.timefmt import from_uk
+from coopkit.proposals.timefmt import from_uk, to_uk
 from coopkit.web import coop_blueprint
 
 bp = coop_blueprint("meetings", __name__, "/meetings")
@@ -100,7 +103,6 @@ def edit(number: int):
 def _filled(meeting):
     from types import SimpleNamespace
 
-    from coopkit.proposals.timefmt import to_uk
 
     return SimpleNamespace(title=meeting.title, kind=meeting.kind, mode=meeting.mode, place=meeting.place,
                            online_details=meeting.online_details,
@@ -170,9 +172,6 @@ def show(number: int):
 @bp.route("/<int:number>/notice.pdf")
 @requires("meetings.view")
 def notice_pdf(number: int):
-    from coopkit.documents.pipeline import render_pdf
-    from coopkit.meetings.documents import notice_html
-
     meeting = meeting_or_404(number)
     if meeting.notice_sent_at is None:
         abort(404)
@@ -184,8 +183,6 @@ def notice_pdf(number: int):
 @bp.route("/<int:number>/minutes.pdf")
 @requires("meetings.view")
 def minutes_pdf(number: int):
-    from coopkit.meetings.documents import minutes_pdf as render
-
     meeting = meeting_or_404(number)
     if meeting.state not in ("closed", "adjourned"):
         abort(404)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from coopkit.database import utcnow
 from coopkit.extensions import db
+from coopkit.mentoring.digest import send_weekly
 
 
 @click.command("mentor-digest")
@@ -15,8 +17,6 @@ def digest_command(today: str | None):
     """Email each mentor what is due or overdue in their cohorts (once a week)."""
     from datetime import date
 
-    from coopkit.database import utcnow
-    from coopkit.mentoring.digest import send_weekly
 
     try:
         day = date.fromisoformat(today) if today else utcnow().date()

@@ -12,11 +12,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from coopkit.calendar.queries import summaries as calendar_summaries
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Cohort, CohortRequest, Coop, MentorAssignment
 from coopkit.extensions import db
+from coopkit.founding.models import StepComment
 from coopkit.founding.progress import journey as build_journey
 from coopkit.founding.queries import journey_inputs
-from coopkit.mentoring.models import Cohort, CohortRequest, MentorAssignment, StepComment
 
 #: no activity for this many days puts a co-op on the "needs attention" list
 QUIET_DAYS = 14

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 
 from coopkit.accounts.models import User
 from coopkit.calendar.queries import calendars
-from coopkit.coops.models import Coop
+from coopkit.coops.models import CohortRequest, Coop, MentorAssignment
 from coopkit.database import add_unless_duplicate
 from coopkit.extensions import db
 from coopkit.mail import MailError, send_mail
-from coopkit.mentoring.models import CohortRequest, MentorAssignment, MentorDigestSent
+from coopkit.mentoring.models import MentorDigestSent
 from coopkit.web import external_url
 
 log = logging.getLogger("coopkit.mentoring")

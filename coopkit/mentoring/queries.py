@@ -3,9 +3,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Cohort, CohortRequest, Coop, MentorAssignment
 from coopkit.extensions import db
-from coopkit.mentoring.models import Cohort, CohortRequest, MentorAssignment, StepComment
 
 
 def cohorts_with_counts() -> list[tuple[Cohort, int, int]]:
@@ -42,24 +41,3 @@ def mentor_cohorts(user) -> list[Cohort]:
         sa.select(Cohort).join(MentorAssignment, MentorAssignment.cohort_id == Cohort.id)
         .where(MentorAssignment.user_id == user.id).order_by(Cohort.name)
     ).scalars())
-
-
-def step_threads(coop, step_key: str) -> list[tuple[StepComment, list[StepComment]]]:
-    """The comment threads on a step, oldest first, each with its replies: one statement."""
-    rows = db.session.execute(
-        sa.select(StepComment).options(joinedload(StepComment.author))
-        .where(StepComment.coop_id == coop.id, StepComment.step_key == step_key)
-        .order_by(StepComment.created_at, StepComment.id)
-    ).scalars().all()
-    threads = {c.id: (c, []) for c in rows if c.thread_id is None}
-    for comment in rows:
-        if comment.thread_id is not None and comment.thread_id in threads:
-            threads[comment.thread_id][1].append(comment)
-    return list(threads.values())
-
-
-def thread(coop, comment_id: int) -> StepComment | None:
-    comment = db.session.get(StepComment, comment_id)
-    if comment is None or comment.coop_id != coop.id or comment.thread_id is not None:
-        return None
-    return comment

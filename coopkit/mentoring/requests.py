@@ -10,10 +10,10 @@ from sqlalchemy.orm import aliased, joinedload
 
 from coopkit.accounts.models import User
 from coopkit.coops.forms import EmptyForm
+from coopkit.coops.models import CohortRequest, MentorAssignment
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
 from coopkit.mentoring import services
-from coopkit.mentoring.models import CohortRequest, MentorAssignment
 from coopkit.web import coop_blueprint
 
 bp = coop_blueprint("cohort_requests", __name__, "/cohort")

@@ -7,10 +7,9 @@ import sqlalchemy as sa
 from coopkit.accounts.models import User
 from coopkit.accounts.services import find_by_email
 from coopkit.audit.services import record
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Cohort, CohortRequest, Coop, MentorAssignment
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.mentoring.models import Cohort, CohortRequest, MentorAssignment, StepComment
 
 
 class MentoringError(ValueError):
@@ -145,74 +144,3 @@ def unassign_mentor(assignment: MentorAssignment, actor) -> None:
 
 
 # --- comments on founding steps -------------------------------------------------------
-
-COMMENT_MAX = 4000
-
-
-def _comment_body(body: str) -> str:
-    body = (body or "").strip().replace("\r\n", "\n")
-    if not body:
-        raise MentoringError("Write a comment first.")
-    if len(body) > COMMENT_MAX:
-        raise MentoringError(f"Keep a comment to {COMMENT_MAX} characters or fewer (this has {len(body)}).")
-    if any(ord(c) < 32 and c not in "\n\t" for c in body):
-        raise MentoringError("The comment contains characters that can't be stored.")
-    return body
-
-
-def _record_comment(action: str, coop: Coop, actor, subject: StepComment, data: dict, by_mentor: bool) -> None:
-    before = coop.last_activity_at
-    record(action, coop=coop, actor=actor, subject=subject, data=data)
-    if by_mentor:
-        # A mentor's comment is not the group's own activity: a quiet co-op stays on the
-        # dashboard's "needs attention" list until its founders act.
-        coop.last_activity_at = before
-        db.session.flush()
-
-
-def start_thread(coop: Coop, step_key: str, body: str, actor, *, by_mentor: bool) -> StepComment:
-    """Open a comment thread on a founding step. Changes: adds a StepComment (the thread);
-    records ``comment.added``. Flushes."""
-    from coopkit.founding.catalogue import get_step
-
-    if get_step(step_key) is None:
-        raise MentoringError("There is no such step.")
-    body = _comment_body(body)
-    now = utcnow()
-    comment = StepComment(coop_id=coop.id, step_key=step_key, author_id=actor.id, by_mentor=by_mentor, body=body,
-                          created_at=now, last_post_at=now, awaiting_mentor=not by_mentor)
-    db.session.add(comment)
-    db.session.flush()
-    _record_comment("comment.added", coop, actor, comment, {"step": step_key, "by_mentor": by_mentor}, by_mentor)
-    return comment
-
-
-def reply(coop: Coop, thread: StepComment, body: str, actor, *, by_mentor: bool) -> StepComment:
-    """Reply in a thread; a reply reopens a resolved thread. Changes: adds a StepComment and
-    updates the thread's last post; records ``comment.replied``. Flushes."""
-    if thread.thread_id is not None or thread.coop_id != coop.id:
-        raise MentoringError("Reply to the first comment of a thread.")
-    body = _comment_body(body)
-    now = utcnow()
-    comment = StepComment(coop_id=coop.id, step_key=thread.step_key, thread_id=thread.id, author_id=actor.id,
-                          by_mentor=by_mentor, body=body, created_at=now)
-    db.session.add(comment)
-    reopened = thread.resolved_at is not None
-    thread.last_post_at, thread.awaiting_mentor = now, not by_mentor
-    thread.resolved_at, thread.resolved_by_id = None, None
-    db.session.flush()
-    _record_comment("comment.replied", coop, actor, thread,
-                    {"step": thread.step_key, "by_mentor": by_mentor, "reopened": reopened}, by_mentor)
-    return comment
-
-
-def resolve(coop: Coop, thread: StepComment, actor) -> None:
-    """Mark a thread resolved (founders do this once they have dealt with it). Changes: the
-    thread's resolved fields; records ``comment.resolved``. Flushes."""
-    if thread.thread_id is not None or thread.coop_id != coop.id:
-        raise MentoringError("Only a whole thread can be resolved.")
-    if thread.resolved_at is not None:
-        raise MentoringError("This thread is already resolved.")
-    thread.resolved_at, thread.resolved_by_id, thread.awaiting_mentor = utcnow(), actor.id, False
-    db.session.flush()
-    record("comment.resolved", coop=coop, actor=actor, subject=thread, data={"step": thread.step_key})

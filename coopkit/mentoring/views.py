@@ -5,14 +5,13 @@ from flask_login import current_user
 
 from coopkit.accounts.models import User
 from coopkit.coops.forms import EmptyForm
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Cohort, Coop, MentorAssignment
 from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.forms import choices
 from coopkit.mentoring import dashboard as dashboard_table
 from coopkit.mentoring import forms, queries, services
-from coopkit.mentoring.models import Cohort, MentorAssignment
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 bp = Blueprint("mentoring", __name__, url_prefix="/mentor")

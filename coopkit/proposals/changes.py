@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from coopkit.rules.parameters import PARAMETERS
+from coopkit.coops.parameters import PARAMETERS
+from coopkit.rules.diff import parameter_changes
 
 
 class ChangeError(ValueError):
@@ -13,7 +14,7 @@ class ChangeError(ValueError):
 
 
 def parse_value(key: str, raw: str):
-    """Turn what the proposer typed into the parameter's type (see coopkit.rules.parameters)."""
+    """Turn what the proposer typed into the parameter's type (see coopkit.coops.parameters)."""
     kind = PARAMETERS[key][0]
     raw = (raw or "").strip()
     label = PARAMETERS[key][2]
@@ -55,8 +56,4 @@ def plain_language(old: dict, changes: dict) -> list[str]:
     """Lines such as 'Quorum: at least this many members: 2 -> 3', from the rules feature's diff."""
     new = dict(old)
     new.update(changes)
-    try:
-        from coopkit.rules.diff import parameter_changes
-    except ImportError:
-        return [f"{PARAMETERS[k][2]}: {old.get(k)!r} becomes {v!r}" for k, v in sorted(changes.items())]
     return list(parameter_changes(old, new))

@@ -6,14 +6,13 @@ import click
 from flask.cli import with_appcontext
 
 from coopkit.extensions import db
+from coopkit.proposals import closing
 
 
 @click.command("close-due")
 @with_appcontext
 def close_due():
     """Send due reminders, then close every proposal whose closing time has passed."""
-    from coopkit.proposals import closing
-
     reminded = closing.remind_due()
     db.session.commit()
     for proposal, people in reminded:
@@ -29,8 +28,6 @@ def close_due():
 @with_appcontext
 def remind_due():
     """Email members who have not voted, once, when a proposal closes within 24 hours."""
-    from coopkit.proposals import closing
-
     reminded = closing.remind_due()
     db.session.commit()
     for proposal, people in reminded:

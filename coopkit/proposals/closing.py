@@ -13,13 +13,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Coop, Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.proposals import ballotbox, integrity, tally
+from coopkit.proposals import notify as mail
 from coopkit.proposals.models import Ballot, Participation, Proposal, VoterRollEntry
 from coopkit.proposals.services import ProposalError, may_manage
 from coopkit.proposals.voting import spec_for
+from coopkit.rules.services import create_amended_version
 
 log = logging.getLogger("coopkit.proposals")
 
@@ -100,18 +102,11 @@ def close_proposal(proposal: Proposal, *, actor=None, now: datetime | None = Non
     if result.passed and proposal.rule_changes:
         _amend_rules(proposal, coop, actor)
     if notify:
-        from coopkit.proposals import notify as mail
-
         mail.closed(proposal, coop, result)
     return result
 
 
 def _amend_rules(proposal: Proposal, coop, actor) -> None:
-    try:
-        from coopkit.rules.services import create_amended_version
-    except ImportError:  # the rules feature has not provided amendments (reported, not hidden)
-        log.error("Proposal %s passed but coopkit.rules.services.create_amended_version is missing", proposal.id)
-        return
     try:
         with db.session.begin_nested():
             version = create_amended_version(coop, proposal.rule_changes, actor, proposal.id)
@@ -158,8 +153,6 @@ def close_due(*, now: datetime | None = None, coop=None) -> list[Proposal]:
 def remind_due(*, now: datetime | None = None) -> list[tuple[Proposal, int]]:
     """Email, once, the members on the roll who have not voted, 24 hours before a proposal
     closes. Returns (proposal, people reminded). Flushes; audits proposal.reminded."""
-    from coopkit.proposals import notify
-
     now = now or utcnow()
     due = db.session.execute(
         sa.select(Proposal).where(Proposal.state == "open", Proposal.reminder_sent_at.is_(None),
@@ -178,7 +171,7 @@ def remind_due(*, now: datetime | None = None) -> list[tuple[Proposal, int]]:
             continue  # the opening email was itself sent within the last day
         not_voted = not_voted_members(proposal)
         coop = db.session.get(Coop, proposal.coop_id)
-        notify.reminder(proposal, coop, not_voted)
+        mail.reminder(proposal, coop, not_voted)
         record("proposal.reminded", coop=coop, subject=proposal, data={"members": len(not_voted)})
         log.info("Proposal %s: reminder sent to %d member(s)", proposal.id, len(not_voted))
         sent.append((proposal, len(not_voted)))
@@ -186,8 +179,6 @@ def remind_due(*, now: datetime | None = None) -> list[tuple[Proposal, int]]:
 
 
 def not_voted_members(proposal: Proposal):
-    from coopkit.register.models import Member
-
     voted = sa.select(Participation.member_id).where(Participation.proposal_id == proposal.id)
     return db.session.execute(
         sa.select(Member).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)

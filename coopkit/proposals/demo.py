@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from coopkit.coops.models import Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.proposals import closing, services, voting
-from coopkit.register.models import Member
+from coopkit.rules.queries import current_parameters
 
 log = logging.getLogger("coopkit.proposals")
 
@@ -46,7 +47,6 @@ def seed(ctx) -> None:
     now = utcnow().replace(second=0, microsecond=0)
 
     # 1. A closed special resolution that changed a rule (the leaving notice).
-    from coopkit.rules.queries import current_parameters
 
     params = current_parameters(coop)
     notice = int(params.get("leaving_notice_days") or 28)

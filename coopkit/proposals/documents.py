@@ -9,6 +9,9 @@ from coopkit.documents.pipeline import render_pdf
 from coopkit.extensions import db
 from coopkit.proposals import queries
 from coopkit.proposals.text import render_markdown
+from coopkit.rules.documents import DocumentBlocked
+from coopkit.rules.documents import amendment_pdf as rules_amendment_pdf
+from coopkit.rules.models import RulesVersion
 
 
 def minutes_html(coop, proposal) -> str:
@@ -27,10 +30,6 @@ def minutes_pdf(coop, proposal) -> bytes:
 
 
 def amendment_pdf(coop, proposal) -> bytes:
-    from coopkit.rules.documents import DocumentBlocked
-    from coopkit.rules.documents import amendment_pdf as rules_amendment_pdf
-    from coopkit.rules.models import RulesVersion
-
     new = db.session.get(RulesVersion, proposal.amended_rules_version_id)
     old = db.session.get(RulesVersion, proposal.base_rules_version_id) if proposal.base_rules_version_id else None
     if old is None:

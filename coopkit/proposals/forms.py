@@ -14,9 +14,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from coopkit.coops.parameters import PARAMETERS
 from coopkit.forms import NoControlCharacters, strip_filter
 from coopkit.proposals.models import METHOD_LABELS
-from coopkit.rules.parameters import PARAMETERS
+from coopkit.proposals.services import UNCHANGEABLE_PARAMETERS
 
 CHANGE_ROWS = 3
 
@@ -27,8 +28,6 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 def changeable_parameters() -> list[tuple[str, str]]:
-    from coopkit.proposals.services import UNCHANGEABLE_PARAMETERS
-
     return choices([("", "(no change)")] + [
         (key, f"{spec[2]} ({value_format(spec[0])})") for key, spec in PARAMETERS.items()
         if key not in UNCHANGEABLE_PARAMETERS])

@@ -11,10 +11,14 @@ import logging
 import sqlalchemy as sa
 
 from coopkit.accounts.models import User
+from coopkit.audit.services import head_of
+from coopkit.coops.models import Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.mail import send_mail
+from coopkit.proposals.models import VoterRollEntry
 from coopkit.proposals.text import closing_ics
+from coopkit.proposals.timefmt import uk_datetime
 from coopkit.web import public_base_url
 
 log = logging.getLogger("coopkit.proposals")
@@ -26,8 +30,6 @@ def proposal_url(coop, proposal, suffix: str = "") -> str:
 
 
 def uk_time(value) -> str:
-    from coopkit.proposals.timefmt import uk_datetime
-
     return uk_datetime(value)
 
 
@@ -77,9 +79,6 @@ def reminder(proposal, coop, not_voted) -> None:
 
 
 def closed(proposal, coop, result) -> None:
-    from coopkit.proposals.models import VoterRollEntry
-    from coopkit.register.models import Member
-
     roll = db.session.execute(
         sa.select(Member).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)
         .where(VoterRollEntry.proposal_id == proposal.id).order_by(Member.id)
@@ -100,8 +99,6 @@ def closed(proposal, coop, result) -> None:
 
 def anchor_paragraph(coop) -> str:
     """The audit log's fingerprint after this result, for members to keep (outside the database)."""
-    from coopkit.audit.services import head_of
-
     head = head_of(coop.id)
     if head is None:
         return ""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from coopkit.accounts.models import User
+from coopkit.coops.models import Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.proposals import tally
@@ -18,7 +19,6 @@ from coopkit.proposals.models import (
     ProposalComment,
     VoterRollEntry,
 )
-from coopkit.register.models import Member
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,19 @@ import sqlalchemy as sa
 
 from coopkit.audit.services import record
 from coopkit.coops import policy
+from coopkit.coops.models import Member
+from coopkit.coops.parameters import PARAMETERS
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
+from coopkit.proposals import notify as mail
 from coopkit.proposals import tally
 from coopkit.proposals.models import (
     Proposal,
     ProposalComment,
     VoterRollEntry,
 )
-from coopkit.register.models import Member
-from coopkit.rules.parameters import PARAMETERS
+from coopkit.rules.facts import upgrade_available
+from coopkit.rules.queries import current_parameters, governing_version
 
 log = logging.getLogger("coopkit.proposals")
 
@@ -73,8 +76,6 @@ def member_for_user(coop, user) -> Member | None:
 
 
 def _parameters(coop) -> dict:
-    from coopkit.rules.queries import current_parameters
-
     return current_parameters(coop)
 
 
@@ -114,8 +115,6 @@ def counting_rule(coop, draft_or_proposal) -> tuple[int, str]:
 
 
 def _check_rule_changes(coop, changes: dict) -> dict:
-    from coopkit.rules.queries import governing_version
-
     if not changes:
         return {}
     current = _parameters(coop)
@@ -129,8 +128,6 @@ def _check_rule_changes(coop, changes: dict) -> dict:
         if key not in PARAMETERS or key in UNCHANGEABLE_PARAMETERS:
             raise ProposalError(f"{key} is not a rule that can be changed here.")
         if key == "ruleset_version":
-            from coopkit.rules.facts import upgrade_available
-
             upgrade = upgrade_available(coop)
             if upgrade is None or str(value) != upgrade.ruleset.version:
                 raise ProposalError("There is no newer version of your rule set to adopt"
@@ -213,7 +210,6 @@ def create_proposal(coop, user, draft: Draft, *, now: datetime | None = None) ->
     if member is None or not member.is_current:
         raise ProposalError("Only members of this co-op can make proposals.")
     draft = _check_draft(coop, draft, now)
-    from coopkit.rules.queries import governing_version
 
     base = governing_version(coop)
     for _ in range(5):
@@ -303,8 +299,6 @@ def open_proposal(proposal: Proposal, coop, user, *, now: datetime | None = None
                  "threshold_percent": proposal.threshold_percent, "basis": proposal.basis})
     log.info("Proposal %s opened: %d on the roll", proposal.id, len(roll))
     if notify:
-        from coopkit.proposals import notify as mail
-
         mail.opened(proposal, coop, roll)
     return len(roll)
 

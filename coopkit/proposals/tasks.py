@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from coopkit.jobs import crontab, periodic_task
+from coopkit.proposals import closing
 
 log = logging.getLogger("coopkit.proposals")
 
@@ -17,14 +18,10 @@ log = logging.getLogger("coopkit.proposals")
 @periodic_task(crontab(minute="*"))
 def close_due_proposals() -> int:
     """Close every open proposal past its closing time (each exactly once)."""
-    from coopkit.proposals import closing
-
     return len(closing.close_due())
 
 
 @periodic_task(crontab(minute="*"))
 def send_due_reminders() -> int:
     """Email the 24-hour reminders that are due (each proposal once)."""
-    from coopkit.proposals import closing
-
     return len(closing.remind_due())

@@ -9,13 +9,17 @@ from flask_login import current_user
 
 from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
+from coopkit.coops.parameters import PARAMETERS
 from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.proposals import closing, forms, queries, services, voting
+from coopkit.proposals import closing, documents, forms, queries, services, voting
 from coopkit.proposals.changes import ChangeError, parse_value, plain_language
 from coopkit.proposals.text import render_markdown
 from coopkit.proposals.timefmt import from_uk, to_uk, uk_datetime
+from coopkit.proposals.voting_views import vote_page
+from coopkit.rules.documents import DocumentBlocked
+from coopkit.rules.facts import upgrade_proposal
 from coopkit.web import coop_blueprint
 
 bp = coop_blueprint("proposals", __name__, "/proposals")
@@ -91,8 +95,6 @@ def _fill_form(form, proposal) -> None:
 
 
 def _show_value(key, value) -> str:
-    from coopkit.rules.parameters import PARAMETERS
-
     kind = PARAMETERS[key][0]
     if kind == "pence":
         return f"£{value // 100}.{value % 100:02d}"
@@ -133,8 +135,6 @@ def new():
 
 def _prefill_upgrade(form) -> None:
     """Start a proposal to adopt the rule set's newer version (the rules pages link here)."""
-    from coopkit.rules.facts import upgrade_proposal
-
     words = upgrade_proposal(g.coop, url_for("rules.upgrade", _external=True))
     if words is None:
         flash("Your rules already use the newest version of their rule set.", "info")
@@ -275,8 +275,6 @@ def comment(number: int):
 @bp.route("/<int:number>/vote", methods=["GET", "POST"])
 @requires("proposals.vote")
 def vote(number: int):
-    from coopkit.proposals.voting_views import vote_page
-
     return vote_page(_proposal_or_404(number))
 
 
@@ -322,12 +320,10 @@ def ballots(number: int):
 @bp.route("/<int:number>/minutes.pdf")
 @requires("proposals.view")
 def minutes_pdf(number: int):
-    from coopkit.proposals.documents import minutes_pdf as render
-
     proposal = _proposal_or_404(number)
     if proposal.state != "closed":
         abort(404)
-    pdf = render(g.coop, proposal)
+    pdf = documents.minutes_pdf(g.coop, proposal)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{g.coop.slug}-proposal-{proposal.number}-minutes.pdf"'})
 
@@ -335,14 +331,11 @@ def minutes_pdf(number: int):
 @bp.route("/<int:number>/amendment.pdf")
 @requires("proposals.view")
 def amendment_pdf(number: int):
-    from coopkit.proposals.documents import amendment_pdf as render
-    from coopkit.rules.documents import DocumentBlocked
-
     proposal = _proposal_or_404(number)
     if proposal.state != "closed" or proposal.amended_rules_version_id is None:
         abort(404)
     try:
-        pdf = render(g.coop, proposal)
+        pdf = documents.amendment_pdf(g.coop, proposal)
     except DocumentBlocked as exc:
         flash(str(exc), "error")
         return redirect(url_for("proposals.results", number=number))

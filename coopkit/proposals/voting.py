@@ -14,13 +14,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from coopkit.accounts.models import User
 from coopkit.audit.services import record
+from coopkit.coops.models import Member
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.proposals import ballotbox, tally
 from coopkit.proposals.models import Ballot, BallotChange, Participation, Proposal, VoterRollEntry
 from coopkit.proposals.services import VoteError
-from coopkit.register.models import Member
 
 log = logging.getLogger("coopkit.proposals")
 
@@ -170,6 +171,4 @@ def _change_open_vote(proposal, coop, member, participation, encoded, seen, now)
 
 
 def _user_of(member: Member):
-    from coopkit.accounts.models import User
-
     return db.session.get(User, member.user_id) if member.user_id else None

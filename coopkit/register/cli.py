@@ -9,7 +9,9 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from coopkit.coops.models import Coop
 from coopkit.extensions import db
+from coopkit.register.exchange import ExchangeError, export_coop, import_coop
 
 
 @click.command("export")
@@ -20,9 +22,6 @@ from coopkit.extensions import db
 def export_command(slug: str, out: Path):
     """Write all of a co-op's data (registers, founding answers, rules versions, proposals,
     ballots as secrecy allows, the audit log) to a zip archive."""
-    from coopkit.coops.models import Coop
-    from coopkit.register.exchange import ExchangeError, export_coop
-
     coop = db.session.execute(sa.select(Coop).where(Coop.slug == slug)).scalar_one_or_none()
     if coop is None:
         raise click.ClickException(f"No co-op with the address {slug!r}.")
@@ -44,8 +43,6 @@ def export_command(slug: str, out: Path):
 @with_appcontext
 def import_command(archive: Path, slug: str):
     """Restore an export into a new co-op at SLUG. All or nothing."""
-    from coopkit.register.exchange import ExchangeError, import_coop
-
     try:
         coop = import_coop(archive.read_bytes(), slug)
     except ExchangeError as exc:

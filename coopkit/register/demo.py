@@ -10,9 +10,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.models import Member
 from coopkit.extensions import db
 from coopkit.register import services
-from coopkit.register.models import Member
 
 LEAVER = ("Priya Shah", "priya@preston-digital.example", "9 Cannon Street, Preston")
 APPLICANT = ("Rosa Lima", "rosa@preston-digital.example", "17 Stanley Place, Preston")

@@ -26,9 +26,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from coopkit.audit import chain as chainlib
+from coopkit.audit.models import ArchivedAuditEvent
 from coopkit.audit.services import record
+from coopkit.coops.models import Coop
+from coopkit.coops.slugs import CoopError, check_slug
 from coopkit.database import utcnow
 from coopkit.extensions import db
+from coopkit.seal import SealError, ballot_context, box_key, seal, unseal
 
 log = logging.getLogger("coopkit.register")
 
@@ -180,9 +185,6 @@ def _read(archive: zipfile.ZipFile, name: str):
 def import_coop(data: bytes, slug: str, actor=None):
     """Restore an archive into a new co-op at ``slug``. All or nothing: any problem raises
     ExchangeError and nothing is kept. Changes: a Coop and every restored row. Flushes."""
-    from coopkit.coops.models import Coop
-    from coopkit.coops.services import CoopError, check_slug
-
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -226,9 +228,6 @@ def import_coop(data: bytes, slug: str, actor=None):
 def _archive_audit_log(archive: zipfile.ZipFile, manifest: dict, coop_id: int) -> tuple[int, str | None]:
     """Keep the exported co-op's audit log verbatim (its hashes still verify) in the new co-op's
     archived events, after checking every chain in it. Returns (events, the last event's hash)."""
-    from coopkit.audit import chain as chainlib
-    from coopkit.audit.models import ArchivedAuditEvent
-
     name = "tables/audit_events.json"
     if "audit_events" not in manifest["tables"]:
         return 0, None
@@ -332,7 +331,6 @@ def _resealed(row: dict, new_proposal_id: int) -> dict:
     COOPKIT_SECRET_KEY): elsewhere the restore stops rather than lose votes."""
     from flask import current_app
 
-    from coopkit.seal import SealError, ballot_context, box_key, seal, unseal
 
     key = box_key(current_app.config["SECRET_KEY"])
     try:

@@ -20,8 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from coopkit.coops.models import OFFICES
 from coopkit.forms import DateField, NoControlCharacters, choices, lower_filter, strip_filter
-from coopkit.register.models import OFFICES
 
 MONEY_RE = re.compile(r"^£?\s*(\d{1,9})(?:\.(\d{1,2}))?$")
 CLASS_CHOICES = choices([("voting", "Voting member"), ("non_voting", "Non-voting member")])

@@ -10,12 +10,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from coopkit.audit.services import record
-from coopkit.coops.models import Invitation
-from coopkit.coops.services import create_invitation
+from coopkit.coops.models import Invitation, Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.mail import MailError, send_mail
-from coopkit.register.models import Member
+from coopkit.workspace.services import create_invitation
 
 log = logging.getLogger("coopkit.register")
 

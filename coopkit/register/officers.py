@@ -8,8 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.models import NON_MEMBER_OFFICES, OFFICES, Coop, Member, Officer
 from coopkit.extensions import db
-from coopkit.register.models import NON_MEMBER_OFFICES, OFFICES, Member, Officer
 from coopkit.register.shares import RegisterError
 
 OFFICE_LABELS = {"secretary": "Secretary", "director": "Director", "chair": "Chair", "treasurer": "Treasurer",
@@ -17,8 +17,6 @@ OFFICE_LABELS = {"secretary": "Secretary", "director": "Director", "chair": "Cha
 
 
 def _coop(member: Member):
-    from coopkit.coops.models import Coop
-
     return db.session.get(Coop, member.coop_id)
 
 
@@ -94,7 +92,6 @@ def set_particulars(officer: Officer, changes: dict, *, actor) -> None:
     for key, value in changes.items():
         setattr(officer, key, value.strip() if isinstance(value, str) else value)
     db.session.flush()
-    from coopkit.coops.models import Coop
 
     record("officer.particulars", coop=db.session.get(Coop, officer.coop_id), actor=actor, subject=officer,
            data={"fields": sorted(changes)})
@@ -136,7 +133,6 @@ def end_significant_control(row, *, on: date, actor) -> None:
         raise RegisterError("It can't end before it began.")
     row.ceased_on = on
     db.session.flush()
-    from coopkit.coops.models import Coop
 
     record("psc.ceased", coop=db.session.get(Coop, row.coop_id), actor=actor, subject=row,
            data={"on": on.isoformat()})
@@ -150,7 +146,6 @@ def end_appointment(officer: Officer, *, on: date, actor) -> None:
         raise RegisterError("An appointment can't end before it started.")
     officer.ceased_on = on
     db.session.flush()
-    from coopkit.coops.models import Coop
 
     record("officer.ceased", coop=db.session.get(Coop, officer.coop_id), actor=actor, subject=officer,
            data={"member_id": officer.member_id, "office": officer.office, "on": on.isoformat()})

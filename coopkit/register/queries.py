@@ -10,15 +10,12 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from coopkit.accounts.models import User
+from coopkit.coops.models import Member, Officer
 from coopkit.extensions import db
+from coopkit.proposals.models import Proposal
 from coopkit.register import ledger
-from coopkit.register.models import (
-    Member,
-    MemberProperty,
-    Officer,
-    RegisterAmendment,
-    ShareTransaction,
-)
+from coopkit.register.models import MemberProperty, RegisterAmendment, ShareTransaction
+from coopkit.rules.queries import current_parameters
 
 PER_PAGE = 50
 VIEWS = {
@@ -266,8 +263,6 @@ def psc_candidates(coop) -> list[Member]:
 
 def officer_warnings(coop) -> list[str]:
     """What the register of officers lacks under the co-op's rules; three statements."""
-    from coopkit.rules.queries import current_parameters
-
     params = current_parameters(coop)
     current = db.session.execute(
         sa.select(Officer.office, Officer.member_id).where(Officer.coop_id == coop.id, Officer.ceased_on.is_(None))
@@ -319,8 +314,6 @@ def coop_amendments(coop) -> list[RegisterAmendment]:
 def passed_proposals(coop) -> list[tuple[int, int, str]]:
     """(id, number, title) of the co-op's proposals that passed, newest first: the decisions an
     admission or an expulsion can cite."""
-    from coopkit.proposals.models import Proposal
-
     return [tuple(r) for r in db.session.execute(
         sa.select(Proposal.id, Proposal.number, Proposal.title)
         .where(Proposal.coop_id == coop.id, Proposal.outcome == "passed").order_by(Proposal.number.desc())).all()]
@@ -330,7 +323,6 @@ def proposal_number(coop, proposal_id: int | None) -> int | None:
     """The number members know a proposal by, for an entry that cites it."""
     if proposal_id is None:
         return None
-    from coopkit.proposals.models import Proposal
 
     return db.session.execute(sa.select(Proposal.number).where(Proposal.id == proposal_id,
                                                                Proposal.coop_id == coop.id)).scalar_one_or_none()

@@ -11,10 +11,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.models import Member
 from coopkit.extensions import db
 from coopkit.register import csvimport, queries
-from coopkit.register.models import Member, ShareTransaction
+from coopkit.register.models import ShareTransaction
 from coopkit.register.shares import RegisterError, share_params
+from coopkit.rules.queries import current_parameters
 
 log = logging.getLogger("coopkit.register")
 
@@ -29,8 +31,6 @@ REGISTERS = {
 
 def check_import(coop, text: str) -> csvimport.ImportResult:
     """Parse and check a members CSV against this co-op's register and rules. Reads only."""
-    from coopkit.rules.queries import current_parameters
-
     params = current_parameters(coop)
     share_value, max_holding = share_params(coop)
     existing = set(db.session.execute(

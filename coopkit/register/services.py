@@ -12,9 +12,11 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.models import Coop, Member, Officer
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.register.models import Member, Officer, RegisterAmendment
+from coopkit.proposals.models import Proposal
+from coopkit.register.models import RegisterAmendment
 from coopkit.register.officers import (  # noqa: F401  (re-exported: the register's public writes)
     OFFICE_LABELS,
     PARTICULARS,
@@ -25,6 +27,7 @@ from coopkit.register.officers import (  # noqa: F401  (re-exported: the registe
     end_significant_control,
     set_particulars,
 )
+from coopkit.register.queries import share_entries
 from coopkit.register.shares import (  # noqa: F401  (re-exported: the register's public writes)
     RegisterError,
     add_months,
@@ -35,6 +38,7 @@ from coopkit.register.shares import (  # noqa: F401  (re-exported: the register'
     transfer_shares,
     withdraw_shares,
 )
+from coopkit.rules.queries import current_parameters
 
 log = logging.getLogger("coopkit.register")
 
@@ -60,14 +64,10 @@ PRIVATE_FIELDS = ("postal_address", "email", "date_of_birth", "address_since")
 
 
 def _coop(member: Member):
-    from coopkit.coops.models import Coop
-
     return db.session.get(Coop, member.coop_id)
 
 
 def _params(coop) -> dict:
-    from coopkit.rules.queries import current_parameters
-
     return current_parameters(coop)
 
 
@@ -191,8 +191,6 @@ def admit_member(member: Member, on: date, actor, by_proposal_id: int | None = N
 
 
 def _check_passed(coop, proposal_id: int) -> None:
-    from coopkit.proposals.models import Proposal
-
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or proposal.coop_id != coop.id or proposal.outcome != "passed":
         raise RegisterError("Choose a proposal of this co-op that passed.")
@@ -245,8 +243,6 @@ def cease_member(member: Member, *, on: date, reason: str, actor, shares: str | 
     """Mark a member as ceased on ``on``, deal with their shares (withdraw them by default,
     transfer them, or keep them pending) and end any office they hold.
     Changes: Member status/ceased_on/ceased_reason, ShareTransactions, Officer.ceased_on. Flushes."""
-    from coopkit.register.queries import share_entries
-
     if reason not in CEASE_REASONS:
         raise RegisterError("Choose why the membership ends.")
     if member.status == "ceased":

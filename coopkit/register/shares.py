@@ -14,9 +14,13 @@ from datetime import date
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.models import Coop, Member
 from coopkit.extensions import db
 from coopkit.register import ledger
-from coopkit.register.models import PROPERTY_KINDS, Member, MemberProperty, ShareTransaction
+from coopkit.register.models import PROPERTY_KINDS, MemberProperty, ShareTransaction
+from coopkit.register.queries import property_balance, share_entries
+from coopkit.rules.facts import register_terms as rules_register_terms
+from coopkit.rules.queries import current_parameters
 
 log = logging.getLogger("coopkit.register")
 
@@ -26,8 +30,6 @@ class RegisterError(ValueError):
 
 
 def _coop(member: Member):
-    from coopkit.coops.models import Coop
-
     return db.session.get(Coop, member.coop_id)
 
 
@@ -39,9 +41,7 @@ def add_months(day: date, months: int) -> date:
 
 def register_terms(coop):
     """What the rules in force say the share ledger must follow (coopkit.rules.facts)."""
-    from coopkit.rules.facts import register_terms as terms
-
-    return terms(coop)
+    return rules_register_terms(coop)
 
 
 def _require_share_capital(coop) -> None:
@@ -52,8 +52,6 @@ def _require_share_capital(coop) -> None:
 
 def share_params(coop) -> tuple[int, int]:
     """(share value, largest holding) in pence, from the co-op's governing rules."""
-    from coopkit.rules.queries import current_parameters
-
     params = current_parameters(coop)
     return int(params.get("share_value_pence") or 0), int(params.get("max_holding_pence") or 0)
 
@@ -64,8 +62,6 @@ def _lock(member: Member) -> None:
 
 
 def _history(member_id: int) -> list[ledger.Entry]:
-    from coopkit.register.queries import share_entries
-
     return share_entries(member_id)
 
 
@@ -203,8 +199,6 @@ def add_property(member: Member, kind: str, amount_pence: int, *, on: date, acto
                  repayment: bool = False) -> MemberProperty:
     """Record money a member lends or deposits (or its repayment) in the register of members.
     Changes: adds a MemberProperty row. Flushes."""
-    from coopkit.register.queries import property_balance
-
     if kind not in PROPERTY_KINDS:
         raise RegisterError("Choose a loan or a deposit.")
     if not isinstance(amount_pence, int) or amount_pence <= 0:

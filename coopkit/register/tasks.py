@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from coopkit.coops.models import Coop
+from coopkit.documents.pipeline import render_to_cache
+from coopkit.extensions import db
 from coopkit.jobs.documents import document_kind
 
 #: above this many entries (current and former), the register's PDF is prepared by a job
@@ -18,9 +21,6 @@ def is_large(counts: dict) -> bool:
 
 @document_kind("register.members")
 def render_register_of_members(coop_id: int, params: dict) -> str:
-    from coopkit.coops.models import Coop
-    from coopkit.documents.pipeline import render_to_cache
-    from coopkit.extensions import db
     from coopkit.register.documents import LANDSCAPE, members_html
 
     coop = db.session.get(Coop, coop_id)

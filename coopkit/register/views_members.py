@@ -22,6 +22,8 @@ from coopkit.register.blueprint import (
     sees_private,
     viewer,
 )
+from coopkit.register.invitations import without_account
+from coopkit.register.tasks import is_large
 from coopkit.rules.queries import current_parameters
 
 
@@ -49,8 +51,6 @@ def members():
     search = (request.args.get("q") or "").strip()[:100]
     page = queries.register_page(g.coop, view=view, as_at=as_at, page=page_arg(request.args.get("page")),
                                  search=search)
-    from coopkit.register.invitations import without_account
-    from coopkit.register.tasks import is_large
 
     return render_template("register/members.html", page=page, counts=counts, view=view, views=queries.VIEWS,
                            as_at=as_at, date_error=date_error, search=search, full=is_secretary(),

@@ -6,6 +6,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_login import current_user
 
 from coopkit.coops.forms import EmptyForm
+from coopkit.coops.models import Officer
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
 from coopkit.forms import choices
@@ -20,7 +21,8 @@ from coopkit.register.blueprint import (
     viewer,
 )
 from coopkit.register.csvimport import COLUMNS, template_csv
-from coopkit.register.models import Officer
+from coopkit.register.invitations import invite_without_account
+from coopkit.web import external_url
 
 
 def _member_choices(members):
@@ -325,9 +327,6 @@ def import_members():
 @bp.route("/invite-accounts", methods=["POST"])
 @requires("register.manage")
 def invite_accounts():
-    from coopkit.register.invitations import invite_without_account
-    from coopkit.web import external_url
-
     if not EmptyForm(prefix="accounts").validate_on_submit():
         flash("The form expired. Please try again.", "error")
         return redirect(url_for("register.members"))

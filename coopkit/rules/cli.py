@@ -8,7 +8,9 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from coopkit.coops.models import Coop
 from coopkit.extensions import db
+from coopkit.rules import documents, queries
 
 
 @click.group("rules")
@@ -25,9 +27,6 @@ def rules_group():
 @with_appcontext
 def rules_pdf(slug: str, out: str, number: int | None):
     """Write the rules (or a company's articles) of co-op SLUG as a PDF."""
-    from coopkit.coops.models import Coop
-    from coopkit.rules import documents, queries
-
     coop = db.session.execute(sa.select(Coop).where(Coop.slug == slug)).scalar_one_or_none()
     if coop is None:
         raise click.ClickException(f"No co-op with the address {slug!r}.")

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from coopkit.rules.parameters import PARAMETERS, QUORUM_TWO_ALONE_UP_TO, bounds, quorum_two_alone
+from coopkit.coops.parameters import PARAMETERS, QUORUM_TWO_ALONE_UP_TO, bounds, quorum_two_alone
 
 #: Schedule 1 of the 2014 Act: what a society's rules must provide for
 SCHEDULE_1: tuple[tuple[str, str], ...] = (

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from coopkit.rules.parameters import PARAMETERS
+from coopkit.coops.parameters import PARAMETERS
 from coopkit.rules.render import OutlineEntry, outline, unescape_md
 
 CHOICE_WORDS = {

@@ -16,6 +16,7 @@ from flask import render_template
 from coopkit.documents.pipeline import render_pdf
 from coopkit.rules import diff, queries, render
 from coopkit.rules.models import RulesVersion
+from coopkit.rules.queries import AmlPerson
 from coopkit.rules.ruleset import RuleSet, load_ruleset
 
 RULES_CSS_PATH = Path(__file__).resolve().parent.parent / "templates" / "documents" / "rules_print.css"
@@ -154,16 +155,6 @@ COMPANY_SUMMARY = (
     ("financial_year_end", "Financial year end (accounting reference date)"),
     ("main_contact", "Main contact"),
 )
-
-
-@dataclass(frozen=True)
-class AmlPerson:
-    """Anti-money-laundering details of one officer (typed by the secretary; never stored)."""
-
-    name: str
-    date_of_birth: str
-    address: str
-    time_at_address: str
 
 
 def pack_summary(coop, version: RulesVersion) -> tuple[list[tuple[str, str, str | None]], list[str]]:

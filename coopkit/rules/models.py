@@ -27,7 +27,7 @@ class RulesVersion(db.Model):
     #: the rule set's id and version in rules_templates/
     ruleset_id: Mapped[str] = mapped_column(sa.String(60))
     ruleset_version: Mapped[str] = mapped_column(sa.String(20))
-    #: JSON of the parameters (coopkit.rules.parameters keys) the text was rendered from
+    #: JSON of the parameters (coopkit.coops.parameters keys) the text was rendered from
     parameters: Mapped[str] = mapped_column(sa.Text)
     #: the rendered Markdown
     text: Mapped[str] = mapped_column(sa.Text)

@@ -15,7 +15,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from coopkit.coops.models import Member
 from coopkit.extensions import db
+from coopkit.founding.models import OfficerPrivateDetails
 from coopkit.rules import queries, render
 from coopkit.rules.models import RulesVersion
 from coopkit.rules.ruleset import RuleSet, load_ruleset
@@ -139,16 +141,12 @@ def bona_fide_draft(ruleset: RuleSet, params: dict, answers: dict) -> str:
 
 
 def _founders(coop) -> list:
-    from coopkit.register.models import Member
-
     return list(db.session.execute(
         sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(("founder", "member")))
         .order_by(Member.id)).scalars())
 
 
 def _aml_complete(coop) -> int:
-    from coopkit.founding.models import OfficerPrivateDetails
-
     return db.session.execute(
         sa.select(sa.func.count(OfficerPrivateDetails.id)).where(OfficerPrivateDetails.coop_id == coop.id)
     ).scalar_one()

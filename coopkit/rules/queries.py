@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from coopkit.coops.models import Member
+from coopkit.coops.parameters import PARAMETERS, defaults
 from coopkit.extensions import db
+from coopkit.founding import queries as founding_queries
+from coopkit.founding.catalogue import catalogue
+from coopkit.founding.models import OfficerPrivateDetails
+from coopkit.rules import compliance, render
+from coopkit.rules.decisions import DecisionKind, kinds_for_document
 from coopkit.rules.models import RulesVersion
-from coopkit.rules.parameters import defaults
+from coopkit.rules.ruleset import RuleSet, default_ruleset_for, load_ruleset
 
 
 def governing_version(coop) -> RulesVersion | None:
@@ -44,39 +53,22 @@ def current_parameters(coop) -> dict:
 
 # --- what the rules pages need ---------------------------------------------------------------
 
-import functools  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-from coopkit.rules import compliance, render  # noqa: E402
-from coopkit.rules.decisions import DecisionKind, kinds_for_document  # noqa: E402
-from coopkit.rules.ruleset import RuleSet, default_ruleset_for, load_ruleset  # noqa: E402
-
 
 def founding_answers(coop) -> dict:
-    """The founding journey's answers under the shared parameter names (none until it exists)."""
-    try:
-        from coopkit.founding.queries import answers_as_parameters
-    except ImportError:
-        return {}
-    return dict(answers_as_parameters(coop) or {})
+    """The founding journey's answers under the shared parameter names."""
+    return dict(founding_queries.answers_as_parameters(coop) or {})
 
 
 def step_for(key: str) -> tuple[str, str] | None:
     """(step key, step title) of the founding step that asks for ``key``, when the journey knows it."""
     try:
-        from coopkit.founding.queries import step_for_parameter
-    except ImportError:
-        return None
-    try:
-        return step_for_parameter(key)
+        return founding_queries.step_for_parameter(key)
     except (KeyError, LookupError):
         return None
 
 
 def gap_message(key: str) -> str:
     """How a missing answer reads in the preview: what is missing and which step to finish."""
-    from coopkit.rules.parameters import PARAMETERS
-
     label = PARAMETERS.get(key, ("", "", key.replace("_", " ")))[2]
     step = step_for(key)
     where = f' — finish step "{step[1]}"' if step else " — finish the founding journey"
@@ -97,8 +89,6 @@ def answers_for(coop) -> dict:
 
 
 def founder_count(coop) -> int:
-    from coopkit.register.models import Member
-
     statuses = ("founder",) if coop.stage != "registered" else ("founder", "member")
     return db.session.execute(
         sa.select(sa.func.count(Member.id)).where(Member.coop_id == coop.id, Member.status.in_(statuses))
@@ -156,10 +146,6 @@ def current_preview(coop, redact=()) -> Preview:
 
 def private_keys() -> frozenset[str]:
     """Answers the founding journey keeps private (e.g. a home address as registered office)."""
-    try:
-        from coopkit.founding.catalogue import catalogue
-    except ImportError:
-        return frozenset()
     return frozenset(q.key for step in catalogue().steps for q in step.questions if q.private)
 
 
@@ -216,8 +202,6 @@ def version_by_number(coop, number: int) -> RulesVersion | None:
 
 def founding_members(coop) -> list:
     """The people who sign and appear in the founding register: founders (or current members)."""
-    from coopkit.register.models import Member
-
     statuses = ("founder",) if coop.stage != "registered" else ("founder", "member")
     return list(db.session.execute(
         sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(statuses))
@@ -226,22 +210,25 @@ def founding_members(coop) -> list:
 
 
 def registration_checklist(coop) -> list[tuple[str, bool]] | None:
-    """The founding journey's registration checklist (label, ticked), when that feature has one."""
-    try:
-        from coopkit.founding.catalogue import catalogue
-        from coopkit.founding.queries import checklist as ticks
-    except ImportError:
-        return None
-    ticked = ticks(coop)
+    """The founding journey's registration checklist (label, ticked)."""
+    ticked = founding_queries.checklist(coop)
     return [(item.label, bool(ticked.get(item.key, (False,))[0])) for item in catalogue().checklist]
+
+
+@dataclass(frozen=True)
+class AmlPerson:
+    """Anti-money-laundering details of one officer (typed by the secretary; never stored)."""
+
+    name: str
+    date_of_birth: str
+    address: str
+    time_at_address: str
+
 
 
 def aml_people(coop) -> list:
     """The two officers' anti-money-laundering details from the founding journey, as
-    coopkit.rules.documents.AmlPerson (call only for the secretary; never logged or cached)."""
-    from coopkit.founding.models import OfficerPrivateDetails
-    from coopkit.rules.documents import AmlPerson
-
+    :class:`AmlPerson` (call only for the secretary; never logged or cached)."""
     rows = db.session.execute(
         sa.select(OfficerPrivateDetails).where(OfficerPrivateDetails.coop_id == coop.id)
         .order_by(OfficerPrivateDetails.slot)
@@ -255,3 +242,15 @@ def aml_people(coop) -> list:
         people.append(AmlPerson(name=row.full_name, date_of_birth=row.date_of_birth.strftime("%d/%m/%Y"),
                                 address=row.address, time_at_address=" and ".join(parts)))
     return people
+
+
+def newest_statuses(coop_ids) -> dict[int, str]:
+    """co-op id -> status of its newest RulesVersion (co-ops without rules are absent); one statement."""
+    newest = (
+        sa.select(RulesVersion.coop_id, sa.func.max(RulesVersion.number).label("number"))
+        .where(RulesVersion.coop_id.in_(coop_ids)).group_by(RulesVersion.coop_id).subquery()
+    )
+    return dict(db.session.execute(
+        sa.select(RulesVersion.coop_id, RulesVersion.status)
+        .join(newest, sa.and_(newest.c.coop_id == RulesVersion.coop_id, newest.c.number == RulesVersion.number))
+    ).all())

@@ -313,7 +313,7 @@ def _parse_clause(clause_id: str, text: str) -> tuple[str, list[tuple[str | None
 
 
 def render_document(ruleset: RuleSet, answers: dict[str, Any]) -> Document:
-    """Render the rule set for these answers (keys from coopkit.rules.parameters)."""
+    """Render the rule set for these answers (keys from coopkit.coops.parameters)."""
     values = resolve_values(ruleset, answers)
     context = template_context(ruleset, values)
     env = _environment(str(ruleset.directory))

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coopkit.coops.parameters import PARAMETERS, bounds
 from coopkit.rules.decisions import DecisionKindError, check_table
-from coopkit.rules.parameters import PARAMETERS, bounds
 
 log = logging.getLogger("coopkit.rules")
 
@@ -130,7 +130,7 @@ def _fail(path: Path, message: str) -> RuleSetError:
 
 def _parameter(path: Path, key: str, raw: Any, legal_form: str) -> ParameterSpec:
     if key not in PARAMETERS:
-        raise _fail(path, f"parameter {key!r} is not in coopkit/rules/parameters.py (add it there first)")
+        raise _fail(path, f"parameter {key!r} is not in coopkit/coops/parameters.py (add it there first)")
     shared_type, shared_default, description = PARAMETERS[key]
     raw = raw if isinstance(raw, dict) else {}
     declared = raw.get("type", shared_type)
@@ -144,7 +144,7 @@ def _parameter(path: Path, key: str, raw: Any, legal_form: str) -> ParameterSpec
     if shared_range is not None:
         if (minimum is not None and minimum != shared_range[0]) or (maximum is not None and maximum != shared_range[1]):
             raise _fail(path, f"parameter {key!r}: its range is {shared_range[0]}..{shared_range[1]} in "
-                              "coopkit/rules/parameters.py (RANGES), shared with the founding journey; "
+                              "coopkit/coops/parameters.py (RANGES), shared with the founding journey; "
                               "don't set another here")
         minimum, maximum = shared_range
     spec = ParameterSpec(key=key, type=shared_type, default=raw.get("default", shared_default), required=required,

@@ -23,8 +23,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.models import Coop
+from coopkit.effects import Refused
 from coopkit.extensions import db
-from coopkit.rules import queries, render
+from coopkit.founding import catalogue
+from coopkit.founding.services import FoundingError, StepInvalid, save_step
+from coopkit.rules import effects, queries, render
 from coopkit.rules.models import RulesVersion
 from coopkit.rules.ruleset import RuleSet, load_ruleset
 
@@ -42,8 +46,6 @@ class RegistrationNumberError(RulesError):
 def _lock(coop) -> None:
     """Serialise the co-op's rules writes, so two drafts never take the same number
     (a PostgreSQL row lock; SQLite writes already queue)."""
-    from coopkit.coops.models import Coop
-
     db.session.execute(sa.select(Coop.id).where(Coop.id == coop.id).with_for_update())
 
 
@@ -157,12 +159,10 @@ def register_version(version: RulesVersion, on: date, actor, registration_number
 
 def _register_coop(coop, version: RulesVersion, on: date, actor, registration_number: str) -> None:
     """The co-op's first rules are registered: it is now a registered society (or company).
-    Changes: Coop stage/registered_on/registration_number/legal_form; the founders become
-    members with their membership share (register.services.founders_become_members); the
-    founding secretary chosen in the journey is appointed to the register of officers."""
-    from coopkit.register import services as register_services
-    from coopkit.register.models import Member
-
+    Changes: Coop stage/registered_on/registration_number/legal_form; then announces
+    :data:`coopkit.rules.effects.coop_registered`, whose handler in coopkit.register makes
+    the founders members with their membership share and appoints the founding secretary
+    chosen in the journey to the register of officers."""
     if not registration_number:
         raise RegistrationNumberError("Give the registration number from the certificate: the co-op is "
                                       "registered with these rules.")
@@ -171,18 +171,17 @@ def _register_coop(coop, version: RulesVersion, on: date, actor, registration_nu
     params = json.loads(version.parameters)
     coop.stage, coop.registered_on, coop.registration_number = "registered", on, registration_number
     coop.legal_form = coop.legal_form or params.get("legal_form")
+    secretary_id = params.get("secretary_member_id") or queries.founding_answers(coop).get("secretary_member_id")
     try:
-        founders = register_services.founders_become_members(coop, on, actor)
-        secretary_id = params.get("secretary_member_id") or queries.founding_answers(coop).get("secretary_member_id")
-        secretary = db.session.get(Member, int(secretary_id)) if str(secretary_id or "").isdigit() else None
-        if secretary is not None and secretary in founders:
-            register_services.ensure_office(secretary, "secretary", on, actor)
-    except register_services.RegisterError as exc:
+        admitted = effects.coop_registered(
+            coop=coop, on=on, actor=actor,
+            secretary_member_id=int(secretary_id) if str(secretary_id or "").isdigit() else None)
+    except Refused as exc:
         raise RulesError(str(exc)) from exc
     db.session.flush()
     record("coop.registered", coop=coop, actor=actor, subject=coop,
            data={"on": on.isoformat(), "registration_number": registration_number,
-                 "members": len(founders)})
+                 "members": sum(len(members) for members in admitted)})
     log.info("Coop %s registered", coop.id)
 
 
@@ -240,8 +239,6 @@ def record_pdf(coop, version: RulesVersion | None, actor, kind: str, data: dict 
 
 
 def _coop(version: RulesVersion):
-    from coopkit.coops.models import Coop
-
     return db.session.get(Coop, version.coop_id)
 
 
@@ -249,9 +246,6 @@ def save_bona_fide(coop, text: str, actor) -> None:
     """Save the founders' bona fide explanation as the founding journey's registration answer
     (keeping the step's other answers). Changes: a StepAnswer (through founding.services.save_step,
     which audits it). Flushes."""
-    from coopkit.founding import catalogue
-    from coopkit.founding.services import FoundingError, StepInvalid, save_step
-
     step = catalogue.step_for_key("bona_fide_explanation")
     answers = queries.founding_answers(coop)
     raw = {key: "" if answers.get(key) is None else str(answers[key]) for key in step.keys}

@@ -23,6 +23,7 @@ from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.forms import choices
+from coopkit.founding.services import is_secretary
 from coopkit.rules import diff, documents, queries, render, services
 from coopkit.rules.forms import AdoptForm, CompareForm, PackForm, RegisterForm
 from coopkit.rules.ruleset import RuleSetError, load_ruleset
@@ -78,8 +79,6 @@ def _version_or_404(number: int):
 
 
 def _is_secretary() -> bool:
-    from coopkit.founding.services import is_secretary
-
     return is_secretary(g.coop, current_user)
 
 

@@ -22,9 +22,8 @@ def check(page, what: str) -> None:
 def test_secretary_marks_a_return_filed(new_context, live_server, live_make):
     import sqlalchemy as sa
 
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.extensions import db
-    from coopkit.register.models import Member
     from tests.factories import MemberRec
 
     secretary = live_make.user(email="sec@example.org", name="Sara Secretary")

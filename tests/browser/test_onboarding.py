@@ -147,7 +147,7 @@ def test_founder_signs_up_creates_coop_and_cofounder_joins(new_context, live_ser
     assert "Accepted" in first.locator("table").inner_text()
 
     with live_server.app.app_context():
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         statuses = db.session.execute(sa.select(Member.full_name, Member.status)).all()
         assert sorted(statuses) == [("Asha Patel", "founder"), ("Ben Okafor", "founder")]

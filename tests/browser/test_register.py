@@ -32,7 +32,7 @@ def test_secretary_keeps_the_register_on_a_phone(new_context, live_server, live_
     with live_server.app.app_context():
         import sqlalchemy as sa
 
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         sec_id = db.session.execute(sa.select(Member.id).where(Member.user_id == secretary.id)).scalar_one()
     from tests.factories import MemberRec

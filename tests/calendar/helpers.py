@@ -23,8 +23,7 @@ class Society:
 
 
 def society(make, *, members: int = 0, legal_form: str = "society", slug: str | None = None) -> Society:
-    from coopkit.coops.models import Coop
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Coop, Member
 
     director = make.user(name="Dee Director")
     coop = make.coop(founder=director, stage="registered", legal_form=legal_form, slug=slug,

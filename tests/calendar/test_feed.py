@@ -75,7 +75,7 @@ def test_forged_tokens_are_refused_without_writing(app, client, make, login):
 
 
 def test_a_member_who_leaves_loses_the_feed(app, client, make, login):
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Member
 
     s = society(make)
     login(client, s.member)

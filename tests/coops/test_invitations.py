@@ -11,11 +11,10 @@ import sqlalchemy as sa
 
 from coopkit.accounts.models import User
 from coopkit.audit.models import AuditEvent
-from coopkit.coops.models import Coop, Invitation
-from coopkit.coops.services import create_invitation
+from coopkit.coops.models import Coop, Invitation, Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.register.models import Member
+from coopkit.workspace.services import create_invitation
 from tests.coops.helpers import counts
 
 

@@ -8,10 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from coopkit.audit.models import AuditEvent
-from coopkit.coops.models import Coop
-from coopkit.coops.services import suggest_slug
+from coopkit.coops.models import Coop, Member
+from coopkit.coops.slugs import suggest_slug
 from coopkit.extensions import db
-from coopkit.register.models import Member
 from tests.coops.helpers import counts
 
 
@@ -122,7 +121,7 @@ def test_a_ceased_member_can_rejoin_with_a_new_invitation_and_keeps_one_row(clie
     client.post(f"/c/{coop.slug}/leave")
     with app.app_context():
         from coopkit.accounts.models import User
-        from coopkit.coops.services import create_invitation
+        from coopkit.workspace.services import create_invitation
 
         _, token = create_invitation(db.session.get(Coop, coop.id), db.session.get(User, founder.id), None)
         db.session.commit()

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from coopkit.audit.models import AuditEvent
 from coopkit.audit.services import record, verify_chain
-from coopkit.database import NAMING_CONVENTION, SQLITE_BUSY_TIMEOUT_MS, is_unique_violation, utcnow
-from coopkit.extensions import db
+from coopkit.database import SQLITE_BUSY_TIMEOUT_MS, is_unique_violation, utcnow
+from coopkit.extensions import NAMING_CONVENTION, db
 
 
 def test_utcnow_is_naive_utc():
@@ -154,3 +154,40 @@ def test_unique_violations_are_recognised(app, make):
         db.session.rollback()
     assert is_unique_violation(error.value)
     assert not is_unique_violation(ValueError("something else"))
+
+
+def test_sqlite_reads_begin_deferred(app):
+    """A GET request (and code inside reads_only()) begins deferred: it never takes the write
+    lock, so another connection can still begin a write meanwhile."""
+    import sqlite3
+
+    from coopkit.database import reads_only
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite locking")
+        database = db.engine.url.database
+
+    def write_lock_is_free() -> bool:
+        other = sqlite3.connect(database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            other.close()
+
+    with app.test_request_context("/", method="GET"):
+        db.session.execute(sa.text("SELECT 1"))
+        assert write_lock_is_free()
+        db.session.remove()
+    with app.app_context(), reads_only():
+        db.session.execute(sa.text("SELECT 1"))
+        assert write_lock_is_free()
+        db.session.remove()
+    with app.test_request_context("/", method="POST"):
+        db.session.execute(sa.text("SELECT 1"))
+        assert not write_lock_is_free()  # a POST may write: it holds the lock from its first statement
+        db.session.remove()

@@ -42,7 +42,7 @@ def test_outside_a_request_a_link_uses_where_the_demo_serves(tmp_path):
 def test_an_invitation_link_made_on_port_5101_points_at_port_5101(tmp_path):
     app = _app(tmp_path)
     from coopkit.accounts.services import create_user
-    from coopkit.coops.services import create_coop
+    from coopkit.workspace.services import create_coop
 
     with app.app_context():
         user = create_user("asha@example.org", "Asha Patel", "a long enough password")

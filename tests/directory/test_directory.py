@@ -44,8 +44,7 @@ def _secretary(app, login, client):
 def _personal_details(app) -> list[str]:
     """Every member's postal address and email, and every account email of the co-op."""
     from coopkit.accounts.models import User
-    from coopkit.coops.models import Coop
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Coop, Member
 
     with app.app_context():
         coop = db.session.execute(sa.select(Coop).where(Coop.slug == SLUG)).scalar_one()

@@ -29,7 +29,7 @@ def comment_thread(app, world, coop):
         from coopkit.accounts.models import User
         from coopkit.coops.models import Coop
         from coopkit.extensions import db
-        from coopkit.mentoring.services import start_thread
+        from coopkit.founding.comments import start_thread
 
         with app.app_context():
             thread = start_thread(db.session.get(Coop, coop.id), "membership", "Have you thought about probation?",

@@ -48,7 +48,7 @@ def founding_team(make, n: int = 3, cohort_mentor=None):
 
 
 def founder_ids(app, coop) -> list[int]:
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Member
 
     with app.app_context():
         return list(db.session.execute(

@@ -62,8 +62,8 @@ def test_answers_as_parameters_and_the_step_for_a_parameter(app, make, login):
 def test_the_demo_coop_has_a_half_finished_journey_with_one_open_mentor_comment(app):
     from coopkit import demo
     from coopkit.coops.models import Coop
+    from coopkit.founding.models import StepComment
     from coopkit.founding.queries import journey_for
-    from coopkit.mentoring.models import StepComment
 
     with app.app_context():
         assert demo.seed() is True

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from coopkit.coops.parameters import PARAMETERS
 from coopkit.founding.catalogue import catalogue, get_step, step_for_key, steps
 from coopkit.founding.validation import (
     Context,
@@ -20,7 +21,6 @@ from coopkit.founding.validation import (
     validate_private_details,
     validate_step,
 )
-from coopkit.rules.parameters import PARAMETERS
 from tests.founding.helpers import COMPLETE_ANSWERS
 
 THREE = Context(founder_ids=(11, 12, 13))

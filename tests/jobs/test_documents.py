@@ -17,7 +17,7 @@ from coopkit.register.tasks import LARGE_REGISTER_ROWS
 
 
 def _members(app, coop_id: int, n: int) -> None:
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Member
 
     with app.app_context():
         db.session.add_all(Member(coop_id=coop_id, full_name=f"Member {i:04d}", status="member",

@@ -42,8 +42,8 @@ def later(**delta) -> object:
 
 
 def test_a_request_that_fails_after_queuing_mail_sends_none(app, client, make, login, mailbox, monkeypatch):
-    from coopkit.coops import views
     from coopkit.coops.models import Invitation
+    from coopkit.workspace import views
 
     founder = make.user()
     coop = make.coop(founder=founder)

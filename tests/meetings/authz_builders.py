@@ -26,10 +26,9 @@ def held_meeting(app, world, coop) -> tuple[int, int]:
     import sqlalchemy as sa
 
     from coopkit.accounts.models import User
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.database import utcnow
     from coopkit.meetings import agenda, attendance, conduct, services
-    from coopkit.register.models import Member
 
     caller = world.users["founder"] if coop.id == world.forming.id else world.users["secretary"]
     with app.app_context():

@@ -49,7 +49,7 @@ def build_assembly(app, make, *, slug="meeting-coop", rule_answers=None, names=N
     with app.app_context():
         import sqlalchemy as sa
 
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         fid = db.session.execute(sa.select(Member.id).where(Member.user_id == founder.id)).scalar_one()
     people[0] = (founder, MemberRec(fid, coop.id, founder.id, founder.name, "member"))

@@ -221,8 +221,8 @@ def test_statutory_special_resolution_is_confirmed_only_14_days_to_a_month_later
 
 
 def test_statutory_special_and_audit_exemption_are_counted_as_the_rules_kinds_say(app, assembly):
+    from coopkit.coops.models import Member  # noqa: F401  (the app's models are loaded
     from coopkit.meetings import kinds, procedure
-    from coopkit.register.models import Member  # noqa: F401  (the app's models are loaded)
 
     with app.app_context():
         from coopkit.coops.models import Coop

@@ -12,8 +12,7 @@ def cohort_request_id(app, world, coop):
 
     def create():
         from coopkit.accounts.models import User
-        from coopkit.coops.models import Coop
-        from coopkit.mentoring.models import Cohort
+        from coopkit.coops.models import Cohort, Coop
         from coopkit.mentoring.services import add_coop_to_cohort
 
         with app.app_context():

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coopkit.audit.models import AuditEvent
-from coopkit.coops.models import Coop
+from coopkit.coops.models import Cohort, Coop, MentorAssignment
 from coopkit.extensions import db
-from coopkit.mentoring.models import Cohort, MentorAssignment
 from tests.coops.helpers import counts
 
 
@@ -48,7 +47,7 @@ def test_cohort_errors_are_shown_beside_the_field_and_nothing_is_written(client,
 
 def _accept_all(app, coop_id, user_id):
     """The co-op's founder (or secretary) accepts every pending request, through the page."""
-    from coopkit.mentoring.models import CohortRequest
+    from coopkit.coops.models import CohortRequest
 
     with app.app_context():
         slug = db.session.get(Coop, coop_id).slug

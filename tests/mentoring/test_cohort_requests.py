@@ -7,9 +7,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coopkit.audit.models import AuditEvent
-from coopkit.coops.models import Coop
+from coopkit.coops.models import CohortRequest, Coop
 from coopkit.extensions import db
-from coopkit.mentoring.models import CohortRequest
 
 COOP_PAGES = ("/", "/founding/", "/rules/", "/register/")
 
@@ -56,7 +55,7 @@ def test_the_admin_as_mentor_sees_nothing_until_the_co_op_accepts(app, make, log
 
     # Removing the admin as mentor ends it; assigning again asks again.
     with app.app_context():
-        from coopkit.mentoring.models import MentorAssignment
+        from coopkit.coops.models import MentorAssignment
 
         assignment_id = db.session.execute(sa.select(MentorAssignment.id)).scalar_one()
     admin_client.post(f"/admin/cohorts/{cohort_id}/mentors/{assignment_id}/remove")
@@ -88,7 +87,7 @@ def test_adding_a_co_op_to_a_cohort_is_a_request_the_co_op_answers(app, make, lo
     secretary = make.user(name="Sam Secretary")
     coop = make.coop(founder=secretary, stage="registered")
     member = make.member(coop, name="Mo Member")
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Member
 
     with app.app_context():
         sec_member = db.session.execute(sa.select(Member.id).where(Member.user_id == secretary.id)).scalar_one()
@@ -137,8 +136,8 @@ def test_the_weekly_digest_leaves_out_co_ops_that_have_not_accepted_the_admin(ap
     from datetime import date
 
     from coopkit.accounts.models import User
+    from coopkit.coops.models import MentorAssignment
     from coopkit.mentoring.digest import send_weekly
-    from coopkit.mentoring.models import MentorAssignment
     from tests.calendar.helpers import society
 
     s = society(make)  # a registered co-op with overdue obligations, in a cohort with a mentor

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from coopkit.coops.models import Coop
 from coopkit.extensions import db
-from coopkit.mentoring.models import StepComment
+from coopkit.founding.models import StepComment
 from tests.founding.helpers import founding_team
 
 

@@ -14,8 +14,8 @@ from coopkit.accounts.models import User
 from coopkit.coops.models import Coop
 from coopkit.database import utcnow
 from coopkit.extensions import db
+from coopkit.founding import comments
 from coopkit.founding import services as founding_services
-from coopkit.mentoring import services as mentoring_services
 from tests import statements
 from tests.founding.helpers import COMPLETE_ANSWERS, founding_team
 
@@ -51,9 +51,9 @@ def cohort(app, make):
             founding_services.sign_off(coop, "team", db.session.get(User, user.id))
         founding_services.save_step(coop, "purpose", COMPLETE_ANSWERS["purpose"], founder)
         bravo, bravo_users = coops["Bravo"]
-        thread = mentoring_services.start_thread(db.session.get(Coop, bravo.id), "money", "Reserves?",
+        thread = comments.start_thread(db.session.get(Coop, bravo.id), "money", "Reserves?",
                                                  db.session.get(User, mentor.id), by_mentor=True)
-        mentoring_services.reply(db.session.get(Coop, bravo.id), thread, "Help us",
+        comments.reply(db.session.get(Coop, bravo.id), thread, "Help us",
                                  db.session.get(User, bravo_users[0].id), by_mentor=False)
         db.session.commit()
     set_quiet(app, coops["Charlie"][0], 14)
@@ -141,7 +141,7 @@ def _fill(app, make, mentor, cohort_id, count):
             founding_services.sign_off(coop, "team", founder)
             founding_services.save_step(coop, "money", COMPLETE_ANSWERS["money"], founder)
             mentor_user = db.session.get(User, mentor.id)
-            mentoring_services.start_thread(coop, "money", "Why 40%?", mentor_user, by_mentor=True)
+            comments.start_thread(coop, "money", "Why 40%?", mentor_user, by_mentor=True)
             db.session.commit()
 
 

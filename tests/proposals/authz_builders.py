@@ -23,10 +23,9 @@ def _proposer(world, coop):
 def _make(app, world, coop, state: str) -> int:
     def create():
         from coopkit.accounts.models import User
-        from coopkit.coops.models import Coop
+        from coopkit.coops.models import Coop, Member
         from coopkit.database import utcnow
         from coopkit.proposals import closing, services, voting
-        from coopkit.register.models import Member
 
         with app.app_context():
             c = db.session.get(Coop, coop.id)
@@ -83,10 +82,9 @@ def amending_proposal_number(app, world, coop):
         import sqlalchemy as sa
 
         from coopkit.accounts.models import User
-        from coopkit.coops.models import Coop
+        from coopkit.coops.models import Coop, Member
         from coopkit.database import utcnow
         from coopkit.proposals import closing, services, voting
-        from coopkit.register.models import Member
         from tests.proposals.helpers import rules_in_force
 
         if coop.id == world.registered.id:

@@ -28,10 +28,9 @@ def verify(app, *args):
 def _closed_and_mailed(app, crew, mailbox) -> tuple[int, str]:
     """A secret vote (for, against, for) closed by the periodic close; a comment comes after.
     Returns (proposal id, the fingerprint in Amy's outcome email)."""
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.proposals import closing, services, voting
     from coopkit.proposals.models import Proposal
-    from coopkit.register.models import Member
 
     _, pid = make_open(app, crew, secret=True)
     for (_, member), choice in zip(crew.people, ("for", "against", "for"), strict=True):

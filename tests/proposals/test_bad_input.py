@@ -34,11 +34,10 @@ def test_vote_after_closing_time_even_before_it_is_closed(app, crew):
     """The service refuses on the time alone, whatever has or has not closed the proposal."""
     from datetime import timedelta
 
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.database import utcnow
     from coopkit.extensions import db
     from coopkit.proposals import services, voting
-    from coopkit.register.models import Member
 
     _, pid = make_open(app, crew, days=1)
     with app.app_context():
@@ -88,8 +87,8 @@ def test_voter_roll_is_frozen_at_opening(app, crew, make):
 
 
 def test_non_voting_and_ceased_members_are_not_on_the_roll(app, crew, make):
+    from coopkit.coops.models import Member
     from coopkit.extensions import db
-    from coopkit.register.models import Member
 
     investor = make.member(crew.coop)
     gone = make.member(crew.coop, status="ceased")

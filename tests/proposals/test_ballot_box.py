@@ -42,10 +42,9 @@ def test_sealed_ballots_are_all_the_same_size_and_never_repeat():
 
 
 def _vote(app, pid, member_id, choice):
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.proposals import voting
     from coopkit.proposals.models import Proposal
-    from coopkit.register.models import Member
 
     with app.app_context():
         proposal = db.session.get(Proposal, pid)

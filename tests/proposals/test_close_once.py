@@ -19,7 +19,7 @@ VOTERS = 12
 
 
 def add_voters_with_email(app, coop_id: int, n: int) -> list[tuple[int, str]]:
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Member
 
     with app.app_context():
         members = [Member(coop_id=coop_id, full_name=f"Voter {i:02d}", status="member", email=f"voter{i}@example.org",
@@ -33,10 +33,9 @@ def add_voters_with_email(app, coop_id: int, n: int) -> list[tuple[int, str]]:
 
 
 def _vote(app, pid: int, member_id: int, choice: str) -> None:
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.proposals import voting
     from coopkit.proposals.models import Proposal
-    from coopkit.register.models import Member
 
     with app.app_context():
         try:

@@ -25,9 +25,8 @@ HOLD = 1.0
 
 
 def _objects(app, pid, member_id):
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.proposals.models import Proposal
-    from coopkit.register.models import Member
 
     proposal = db.session.get(Proposal, pid)
     return proposal, db.session.get(Coop, proposal.coop_id), db.session.get(Member, member_id)

@@ -21,7 +21,7 @@ SAME_MEMBER_THREADS = 50
 
 def add_voters(app, coop_id: int, n: int) -> list[int]:
     """``n`` voting members without accounts, in one transaction (the factories commit one by one)."""
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Member
 
     with app.app_context():
         members = [Member(coop_id=coop_id, full_name=f"Voter {i:03d}", status="member",
@@ -36,10 +36,9 @@ def add_voters(app, coop_id: int, n: int) -> list[int]:
 
 @pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
 def test_200_members_voting_at_once_are_all_counted(app, crew, secret):
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.proposals import voting
     from coopkit.proposals.models import Proposal
-    from coopkit.register.models import Member
 
     voters = add_voters(app, crew.coop.id, THREADS)
     _, pid = make_open(app, crew, secret=secret, method="consensus")
@@ -125,10 +124,9 @@ def test_50_requests_for_one_member_record_one_participation(app, crew, login, s
 
 def test_50_service_calls_for_one_member_change_nothing_twice(app, crew):
     """Straight through the service, with open ballots: one participation, one ballot."""
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.proposals import services, voting
     from coopkit.proposals.models import Proposal
-    from coopkit.register.models import Member
 
     _, pid = make_open(app, crew)
     member_id = crew.people[1][1].id

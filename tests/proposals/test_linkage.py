@@ -47,10 +47,9 @@ def spearman(xs: list[float], ys: list[float]) -> float:
 
 def _vote_all(app, crew) -> tuple[int, dict[int, str]]:
     """200 secret votes, each committed in its own transaction; returns (proposal id, receipt by member)."""
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.proposals import voting
     from coopkit.proposals.models import Proposal
-    from coopkit.register.models import Member
 
     voters = add_voters(app, crew.coop.id, VOTERS)
     _, pid = make_open(app, crew, secret=True)

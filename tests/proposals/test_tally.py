@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopkit.proposals import tally as t
-from coopkit.rules import parameters
 
 
 def spec(method="resolution", eligible=10, quorum=2, **kw):
@@ -60,7 +59,6 @@ def test_quorum_exactly_met_and_one_short():
 ])
 def test_quorum_greater_of_minimum_and_percent_rounded_up(eligible, minimum, percent, needed):
     assert t.quorum_needed(eligible, minimum, percent) == needed
-    assert parameters.quorum_needed(eligible, minimum, percent) == needed  # delegates: one implementation
 
 
 def test_unanimity_needs_every_member_on_the_roll():

@@ -14,7 +14,7 @@ def officer_id(app, world, coop):
     coop = coop or world.registered
 
     def create():
-        from coopkit.register.models import Officer
+        from coopkit.coops.models import Officer
 
         holder = world.members["member" if coop.id == world.registered.id else "founder"]
         with app.app_context():
@@ -53,7 +53,7 @@ def applicant_id(app, world, coop):
         return world.members["founder"].id
 
     def create():
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         with app.app_context():
             member = Member(coop_id=coop.id, full_name="Walk Applicant", status="applicant",

@@ -38,7 +38,7 @@ def society(make) -> Society:
     with make.app.app_context():
         import sqlalchemy as sa
 
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         sec_id = db.session.execute(sa.select(Member.id).where(Member.coop_id == coop.id,
                                                                Member.user_id == founder.id)).scalar_one()
@@ -65,7 +65,7 @@ class Ctx:
         return db.session.get(User, user_id)
 
     def member(self, member_id: int):
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         return db.session.get(Member, member_id)
 

@@ -10,9 +10,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from coopkit.audit.models import AuditEvent
+from coopkit.coops.models import Member, Officer
 from coopkit.extensions import db
 from coopkit.register import services
-from coopkit.register.models import Member, Officer, ShareTransaction
+from coopkit.register.models import ShareTransaction
 
 
 def test_two_secretaries_approve_at_once(app, make, society, in_app):

@@ -117,9 +117,8 @@ def test_round_trip_is_identical(app, demo):
 
 
 def test_secret_ballots_are_never_linked_to_a_member(app, demo):
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.proposals.models import Ballot, Proposal
-    from coopkit.register.models import Member
 
     with app.app_context():
         coop = db.session.execute(sa.select(Coop).where(Coop.slug == "preston-digital")).scalar_one()
@@ -208,8 +207,7 @@ def test_cli_export_and_import(app, demo, tmp_path):
     result = runner.invoke(args=["export", "no-such-coop", "--out", str(tmp_path / "x.zip")])
     assert result.exit_code != 0 and "No co-op" in result.output
     with app.app_context():
-        from coopkit.coops.models import Coop
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Coop, Member
 
         ids = dict(db.session.execute(sa.select(Coop.slug, Coop.id)).all())
         names = [sorted(db.session.execute(sa.select(Member.full_name, Member.status, Member.admitted_on)

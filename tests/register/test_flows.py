@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from coopkit.audit.models import AuditEvent
+from coopkit.coops.models import Member, Officer
 from coopkit.extensions import db
 from coopkit.register import services
-from coopkit.register.models import Member, Officer, RegisterAmendment, ShareTransaction
+from coopkit.register.models import RegisterAmendment, ShareTransaction
 from tests.statements import recorded_statements
 
 
@@ -272,7 +273,7 @@ def test_expulsion_and_admission_by_resolution(app, client, login, society, in_a
 
 
 def test_rules_that_leave_admission_to_the_members_need_a_passed_proposal(app, society, in_app, monkeypatch):
-    from coopkit.rules.parameters import defaults
+    from coopkit.coops.parameters import defaults
 
     monkeypatch.setattr(services, "_params", lambda coop: {**defaults(), "admission_by": "members"})
     passed = in_app(lambda c: _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 1,

@@ -69,7 +69,7 @@ def attempt(app, fn):
 
 class _Ctx:
     def member(self, member_id):
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         return db.session.get(Member, member_id)
 
@@ -142,8 +142,7 @@ def test_admission_needs_a_postal_address(app, ruled):
 
 
 def test_founders_without_an_address_are_named_before_registration(app, make):
-    from coopkit.coops.models import Coop
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Coop, Member
 
     coop = make.coop(name="Addressless Co-operative Limited", legal_form="society")
     with app.app_context():
@@ -184,7 +183,7 @@ def test_a_company_has_no_shares_section(app, client, login, make):
     coop = make.coop(founder, name="Guarantee Co-operative Ltd", stage="registered", legal_form="company")
     adopt_rules(app, coop.id, "worker-company", legal_form="company")
     with app.app_context():
-        from coopkit.register.models import Member, Officer
+        from coopkit.coops.models import Member, Officer
 
         member = db.session.execute(sa.select(Member).where(Member.coop_id == coop.id)).scalar_one()
         db.session.add(Officer(coop_id=coop.id, member_id=member.id, office="secretary", appointed_on=date(2024, 1, 1)))

@@ -7,8 +7,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from coopkit.coops.models import Officer
 from coopkit.extensions import db
-from coopkit.register.models import Officer
 from tests.register.conftest import society  # noqa: F401  (the fixture)
 
 BASE = "/c/ribble-web"
@@ -46,7 +46,7 @@ def _secretary_office_of(app, member_id):
 
 
 def test_a_secretary_who_leaves_the_co_op_loses_the_powers(app, client, login, society):  # noqa: F811
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Member
 
     login(client, society.secretary)
     assert client.get(f"{BASE}/audit/").status_code == 200

@@ -11,9 +11,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from coopkit.audit.models import AuditEvent
+from coopkit.coops.models import Member
 from coopkit.extensions import db
 from coopkit.register.csvimport import parse_members_csv
-from coopkit.register.models import Member, ShareTransaction
+from coopkit.register.models import ShareTransaction
 
 URL = "/c/ribble-web/register/import"
 HEADER = "full_name,email,consents_to_electronic,postal_address,status,member_class,admitted_on,ceased_on," \

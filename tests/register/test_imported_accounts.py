@@ -11,9 +11,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from coopkit.audit.models import AuditEvent
-from coopkit.coops.models import Invitation
+from coopkit.coops.models import Invitation, Member
 from coopkit.extensions import db
-from coopkit.register.models import Member
 from tests.factories import sign_up
 
 HEADER = "full_name,email,consents_to_electronic,postal_address,status,member_class,admitted_on,ceased_on," \

@@ -102,10 +102,10 @@ def test_services_keep_holdings_within_bounds(app, society, ops):
     import sqlalchemy as sa
 
     from coopkit.accounts.models import User
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.extensions import db
     from coopkit.register import queries, services
-    from coopkit.register.models import Member, ShareTransaction
+    from coopkit.register.models import ShareTransaction
 
     maximum = 3 * SHARE
     a_id, b_id = society.member.id, society.people[1][1].id

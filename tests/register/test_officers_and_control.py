@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from coopkit.coops.models import Officer
 from coopkit.extensions import db
 from coopkit.register import services
-from coopkit.register.models import Officer, SignificantControl
+from coopkit.register.models import SignificantControl
 from tests.register.conftest import run
 
 
@@ -61,7 +62,7 @@ def company(make):
     coop = make.coop(founder, name="Guarantee Co-operative Ltd", stage="registered", legal_form="company")
     other = make.member(coop, make.user(name="Dev Director"), admitted_on=date(2024, 1, 1))
     with make.app.app_context():
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         first = db.session.execute(sa.select(Member).where(Member.coop_id == coop.id,
                                                            Member.user_id == founder.id)).scalar_one()

@@ -6,9 +6,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from coopkit.coops.models import Member, Officer
 from coopkit.extensions import db
 from coopkit.register import queries, services
-from coopkit.register.models import Member, Officer, ShareTransaction
+from coopkit.register.models import ShareTransaction
 
 BASE = "/c/ribble-web/register"
 

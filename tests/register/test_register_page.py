@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from coopkit.coops.models import Member
 from coopkit.extensions import db
 from coopkit.register import services
-from coopkit.register.models import Member, ShareTransaction
+from coopkit.register.models import ShareTransaction
 from tests.register.conftest import Ctx
 from tests.statements import count_statements
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from coopkit.coops.models import Member
 from coopkit.extensions import db
-from coopkit.register.models import Member
 from tests.register.conftest import society  # noqa: F401  (the fixture)
 
 BASE = "/c/ribble-web"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from coopkit.coops.parameters import FORM_RANGES, RANGES, bounds
 from coopkit.founding.catalogue import catalogue
 from coopkit.rules import compliance, render
-from coopkit.rules.parameters import FORM_RANGES, RANGES, bounds
 from coopkit.rules.ruleset import available_rulesets, load_ruleset
 from tests.rules.test_rulesets import COMPLETE
 

@@ -23,8 +23,8 @@ def _adopted(app, make, client, login, answers=None):
 
 def _state(app, coop):
     from coopkit.audit.models import AuditEvent
-    from coopkit.coops.models import Coop
-    from coopkit.register.models import Member, Officer, ShareTransaction
+    from coopkit.coops.models import Coop, Member, Officer
+    from coopkit.register.models import ShareTransaction
 
     with app.app_context():
         row = db.session.get(Coop, coop.id)
@@ -73,7 +73,7 @@ def test_first_registration_registers_the_coop_and_admits_the_founders(app, clie
 
 def test_the_founding_secretary_is_appointed(app, client, make, login):
     coop, users = ready_coop(app, make)
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Member
 
     with app.app_context():
         secretary_id = db.session.scalars(sa.select(Member.id).where(Member.coop_id == coop.id)

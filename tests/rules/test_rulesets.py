@@ -24,8 +24,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from coopkit.coops.parameters import PARAMETERS
 from coopkit.rules import compliance, render
-from coopkit.rules.parameters import PARAMETERS
 from coopkit.rules.ruleset import (
     RULES_TEMPLATES_DIR,
     RuleSet,

@@ -1,50 +1,27 @@
-"""Co-op workspaces and invitations: every write."""
+"""Co-op workspaces and invitations: every write.
+
+Joining again and leaving change register entries, which the register package (above this
+one) owns: they go through the effects in :mod:`coopkit.workspace.effects`."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import secrets
-import unicodedata
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from coopkit.audit.services import record
-from coopkit.coops.models import Coop, Invitation
+from coopkit.coops.models import Coop, Invitation, Member
+from coopkit.coops.slugs import CoopError, check_slug
 from coopkit.database import add_unless_duplicate, utcnow
+from coopkit.effects import Refused
 from coopkit.extensions import db
-from coopkit.register.models import Member
+from coopkit.workspace import effects
 
 log = logging.getLogger("coopkit.coops")
-
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$")
-RESERVED_SLUGS = {"new", "admin", "static", "api", "login", "signup"}
-
-
-class CoopError(ValueError):
-    """A clear message for the person filling in the form."""
-
-
-def suggest_slug(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    for word in (" limited", " ltd", " cyfyngedig"):
-        if text.endswith(word):
-            text = text[: -len(word)]
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-")
-    return slug or "co-op"
-
-
-def check_slug(slug: str) -> None:
-    if not SLUG_RE.match(slug):
-        raise CoopError("Use 3 to 60 lower-case letters, digits and hyphens, starting and ending with a letter or digit.")
-    if slug in RESERVED_SLUGS:
-        raise CoopError("That address is reserved. Choose another.")
-    if db.session.execute(sa.select(Coop.id).where(Coop.slug == slug)).first():
-        raise CoopError("Another co-op already uses this address. Choose another.")
-
 
 def create_coop(user, name: str, slug: str) -> Coop:
     """Create a workspace in the forming stage with ``user`` as its first founder. Flushes."""
@@ -165,9 +142,7 @@ def accept_invitation(token: str, user) -> Member:
         db.session.add(member)
     else:
         # A returning person keeps their old row; the earlier membership stays in its history.
-        from coopkit.register.services import reapply
-
-        reapply(member, status, actor=user)
+        effects.member_rejoins(member=member, status=status, actor=user)
     db.session.flush()
     record("invitation.accepted", coop=coop, actor=user, subject=invitation)
     record(f"member.{status}_added", coop=coop, actor=user, subject=member)
@@ -230,10 +205,8 @@ def leave_coop(coop: Coop, user, reason: str = "resigned") -> Member:
         if not others:
             raise CoopError("You are the last founder: nobody could look after this workspace if you left. "
                             "Invite a co-founder first.")
-    from coopkit.register.services import RegisterError, cease_member
-
     try:
-        cease_member(member, on=date.today(), reason=reason, actor=user)
-    except RegisterError as exc:
+        effects.member_leaves(member=member, on=date.today(), reason=reason, actor=user)
+    except Refused as exc:
         raise CoopError(str(exc)) from None
     return member

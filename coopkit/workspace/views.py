@@ -16,13 +16,15 @@ from flask import (
 )
 from flask_login import current_user
 
-from coopkit.coops import forms, queries, services
+from coopkit.coops import forms, queries
 from coopkit.coops.models import Coop, Invitation
 from coopkit.coops.policy import requires
+from coopkit.coops.slugs import CoopError, suggest_slug
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.mail import send_mail
 from coopkit.web import coop_blueprint, external_url, keep_changes, render_home_panels
+from coopkit.workspace import services
 
 bp = Blueprint("coops", __name__)
 workspace = coop_blueprint("workspace", __name__)
@@ -63,10 +65,10 @@ def index():
 def new():
     form = forms.NewCoopForm()
     if form.validate_on_submit():
-        slug = form.slug.data or services.suggest_slug(form.name.data)
+        slug = form.slug.data or suggest_slug(form.name.data)
         try:
             coop = services.create_coop(current_user, form.name.data, slug)
-        except services.CoopError as exc:
+        except CoopError as exc:
             if not form.slug.data:
                 form.slug.data = slug
             form.slug.errors.append(str(exc))
@@ -86,7 +88,7 @@ def accept(token: str):
     if problem is None and user is not None and form.validate_on_submit():
         try:
             services.accept_invitation(token, current_user)
-        except services.CoopError as exc:
+        except CoopError as exc:
             flash(str(exc), "error")
             return redirect(url_for("coops.index"))
         coop = db.session.get(Coop, invitation.coop_id)
@@ -122,7 +124,7 @@ def invite():
     elif form.validate_on_submit():
         try:
             _, token = services.create_invitation(g.coop, current_user, form.email.data)
-        except services.CoopError as exc:
+        except CoopError as exc:
             form.email.errors.append(str(exc))
         else:
             link = external_url("coops.accept", token=token)
@@ -151,7 +153,7 @@ def revoke(invitation_id: int):
     if form.validate_on_submit():
         try:
             services.revoke_invitation(invitation, current_user)
-        except services.CoopError as exc:
+        except CoopError as exc:
             flash(str(exc), "error")
         else:
             flash("Invitation withdrawn.", "success")
@@ -165,7 +167,7 @@ def leave():
     if form.validate_on_submit():
         try:
             services.leave_coop(g.coop, current_user)
-        except services.CoopError as exc:
+        except CoopError as exc:
             flash(str(exc), "error")
             return redirect(url_for("workspace.home"))
         flash(f"You have left {g.coop.name}. Your entry stays in its register with the date you left.", "info")

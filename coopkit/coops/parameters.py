@@ -2,11 +2,13 @@
 
 The founding journey stores its answers under these keys; rule-set manifests
 declare parameters with these names; the voting engine reads thresholds and
-quorum from them. Pure data, no Flask or database import.
+quorum from them. Pure data, no Flask or database import. It sits in coops, below
+every feature that uses it (founding, rules, proposals).
 
 Threshold semantics (used everywhere): a resolution with threshold X% passes
 when the votes for are at least X% of the basis AND more than half of it, so a
-tie always fails and 50 means "a simple majority".
+tie always fails and 50 means "a simple majority". The rule is implemented once, in
+:func:`coopkit.proposals.tally.resolution_passes` (and :func:`~coopkit.proposals.tally.quorum_needed`).
 """
 
 from __future__ import annotations
@@ -139,16 +141,3 @@ def quorum_two_alone(min_members: int, percent: int) -> bool:
 def defaults() -> dict[str, Any]:
     return {key: spec[1] for key, spec in PARAMETERS.items()}
 
-
-def resolution_passes(votes_for: int, base: int, threshold_percent: int) -> bool:
-    """The one threshold rule (implemented once, in coopkit.proposals.tally)."""
-    from coopkit.proposals.tally import resolution_passes as passes
-
-    return passes(votes_for, base, threshold_percent)
-
-
-def quorum_needed(eligible: int, min_members: int, percent: int) -> int:
-    """The quorum rule (implemented once, in coopkit.proposals.tally)."""
-    from coopkit.proposals.tally import quorum_needed as needed
-
-    return needed(eligible, min_members, percent)
