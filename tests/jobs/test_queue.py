@@ -188,3 +188,24 @@ def test_a_rolled_back_job_sends_nothing(app, mailbox):
     with app.app_context(), pytest.raises(RuntimeError):
         unit_of_work(failing_job)()
     assert mailbox.messages == []
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("amqp://broker", "COOPKIT_QUEUE_URL must be redis://"),
+    ("redis:/nohost", "COOPKIT_QUEUE_URL must be redis://"),
+    ("sqlite://", "names no file"),
+    ("redis://:6379/0", "names no Redis host"),
+])
+def test_a_queue_url_that_cannot_work_stops_start_up(tmp_path, url, expected):
+    from coopkit.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env({"COOPKIT_QUEUE_URL": url}, instance_path=str(tmp_path))
+    assert expected in str(error.value)
+
+
+@pytest.mark.parametrize("url", ["", "memory://", "sqlite:////tmp/coopkit-jobs.db", "redis://127.0.0.1:6379/0"])
+def test_usable_queue_urls_are_accepted(tmp_path, url):
+    from coopkit.config import Settings
+
+    assert Settings.from_env({"COOPKIT_QUEUE_URL": url}, instance_path=str(tmp_path)).queue_url == url
