@@ -15,6 +15,7 @@ from coopkit.founding.views import bp as founding
 from coopkit.jobs.views import bp as jobs
 from coopkit.meetings import actions  # noqa: F401  (adds the meeting page's buttons to the blueprint)
 from coopkit.meetings.views import bp as meetings
+from coopkit.mentoring.governance import bp as mentor_governance
 from coopkit.mentoring.requests import bp as cohort_requests
 from coopkit.mentoring.views import admin
 from coopkit.mentoring.views import bp as mentoring
@@ -38,7 +39,8 @@ TASK_MODULES = (
 
 def all_blueprints():
     return [accounts, coops, workspace, admin, mentoring, register, founding, guides, rules, proposals, meetings,
-            audit, calendar, calendar_feeds, jobs, directory, directory_public, cohort_requests]
+            audit, calendar, calendar_feeds, jobs, directory, directory_public, cohort_requests,
+            mentor_governance]
 
 
 def connect_effect_handlers() -> None:

@@ -1,0 +1,48 @@
+"""A registered co-op's governance at a glance, for its mentors on the co-op home page:
+open and recent decisions with outcomes, meetings, the statutory calendar's next obligation.
+Read-only, and without personal data (no names, no votes, no addresses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask_login import current_user
+
+from coopkit.calendar import queries as calendar_queries
+from coopkit.coops import policy
+from coopkit.extensions import db
+from coopkit.meetings import queries as meeting_queries
+from coopkit.proposals.models import Proposal
+
+bp = Blueprint("mentor_governance", __name__)
+RECENT = 5
+
+
+@dataclass(frozen=True)
+class Governance:
+    open_decisions: list
+    recent_decisions: list
+    meetings: list
+    next_obligation: object
+    overdue: int
+
+
+@bp.app_template_global()
+def mentor_governance(coop) -> Governance | None:
+    """None unless the user mentors this (registered) co-op and is not one of its members."""
+    if coop is None or coop.stage != "registered" or not current_user.is_authenticated:
+        return None
+    roles = policy.roles_for(current_user, coop)
+    if "mentor" not in roles or policy.can(current_user, "proposals.view", coop):
+        return None
+    cols = (Proposal.number, Proposal.title, Proposal.state, Proposal.outcome, Proposal.closes_at, Proposal.closed_at)
+    open_rows = db.session.execute(sa.select(*cols).where(Proposal.coop_id == coop.id, Proposal.state == "open")
+                                   .order_by(Proposal.closes_at)).all()
+    recent = db.session.execute(sa.select(*cols).where(Proposal.coop_id == coop.id, Proposal.state == "closed")
+                                .order_by(Proposal.closed_at.desc()).limit(RECENT)).all()
+    next_item, overdue = calendar_queries.summaries([coop], date.today()).get(coop.id, (None, 0))
+    return Governance(open_decisions=open_rows, recent_decisions=recent,
+                      meetings=meeting_queries.meetings_for_home(coop), next_obligation=next_item, overdue=overdue)
