@@ -144,6 +144,13 @@ def test_a_fresh_gunicorn_worker_logs_its_first_state_change_to_stderr(tmp_path,
     port = _free_port()
     env = _env(tmp_path, _free_port())
     app = _app_like(env, tmp_path, monkeypatch)
+    with app.test_request_context():
+        from flask import url_for
+
+        from coopkit.accounts.services import make_signup_token
+
+        finish = url_for("accounts.finish_signup", token=make_signup_token("logan@example.org", "Logan Lines", ""),
+                         _external=False)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -153,19 +160,19 @@ def test_a_fresh_gunicorn_worker_logs_its_first_state_change_to_stderr(tmp_path,
     try:
         opener = build_opener(HTTPCookieProcessor())
 
-        def up():
+        def up():  # the worker's first request: the page that finishes a sign-up
             try:
-                return opener.open(f"http://127.0.0.1:{port}/signup", timeout=5).status == 200
+                return opener.open(f"http://127.0.0.1:{port}{finish}", timeout=5).status == 200
             except OSError:
                 return False
 
         assert _wait_for(up), "gunicorn did not start"
-        page = opener.open(f"http://127.0.0.1:{port}/signup", timeout=10).read().decode()
+        page = opener.open(f"http://127.0.0.1:{port}{finish}", timeout=10).read().decode()
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        data = urlencode({"csrf_token": token, "name": "Logan Lines", "email": "logan@example.org",
-                          "password": "a long enough password", "confirm": "a long enough password"}).encode()
-        response = opener.open(f"http://127.0.0.1:{port}/signup", data=data, timeout=10)
-        assert response.status == 200 and "/signup" not in response.url
+        data = urlencode({"csrf_token": token, "password": "a long enough password",
+                          "confirm": "a long enough password"}).encode()
+        response = opener.open(f"http://127.0.0.1:{port}{finish}", data=data, timeout=10)
+        assert response.status == 200 and finish not in response.url
     finally:
         err = _stop(server)
     assert re.search(r"INFO \[\d+\] coopkit\.accounts: User 1 created", err), err
