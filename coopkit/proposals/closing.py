@@ -18,8 +18,9 @@ from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.proposals import ballotbox, integrity, tally
 from coopkit.proposals import notify as mail
+from coopkit.proposals.errors import ProposalError
 from coopkit.proposals.models import Ballot, Participation, Proposal, VoterRollEntry
-from coopkit.proposals.services import ProposalError, may_manage
+from coopkit.proposals.services import may_manage
 from coopkit.proposals.voting import spec_for
 from coopkit.rules.services import create_amended_version
 
@@ -67,6 +68,11 @@ def result_to_json(result: tally.Result) -> str:
     })
 
 
+def outcome_of(proposal: Proposal, result: tally.Result) -> str:
+    """What a count decides: passed or failed, or "advisory" for a poll (which decides nothing)."""
+    return "advisory" if proposal.kind == "poll" and proposal.venue != "legacy" else result.outcome
+
+
 def close_proposal(proposal: Proposal, *, actor=None, now: datetime | None = None,
                    early: bool = False, notify: bool = True) -> tally.Result | None:
     """Close an open proposal: count it, store the outcome and, when a rules-changing resolution
@@ -88,7 +94,7 @@ def close_proposal(proposal: Proposal, *, actor=None, now: datetime | None = Non
     proposal.state, proposal.closed_at, proposal.closed_early = "closed", now, early
     ballotbox.empty_into_ballots(proposal)   # secret ballots: opened, shuffled, written all at once
     result = current_tally(proposal)
-    proposal.outcome = result.outcome
+    proposal.outcome = outcome_of(proposal, result)
     proposal.result_json = result_to_json(result)
     coop = db.session.get(Coop, proposal.coop_id)
     db.session.flush()
@@ -107,6 +113,21 @@ def close_proposal(proposal: Proposal, *, actor=None, now: datetime | None = Non
 
 
 def _amend_rules(proposal: Proposal, coop, actor) -> None:
+    """Adopt the amended rules a passed amendment describes, after checking them again: the law
+    or the rules in force may have changed while it was open. A failing amendment is not adopted;
+    the reasons are kept with the result and audited."""
+    from coopkit.rules.queries import amendment
+
+    report = amendment(coop, proposal.rule_changes).report
+    if not report.passed:
+        reasons = [f"{i.label}: {i.detail}" if i.detail else i.label for i in report.failures]
+        stored = json.loads(proposal.result_json or "{}")
+        stored["not_adopted"] = reasons
+        proposal.result_json = json.dumps(stored)
+        db.session.flush()
+        record("proposal.amendment_refused", coop=coop, actor=actor, subject=proposal, data={"reasons": reasons})
+        log.warning("Proposal %s passed but its amendment fails the legal check: not adopted", proposal.id)
+        return
     try:
         with db.session.begin_nested():
             version = create_amended_version(coop, proposal.rule_changes, actor, proposal.id)
@@ -131,10 +152,41 @@ def close_early(proposal: Proposal, coop, user, *, now: datetime | None = None) 
         raise ProposalError("This proposal stays open until its closing time.")
     if not settled(proposal):
         raise ProposalError("The outcome could still change: it can't close early yet.")
+    minimum = min_days_of(proposal)
+    if minimum and (now or utcnow()) < proposal.opens_at + timedelta(days=minimum) and current_tally(proposal).passed:
+        raise ProposalError(f"The rules keep it open for at least {minimum} days: silence until then counts "
+                            "as agreeing, so it can't be agreed early.")
     result = close_proposal(proposal, actor=user, now=now, early=True)
     if result is None:
         raise ProposalError("This proposal has already closed.")
     return result
+
+
+def min_days_of(proposal: Proposal) -> int | None:
+    """Consent and consensus under decision kinds: the least time it stays open (from when it opened
+    to the closing time the rules required)."""
+    if proposal.venue == "legacy" or proposal.method not in ("consent", "consensus"):
+        return None
+    from coopkit.proposals import kinds
+
+    kind = kinds.kinds_of(db.session.get(Coop, proposal.coop_id)).get(proposal.kind)
+    return kind.min_days if kind else None
+
+
+#: kinds that pass as soon as enough of everyone on the roll agree (a written resolution, an
+#: instrument, a unanimous change): nothing later can undo it, so it closes at once
+PASS_AT_ONCE = ("resolution", "unanimity", "instrument")
+
+
+def close_when_passed(proposal: Proposal, *, actor=None, now: datetime | None = None) -> tally.Result | None:
+    """A written resolution passes as soon as the required share of all eligible members agree:
+    close it then (the result is final). Returns the result when it closed. Flushes."""
+    if proposal.state != "open" or proposal.venue != "writing" or proposal.basis != "eligible" \
+            or proposal.method not in PASS_AT_ONCE:
+        return None
+    if not current_tally(proposal).passed:
+        return None
+    return close_proposal(proposal, actor=actor, now=now, early=True)
 
 
 def close_due(*, now: datetime | None = None, coop=None) -> list[Proposal]:

@@ -7,7 +7,7 @@ from flask import render_template
 from coopkit.database import utcnow
 from coopkit.documents.pipeline import render_pdf
 from coopkit.extensions import db
-from coopkit.proposals import queries
+from coopkit.proposals import kinds, queries
 from coopkit.proposals.text import render_markdown
 from coopkit.rules.documents import DocumentBlocked
 from coopkit.rules.documents import amendment_pdf as rules_amendment_pdf
@@ -19,7 +19,7 @@ def minutes_html(coop, proposal) -> str:
     return render_template(
         "documents/minutes.html", coop=coop, proposal=proposal, result=result,
         body=render_markdown(proposal.body), record=queries.open_ballot_record(proposal),
-        generated_on=utcnow().date(),
+        generated_on=utcnow().date(), subject=kinds.subject_name(proposal),
     )
 
 

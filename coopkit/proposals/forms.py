@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -16,7 +17,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from coopkit.coops.parameters import PARAMETERS
 from coopkit.forms import NoControlCharacters, strip_filter
-from coopkit.proposals.models import METHOD_LABELS
 from coopkit.proposals.services import UNCHANGEABLE_PARAMETERS
 
 CHANGE_ROWS = 3
@@ -60,10 +60,14 @@ class ProposalForm(FlaskForm):
         "Wording of the resolution", validators=[Optional(), Length(max=4000), NoControlCharacters()],
         description="For a resolution: the exact words the members resolve, as they will appear in the minutes. "
                     "For example: That the co-op opens a second bank account with a co-operative bank.")
-    method = SelectField("How the members decide", choices=choices(METHOD_LABELS.items()), default="resolution")
-    preset = RadioField("Resolution type", default="ordinary", choices=choices([
-        ("ordinary", "Ordinary resolution (the threshold in your rules)"),
-        ("special", "Special resolution (needed to change the rules, expel a member, dissolve)"),
+    kind = SelectField("Kind of decision", choices=[], validate_choice=False,
+                       description="The kinds your rules allow outside a meeting, each with the rule that "
+                                   "governs it. A vote outside a meeting is a written resolution: it counts "
+                                   "everyone on the voter roll, not only those who vote.")
+    subject = SelectField("The member it is about", coerce=int, choices=[], default=0, validate_choice=False,
+                          description="Only for an admission or an expulsion.")
+    preset = RadioField("Threshold", default="ordinary", choices=choices([
+        ("ordinary", "As your rules set it for this kind"),
         ("custom", "Stricter than your rules: set a threshold below"),
     ]))
     threshold_percent = IntegerField("Custom threshold (%)", validators=[Optional(), NumberRange(50, 100)],
@@ -133,3 +137,18 @@ class OpenForm(FlaskForm):
     closes_at = DateTimeLocalField("Voting closes (UK time)", format="%Y-%m-%dT%H:%M", validators=[InputRequired(
         "Give the date and time voting closes.")], description="Suggested: a week from now at 17:00. "
         "At least an hour from now and at most 90 days away; format day, month, year and 24-hour time.")
+
+
+class SubjectNoticeForm(FlaskForm):
+    """When the member concerned was given written notice (expulsion)."""
+
+    notified_on = DateField("Date written notice was given", validators=[InputRequired(message="Give the date.")])
+
+
+class SubjectReplyForm(FlaskForm):
+    """The member's written reply, or the record that they gave none."""
+
+    reply = TextAreaField("Their reply", validators=[Optional(), Length(max=20000), NoControlCharacters()],
+                          description="Paste or summarise the member's written reply. The members read it "
+                                      "before voting.")
+    none_given = BooleanField("They gave no reply by the end of the notice period")

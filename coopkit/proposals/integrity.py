@@ -44,7 +44,7 @@ def check_results(coop_id: int | None = None) -> list[str]:
     """Every closed proposal (of one co-op, or all) against its close event in the audit chain:
     one close event, the same ballots, the same stored result, and a recount that agrees.
     Returns the problems found (none when all is well). Reads only."""
-    from coopkit.proposals.closing import current_tally
+    from coopkit.proposals.closing import current_tally, outcome_of
 
     query = sa.select(Proposal).where(Proposal.state == "closed")
     events = sa.select(AuditEvent).where(AuditEvent.action == "proposal.closed",
@@ -80,6 +80,6 @@ def check_results(coop_id: int | None = None) -> list[str]:
             problems.append(f"{name}: the stored ballots can't be counted ({exc})")
             continue
         stored = proposal.result or {}
-        if recount.outcome != proposal.outcome or [list(i) for i in recount.counts.items()] != stored.get("counts"):
+        if outcome_of(proposal, recount) != proposal.outcome or [list(i) for i in recount.counts.items()] != stored.get("counts"):
             problems.append(f"{name}: a recount of the stored ballots gives another result")
     return problems

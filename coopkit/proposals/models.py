@@ -19,6 +19,9 @@ from coopkit.database import utcnow
 from coopkit.extensions import db
 
 STATES = ("draft", "open", "closed", "withdrawn")
+#: where a decision is taken: outside a meeting (a written resolution), at a general meeting, or
+#: "legacy": recorded before decision kinds, counted as it was then (of votes cast)
+VENUES = ("writing", "meeting", "legacy")
 METHOD_LABELS = {
     "resolution": "Resolution (for, against, abstain)",
     "unanimity": "Unanimous decision",
@@ -26,6 +29,8 @@ METHOD_LABELS = {
     "consensus": "Consensus (agree, abstain, disagree, block)",
     "poll": "Poll (choose one option)",
     "election": "Election by ranked ballot",
+    "instrument": "Instrument signed by the members",
+    "audit_exemption": "Resolution on the audit exemption",
 }
 PRESET_LABELS = {
     "ordinary": "Ordinary resolution",
@@ -46,12 +51,14 @@ class Proposal(db.Model):
         sa.UniqueConstraint("coop_id", "number"),
         sa.CheckConstraint("state IN ('draft', 'open', 'closed', 'withdrawn')", name="state"),
         sa.CheckConstraint(
-            "method IN ('resolution', 'unanimity', 'consent', 'consensus', 'poll', 'election')", name="method"),
+            "method IN ('resolution', 'unanimity', 'consent', 'consensus', 'poll', 'election', 'instrument', "
+            "'audit_exemption')", name="method"),
+        sa.CheckConstraint("venue IN ('writing', 'meeting', 'legacy')", name="venue"),
         sa.CheckConstraint("basis IN ('cast', 'eligible')", name="basis"),
         sa.CheckConstraint("threshold_percent BETWEEN 50 AND 100", name="threshold"),
         sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="closes_after_opens"),
         sa.CheckConstraint("seats >= 1", name="seats"),
-        sa.CheckConstraint("outcome IS NULL OR outcome IN ('passed', 'failed')", name="outcome"),
+        sa.CheckConstraint("outcome IS NULL OR outcome IN ('passed', 'failed', 'advisory')", name="outcome"),
         sa.Index("ix_proposals_state_closes", "state", "closes_at"),
     )
 
@@ -66,14 +73,33 @@ class Proposal(db.Model):
     resolution_text: Mapped[str] = mapped_column(sa.Text, default="")
     proposer_member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    #: resolution, unanimity, consent, consensus, poll, election
+    #: the decision kind of the co-op's rules (coopkit.rules.decisions): written_special, consent...
+    kind: Mapped[str] = mapped_column(sa.String(30), default="written_ordinary")
+    #: writing (every vote outside a meeting), meeting, or legacy (before decision kinds)
+    venue: Mapped[str] = mapped_column(sa.String(10), default="writing")
+    #: the governing clause and how it counts, frozen when it opens:
+    #: "Rule 23.2: written special resolution, 75% of all members"
+    citation: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: resolution, unanimity, consent, consensus, poll, election, instrument, audit_exemption
     method: Mapped[str] = mapped_column(sa.String(20))
     #: resolution only: ordinary or special (read from the rules) or custom (stricter only)
     preset: Mapped[str | None] = mapped_column(sa.String(20))
     #: the share of the basis that must vote for (with "more than half" always applying)
     threshold_percent: Mapped[int] = mapped_column(default=50)
+    #: an exact threshold that is not a whole percent ("200/3": two thirds), else None
+    threshold_exact: Mapped[str | None] = mapped_column(sa.String(20))
     #: cast: of votes for and against; eligible: of everyone on the voter roll
     basis: Mapped[str] = mapped_column(sa.String(10), default="cast")
+    #: audit exemption (s.84): fewer than these percentages against (of votes cast; of all members)
+    against_cast_below: Mapped[int | None]
+    against_all_below: Mapped[int | None]
+    #: the member an admission or expulsion is about
+    subject_member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"))
+    #: when the member concerned was given written notice (expulsion)
+    subject_notified_at: Mapped[datetime | None]
+    #: their reply, as given; empty with subject_reply_at set means they gave none
+    subject_reply: Mapped[str] = mapped_column(sa.Text, default="")
+    subject_reply_at: Mapped[datetime | None]
     #: quorum rule copied from the rules when the proposal opens
     quorum_min_members: Mapped[int | None]
     quorum_percent: Mapped[int | None]
@@ -127,10 +153,25 @@ class Proposal(db.Model):
         return json.loads(self.result_json) if self.result_json else None
 
     @property
+    def threshold(self):
+        """The threshold as counted: a Fraction for "two thirds", else the whole percent."""
+        from fractions import Fraction
+
+        return Fraction(self.threshold_exact) if self.threshold_exact else self.threshold_percent
+
+    @property
     def method_label(self) -> str:
+        if self.venue != "legacy" and self.kind_name:
+            return self.kind_name[:1].upper() + self.kind_name[1:]
         if self.method == "resolution" and self.preset:
             return PRESET_LABELS[self.preset]
         return METHOD_LABELS[self.method]
+
+    @property
+    def kind_name(self) -> str:
+        """The kind's name from the frozen citation ("written special resolution")."""
+        words = self.citation.split(": ", 1)[-1] if self.citation else ""
+        return words.split(", ", 1)[0]
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} #{self.number} {self.state}>"

@@ -61,6 +61,8 @@ def opened(proposal, coop, roll) -> None:
     body = (f"A proposal is open for your vote in {coop.name}.\n\n"
             f"Proposal {proposal.number}: {proposal.title}\n"
             f"How it is decided: {proposal.method_label}\n"
+            f"Governing rule: {proposal.citation}\n"
+            f"{_written_note(proposal)}"
             f"Voting closes: {uk_time(proposal.closes_at)} (UK time)\n\n{secret}\n"
             f"Read it and vote here:\n{url}\n\n"
             f"The attached calendar file marks the closing time.\n")
@@ -68,6 +70,14 @@ def opened(proposal, coop, roll) -> None:
                       closes_at=proposal.closes_at, url=url, stamp=utcnow())
     _send_each(_addresses(roll), f"Vote open: {proposal.title}", body,
                [(f"proposal-{proposal.number}-closes.ics", "text/calendar", ics)])
+
+
+def _written_note(proposal) -> str:
+    if proposal.venue == "writing" and proposal.basis == "eligible":
+        return ("This is a written resolution: it counts every member on the voter roll, so not voting counts as "
+                "not agreeing. It passes as soon as enough members agree, and lapses if they have not by the "
+                "closing time.\n")
+    return ""
 
 
 def reminder(proposal, coop, not_voted) -> None:
@@ -88,8 +98,10 @@ def closed(proposal, coop, result) -> None:
     if proposal.method in ("poll", "election"):
         outcome = ("Elected: " if proposal.method == "election" else "Chosen: ") + ", ".join(result.winners) \
             if result.passed else "NO RESULT"
+    if proposal.outcome == "advisory":
+        outcome += " (advisory: a poll decides nothing under the rules)"
     body = (f"Voting on proposal {proposal.number} in {coop.name} has closed.\n\n"
-            f"{proposal.title}\n\nOutcome: {outcome}\n{result.reason}\n\n"
+            f"{proposal.title}\nGoverning rule: {proposal.citation}\n\nOutcome: {outcome}\n{result.reason}\n\n"
             f"Took part: {result.participants} of {result.eligible} "
             f"(quorum {result.quorum}: {'met' if result.quorum_met else 'not met'})\n{counts}\n\n"
             f"Full results and the minutes:\n{proposal_url(coop, proposal, '/results')}\n"

@@ -173,3 +173,10 @@ def participants(proposal: Proposal) -> list[str]:
         sa.select(Member.full_name).join(Participation, Participation.member_id == Member.id)
         .where(Participation.proposal_id == proposal.id).order_by(Member.full_name)
     ).scalars())
+
+
+def members_for_subject(coop) -> list[Member]:
+    """People a decision may be about: current members (expulsion) and applicants (admission)."""
+    return list(db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(("founder", "member", "applicant")))
+        .order_by(Member.full_name, Member.id)).scalars())

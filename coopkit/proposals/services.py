@@ -19,8 +19,9 @@ from coopkit.coops.models import Member
 from coopkit.coops.parameters import PARAMETERS
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
+from coopkit.proposals import kinds, tally
 from coopkit.proposals import notify as mail
-from coopkit.proposals import tally
+from coopkit.proposals.errors import ProposalError, VoteError  # noqa: F401  (raised by every write here)
 from coopkit.proposals.models import (
     Proposal,
     ProposalComment,
@@ -37,14 +38,6 @@ MIN_VOTING_HOURS = 1
 MAX_VOTING_DAYS = 90
 #: rule parameters a proposal may not change (they identify the co-op or are set by the registers)
 UNCHANGEABLE_PARAMETERS = {"secretary_member_id", "legal_form"}
-
-
-class ProposalError(ValueError):
-    """A clear message for the person acting; nothing was changed."""
-
-
-class VoteError(ProposalError):
-    """Why a vote was not recorded; nothing was changed."""
 
 
 @dataclass
@@ -65,6 +58,14 @@ class Draft:
     allow_early_close: bool = False
     closes_at: datetime | None = None
     rule_changes: dict = field(default_factory=dict)
+    #: the decision kind of the co-op's rules (coopkit.rules.decisions); when None it is read
+    #: from ``method`` and ``preset`` (a resolution outside a meeting is a written resolution)
+    kind: str | None = None
+    #: the member an admission or expulsion is about
+    subject_member_id: int | None = None
+    #: set from the kind: an exact threshold that is not a whole percent ("200/3"), and its citation
+    threshold_exact: str | None = None
+    citation: str = ""
 
 
 def member_for_user(coop, user) -> Member | None:
@@ -79,38 +80,15 @@ def _parameters(coop) -> dict:
     return current_parameters(coop)
 
 
-def counting_rule(coop, draft_or_proposal) -> tuple[int, str]:
-    """The (threshold percent, basis) a resolution is counted with: presets are read from the
-    co-op's adopted rules; a custom threshold may only be stricter than the ordinary one (or the
-    special one when the proposal changes the rules). Raises ProposalError."""
+def counting_rule(coop, draft_or_proposal, venue: str = "writing") -> tuple[int, str]:
+    """The (threshold percent, basis) a proposal is counted with, from its decision kind in the
+    co-op's rules (a custom threshold only ever stricter). Raises ProposalError."""
     p = draft_or_proposal
-    params = _parameters(coop)
-    ordinary = (int(params["ordinary_threshold_percent"]), params["ordinary_basis"])
-    special = (int(params["special_threshold_percent"]), params["special_basis"])
-    if p.method != "resolution":
-        return 50, "cast"
     changes = p.rule_changes if isinstance(p.rule_changes, dict) else json.loads(p.rule_changes or "{}")
-    if p.preset == "ordinary":
-        if changes:
-            raise ProposalError("Changing the rules needs a special resolution (or a stricter one).")
-        return ordinary
-    if p.preset == "special":
-        return special
-    if p.preset != "custom":
-        raise ProposalError("Choose ordinary, special or a stricter custom threshold.")
-    floor = special if changes else ordinary
-    threshold, basis = p.threshold_percent, p.basis
-    if threshold is None or basis not in tally.BASES:
-        raise ProposalError("Give the threshold as a percentage and choose its basis.")
-    if not 50 <= threshold <= 100:
-        raise ProposalError("A threshold is a percentage between 50 and 100.")
-    weaker_basis = floor[1] == "eligible" and basis == "cast"
-    if threshold < floor[0] or weaker_basis:
-        name = "special" if changes else "ordinary"
-        raise ProposalError(
-            f"The rules set a {name} resolution at {floor[0]}% of "
-            f"{'votes cast' if floor[1] == 'cast' else 'all eligible members'}: a custom threshold can be "
-            f"stricter, never weaker.")
+    key = getattr(p, "kind", None) or kinds.key_for(p.method, p.preset, changes, venue)
+    kind = kinds.resolve(coop, key, venue)
+    custom = p.threshold_percent if p.preset == "custom" else None
+    threshold, _, basis = kinds.counting(kind, custom, p.basis if p.preset == "custom" else None)
     return threshold, basis
 
 
@@ -142,12 +120,32 @@ def _check_rule_changes(coop, changes: dict) -> dict:
     return clean
 
 
-def _check_draft(coop, draft: Draft, now: datetime) -> Draft:
+def _check_draft(coop, draft: Draft, now: datetime, venue: str = "writing") -> Draft:
     draft.title = (draft.title or "").strip()
     if not draft.title:
         raise ProposalError("Give the proposal a title.")
-    if draft.method not in tally.METHODS:
+    if not draft.kind and draft.method not in tally.METHODS:
         raise ProposalError("Choose how the members decide.")
+    draft.rule_changes = _check_rule_changes(coop, draft.rule_changes or {})
+    draft.kind = draft.kind or kinds.key_for(draft.method, draft.preset, draft.rule_changes, venue)
+    kind = kinds.resolve(coop, draft.kind, venue)
+    draft.method, draft.citation = kind.method, kind.citation
+    _check_options(draft)
+    custom = draft.threshold_percent if draft.preset == "custom" and kind.method == "resolution" else None
+    draft.threshold_percent, draft.threshold_exact, draft.basis = kinds.counting(
+        kind, custom, draft.basis if custom is not None else None)
+    draft.preset = ("custom" if custom is not None else "special" if "special" in kind.key else "ordinary") \
+        if kind.method == "resolution" else None
+    kinds.check_amendment(coop, kind, draft.rule_changes)
+    kinds.check_subject(coop, kind, draft.subject_member_id)
+    if kind.method == "instrument":
+        draft.secret = False  # an instrument is signed: signatures are never secret
+    if draft.closes_at is not None and draft.closes_at <= now:
+        raise ProposalError("The closing time must be in the future.")
+    return draft
+
+
+def _check_options(draft: Draft) -> None:
     draft.options = [o.strip() for o in draft.options if o and o.strip()]
     if draft.method in ("poll", "election"):
         if len(draft.options) < 2:
@@ -167,16 +165,6 @@ def _check_draft(coop, draft: Draft, now: datetime) -> Draft:
             raise ProposalError("Instant runoff fills one seat; use single transferable vote for more.")
     else:
         draft.seats, draft.ranking = 1, "stv"
-    draft.rule_changes = _check_rule_changes(coop, draft.rule_changes or {})
-    if draft.rule_changes and draft.method != "resolution":
-        raise ProposalError("Changing the rules needs a special resolution (or a stricter one).")
-    if draft.method != "resolution":
-        draft.preset, draft.threshold_percent, draft.basis = None, 50, "cast"
-    else:
-        draft.threshold_percent, draft.basis = counting_rule(coop, draft)
-    if draft.closes_at is not None and draft.closes_at <= now:
-        raise ProposalError("The closing time must be in the future.")
-    return draft
 
 
 def _next_number(coop) -> int:
@@ -201,20 +189,28 @@ def _apply(proposal: Proposal, draft: Draft) -> None:
     proposal.allow_early_close = bool(draft.allow_early_close)
     proposal.closes_at = draft.closes_at
     proposal.rule_changes_json = json.dumps(draft.rule_changes, sort_keys=True)
+    proposal.kind = draft.kind
+    proposal.threshold_exact, proposal.citation = draft.threshold_exact, draft.citation
+    proposal.subject_member_id = draft.subject_member_id or None
 
 
-def create_proposal(coop, user, draft: Draft, *, now: datetime | None = None) -> Proposal:
-    """Add a draft proposal numbered within the co-op. Flushes; audits proposal.created."""
+def create_proposal(coop, user, draft: Draft, *, now: datetime | None = None, venue: str = "writing") -> Proposal:
+    """Add a draft proposal numbered within the co-op. ``venue`` is "writing" (every vote outside a
+    meeting: a written resolution) or "meeting" (a vote at a general meeting, for the meetings
+    package). Flushes; audits proposal.created."""
     now = now or utcnow()
     member = member_for_user(coop, user)
     if member is None or not member.is_current:
         raise ProposalError("Only members of this co-op can make proposals.")
-    draft = _check_draft(coop, draft, now)
+    if venue not in ("writing", "meeting"):
+        raise ProposalError("A decision is made in writing or at a meeting.")
+    draft = _check_draft(coop, draft, now, venue)
+    from coopkit.rules.queries import governing_version
 
     base = governing_version(coop)
     for _ in range(5):
         proposal = Proposal(coop_id=coop.id, number=_next_number(coop), proposer_member_id=member.id,
-                            created_by_id=user.id, state="draft", created_at=now,
+                            created_by_id=user.id, state="draft", created_at=now, venue=venue,
                             base_rules_version_id=base.id if base else None)
         _apply(proposal, draft)
         if add_unless_duplicate(proposal):  # a concurrent proposal may have taken the number
@@ -222,7 +218,8 @@ def create_proposal(coop, user, draft: Draft, *, now: datetime | None = None) ->
     else:
         raise ProposalError("Several proposals were being made at once: please try again.")
     record("proposal.created", coop=coop, actor=user, subject=proposal,
-           data={"number": proposal.number, "method": proposal.method, "secret": proposal.secret})
+           data={"number": proposal.number, "method": proposal.method, "kind": proposal.kind,
+                 "venue": venue, "secret": proposal.secret})
     log.info("Proposal %s created", proposal.id)
     return proposal
 
@@ -241,7 +238,9 @@ def update_draft(proposal: Proposal, coop, user, draft: Draft, *, now: datetime 
         raise ProposalError("Only a draft can be edited; this proposal is " + proposal.state + ".")
     if not may_manage(user, coop, proposal):
         raise ProposalError("Only the proposer or the secretary can edit this draft.")
-    _apply(proposal, _check_draft(coop, draft, now or utcnow()))
+    if proposal.venue == "legacy":
+        raise ProposalError("This draft was made before decision kinds: make a new proposal.")
+    _apply(proposal, _check_draft(coop, draft, now or utcnow(), proposal.venue))
     db.session.flush()
     record("proposal.edited", coop=coop, actor=user, subject=proposal)
 
@@ -255,33 +254,50 @@ def voting_roll(coop) -> list[Member]:
     return [m for m in rows if m.can_vote]
 
 
-def open_proposal(proposal: Proposal, coop, user, *, now: datetime | None = None, notify: bool = True) -> int:
-    """Open voting: fix the counting rules from the rules in force, freeze the voter roll,
-    notify every voter (unless ``notify`` is false: demo data). Returns the roll size. Flushes; audits proposal.opened."""
+def open_proposal(proposal: Proposal, coop, user, *, now: datetime | None = None, notify: bool = True,
+                  roll: list[Member] | None = None) -> int:
+    """Open voting: read the proposal's decision kind from the rules in force and fix its counting,
+    citation and voter roll (everyone eligible when it is circulated, or ``roll``: those present
+    at a meeting), then notify every voter (unless ``notify`` is false: demo data). Refused when
+    the rules do not allow this kind here, the member concerned has not had their notice period
+    or reply, or an amendment fails the legal check. A written resolution's closing time is
+    capped at the rules' time limit. Returns the roll size. Flushes; audits proposal.opened."""
     now = now or utcnow()
     if proposal.state != "draft":
         raise ProposalError("Only a draft can be opened; this proposal is " + proposal.state + ".")
     if not may_manage(user, coop, proposal):
         raise ProposalError("Only the proposer or the secretary can open this proposal.")
+    if proposal.venue == "legacy":
+        raise ProposalError("This draft was made before decision kinds: make a new proposal.")
+    kind = kinds.resolve(coop, proposal.kind, proposal.venue)
     if proposal.closes_at is None:
         raise ProposalError("Set a closing time before opening the vote.")
     if proposal.closes_at < now + timedelta(hours=MIN_VOTING_HOURS):
         raise ProposalError(f"Leave at least {MIN_VOTING_HOURS} hour for voting: move the closing time later.")
     if proposal.closes_at > now + timedelta(days=MAX_VOTING_DAYS):
         raise ProposalError(f"A vote can stay open for at most {MAX_VOTING_DAYS} days.")
-    params = _parameters(coop)
-    if proposal.method == "consent":
-        days = int(params["consent_min_days"])
-        if proposal.closes_at < now + timedelta(days=days):
-            raise ProposalError(f"The rules keep a consent proposal open for at least {days} days: "
-                                f"move the closing time later.")
-    proposal.threshold_percent, proposal.basis = counting_rule(coop, proposal)
-    roll = voting_roll(coop)
+    if kind.min_days and proposal.closes_at < now + timedelta(days=kind.min_days):
+        raise ProposalError(f"{kind.citation}: it stays open for at least {kind.min_days} days. "
+                            "Move the closing time later.")
+    capped = None
+    if kind.time_limit_days and proposal.closes_at > now + timedelta(days=kind.time_limit_days):
+        capped = proposal.closes_at
+        proposal.closes_at = now + timedelta(days=kind.time_limit_days)
+    custom = proposal.threshold_percent if proposal.preset == "custom" else None
+    proposal.threshold_percent, proposal.threshold_exact, proposal.basis = kinds.counting(
+        kind, custom, proposal.basis if custom is not None else None)
+    proposal.method, proposal.citation = kind.method, kind.citation
+    proposal.against_cast_below, proposal.against_all_below = kind.against_cast_below, kind.against_all_below
+    kinds.check_amendment(coop, kind, proposal.rule_changes)
+    kinds.check_subject(coop, kind, proposal.subject_member_id)
+    kinds.check_subject_ready(proposal, kind, now)
+    roll = kinds.roll_without_subject(kind, voting_roll(coop) if roll is None else roll, proposal.subject_member_id)
     if not roll:
         raise ProposalError("Nobody is on the voter roll: the register has no voting members.")
-    proposal.quorum_min_members = int(params["quorum_min_members"])
-    proposal.quorum_percent = int(params["quorum_percent"])
-    proposal.quorum_needed = tally.quorum_needed(len(roll), proposal.quorum_min_members, proposal.quorum_percent)
+    proposal.quorum_min_members = kind.quorum_min_members
+    proposal.quorum_percent = kind.quorum_percent
+    proposal.quorum_needed = (tally.quorum_needed(len(roll), kind.quorum_min_members, kind.quorum_percent)
+                              if kind.quorum_min_members is not None else 0)
     claimed = db.session.execute(
         sa.update(Proposal).where(Proposal.id == proposal.id, Proposal.state == "draft")
         .values(state="open", opens_at=now).execution_options(synchronize_session=False)
@@ -296,11 +312,47 @@ def open_proposal(proposal: Proposal, coop, user, *, now: datetime | None = None
     db.session.flush()
     record("proposal.opened", coop=coop, actor=user, subject=proposal,
            data={"roll": len(roll), "closes_at": proposal.closes_at.isoformat(), "quorum": proposal.quorum_needed,
-                 "threshold_percent": proposal.threshold_percent, "basis": proposal.basis})
+                 "threshold_percent": proposal.threshold_percent, "basis": proposal.basis, "kind": kind.key,
+                 "citation": kind.citation, "capped_from": capped.isoformat() if capped else None})
     log.info("Proposal %s opened: %d on the roll", proposal.id, len(roll))
     if notify:
         mail.opened(proposal, coop, roll)
     return len(roll)
+
+
+def record_subject_notice(proposal: Proposal, coop, user, *, at: datetime) -> None:
+    """The secretary records when the member concerned was given written notice of the proposal.
+    Flushes; audits proposal.subject_notified."""
+    _check_subject_record(proposal, coop, user)
+    if at > utcnow() + timedelta(minutes=5):
+        raise ProposalError("Record notice that has been given, not a date in the future.")
+    proposal.subject_notified_at = at
+    db.session.flush()
+    record("proposal.subject_notified", coop=coop, actor=user, subject=proposal, data={"at": at.isoformat()})
+
+
+def record_subject_reply(proposal: Proposal, coop, user, reply: str, *, none_given: bool = False,
+                         now: datetime | None = None) -> None:
+    """Attach the member's written reply, or record that they gave none. Flushes; audits
+    proposal.subject_replied (without the reply's words)."""
+    _check_subject_record(proposal, coop, user)
+    reply = (reply or "").strip()
+    if not reply and not none_given:
+        raise ProposalError("Paste the member's reply, or tick that they gave none.")
+    if reply and none_given:
+        raise ProposalError("Either attach a reply or record that none was given, not both.")
+    proposal.subject_reply, proposal.subject_reply_at = reply, now or utcnow()
+    db.session.flush()
+    record("proposal.subject_replied", coop=coop, actor=user, subject=proposal, data={"none_given": none_given})
+
+
+def _check_subject_record(proposal: Proposal, coop, user) -> None:
+    if not policy.can(user, "proposals.manage", coop):
+        raise ProposalError("Only the secretary records notice and replies.")
+    if proposal.subject_member_id is None:
+        raise ProposalError("This proposal is not about one member.")
+    if proposal.state != "draft":
+        raise ProposalError("Notice and reply are recorded before the vote opens.")
 
 
 def withdraw_proposal(proposal: Proposal, coop, user, *, now: datetime | None = None) -> None:

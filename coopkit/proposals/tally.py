@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 #: method -> the simple choices a ballot may hold, in display order
 SIMPLE_CHOICES: dict[str, tuple[str, ...]] = {
@@ -21,12 +22,15 @@ SIMPLE_CHOICES: dict[str, tuple[str, ...]] = {
     "unanimity": ("for", "against", "abstain"),
     "consent": ("agree", "stand_aside", "object"),
     "consensus": ("agree", "abstain", "disagree", "block"),
+    "instrument": ("sign", "decline"),
+    "audit_exemption": ("for", "against", "abstain"),
 }
 CHOICE_LABELS = {
     "for": "For", "against": "Against", "abstain": "Abstain", "agree": "Agree",
     "stand_aside": "Stand aside", "object": "Object", "disagree": "Disagree", "block": "Block",
+    "sign": "Sign", "decline": "Decline to sign",
 }
-METHODS = ("resolution", "unanimity", "consent", "consensus", "poll", "election")
+METHODS = ("resolution", "unanimity", "consent", "consensus", "poll", "election", "instrument", "audit_exemption")
 BASES = ("cast", "eligible")
 RANKINGS = ("stv", "irv")
 ABSTAIN = "abstain"
@@ -42,18 +46,18 @@ class TallyError(ValueError):
     """The ballots and the facts about them do not agree (a bug or tampering, never a voter's fault)."""
 
 
-def resolution_passes(votes_for: int, base: int, threshold_percent: int) -> bool:
+def resolution_passes(votes_for: int, base: int, threshold_percent: int | Fraction) -> bool:
     """The one threshold rule: at least X% of the basis and more than half of it."""
     if base <= 0:
         return False
     return votes_for * 100 >= threshold_percent * base and votes_for * 2 > base
 
 
-def votes_needed(base: int, threshold_percent: int) -> int:
+def votes_needed(base: int, threshold_percent: int | Fraction) -> int:
     """The fewest votes for that pass on a basis of ``base`` (``base + 1`` when none can)."""
     if base <= 0:
         return 1
-    return max(-(-threshold_percent * base // 100), base // 2 + 1)
+    return max(int(-(-threshold_percent * base // 100)), base // 2 + 1)
 
 
 def quorum_needed(eligible: int, min_members: int, percent: int) -> int:
@@ -71,12 +75,19 @@ class Spec:
     eligible: int
     #: participations needed for the count to be valid
     quorum: int
-    threshold_percent: int = 50
+    #: a whole percent, or a Fraction for "two thirds" (Fraction(200, 3))
+    threshold_percent: int | Fraction = 50
     basis: str = "cast"
     #: labels of the options (poll) or candidates (election)
     options: tuple[str, ...] = ()
     seats: int = 1
     ranking: str = "stv"
+    #: consent and consensus under decision kinds: agreed by silence unless anyone objects
+    #: (consensus: disagrees or blocks). False only for records made before decision kinds.
+    silence_agrees: bool = False
+    #: audit exemption (s.84): passes with fewer than these percentages against
+    against_cast_below: int = 20
+    against_all_below: int = 10
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -231,6 +242,14 @@ def _count_unanimity(spec: Spec, ballots: list) -> Result:
 def _count_consent(spec: Spec, ballots: list) -> Result:
     counts = _simple_counts(spec, ballots)
     n = len(ballots)
+    if spec.silence_agrees:
+        silent = spec.eligible - n
+        if counts["object"]:
+            passed, reason = False, f"{counts['object']} objection(s): any objection blocks."
+        else:
+            passed, reason = True, (f"No objections: agreed ({counts['agree']} agreed, {counts['stand_aside']} "
+                                    f"stood aside, {silent} said nothing, which counts as agreeing).")
+        return Result(spec.method, spec.eligible, n, counts, spec.quorum, True, passed, reason)
     if n < spec.quorum:
         return _no_quorum(spec, n, counts)
     if counts["object"]:
@@ -245,6 +264,15 @@ def _count_consent(spec: Spec, ballots: list) -> Result:
 def _count_consensus(spec: Spec, ballots: list) -> Result:
     counts = _simple_counts(spec, ballots)
     n = len(ballots)
+    if spec.silence_agrees:
+        against = counts["disagree"] + counts["block"]
+        if against:
+            passed, reason = False, (f"{counts['disagree']} disagree and {counts['block']} block: consensus "
+                                     f"needs nobody to disagree.")
+        else:
+            passed, reason = True, (f"Nobody disagreed: agreed ({counts['agree']} agreed, {counts['abstain']} "
+                                    f"stood aside, {spec.eligible - n} said nothing).")
+        return Result(spec.method, spec.eligible, n, counts, spec.quorum, True, passed, reason)
     if n < spec.quorum:
         return _no_quorum(spec, n, counts)
     if counts["block"]:
@@ -255,6 +283,41 @@ def _count_consensus(spec: Spec, ballots: list) -> Result:
         passed = False
         reason = f"No blocks, but {counts['agree']} agree against {counts['disagree']} disagree: more must agree."
     return Result(spec.method, spec.eligible, n, counts, spec.quorum, True, passed, reason)
+
+
+def _count_instrument(spec: Spec, ballots: list) -> Result:
+    """An instrument (of dissolution): signed by the threshold share of everyone on the roll."""
+    counts = _simple_counts(spec, ballots)
+    n = len(ballots)
+    needed = votes_needed(spec.eligible, spec.threshold_percent)
+    passed = resolution_passes(counts["sign"], spec.eligible, spec.threshold_percent)
+    reason = f"Signed by {counts['sign']} of the {spec.eligible} members: {needed} signatures needed."
+    return Result(spec.method, spec.eligible, n, counts, spec.quorum, True, passed, reason,
+                  base=spec.eligible, needed=needed)
+
+
+def _count_audit_exemption(spec: Spec, ballots: list) -> Result:
+    """s.84 of the 2014 Act: passed unless 20% or more of the votes cast, or 10% or more of all
+    the members, are against it (and at least one vote for is needed: something must be resolved)."""
+    counts = _simple_counts(spec, ballots)
+    n = len(ballots)
+    cast = counts["for"] + counts["against"]
+    extra = {"base": cast}
+    if n < spec.quorum:
+        return _no_quorum(spec, n, counts, **extra)
+    against = counts["against"]
+    if not counts["for"]:
+        passed, reason = False, "Nobody voted for it."
+    elif against * 100 >= spec.against_cast_below * cast:
+        passed, reason = False, (f"{against} of {cast} votes cast were against: it needs fewer than "
+                                 f"{spec.against_cast_below}% against.")
+    elif against * 100 >= spec.against_all_below * spec.eligible:
+        passed, reason = False, (f"{against} of the {spec.eligible} members were against: it needs fewer than "
+                                 f"{spec.against_all_below}% of all members against.")
+    else:
+        passed, reason = True, (f"{against} against: fewer than {spec.against_cast_below}% of the {cast} votes "
+                                f"cast and fewer than {spec.against_all_below}% of the {spec.eligible} members.")
+    return Result(spec.method, spec.eligible, n, counts, spec.quorum, True, passed, reason, **extra)
 
 
 def _count_poll(spec: Spec, ballots: list) -> Result:
@@ -367,6 +430,8 @@ _COUNTERS = {
     "consensus": _count_consensus,
     "poll": _count_poll,
     "election": _count_election,
+    "instrument": _count_instrument,
+    "audit_exemption": _count_audit_exemption,
 }
 
 

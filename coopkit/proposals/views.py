@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,7 +13,7 @@ from coopkit.coops.parameters import PARAMETERS
 from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.proposals import closing, documents, forms, queries, services, voting
+from coopkit.proposals import closing, documents, forms, kinds, queries, services, voting
 from coopkit.proposals.changes import ChangeError, parse_value, plain_language
 from coopkit.proposals.text import render_markdown
 from coopkit.proposals.timefmt import from_uk, to_uk, uk_datetime
@@ -67,7 +67,7 @@ def _draft_from_form(form) -> services.Draft:
             raise _FieldError(f"change_{i}_value", str(exc)) from None
     return services.Draft(
         title=form.title.data, body=form.body.data or "", resolution_text=form.resolution_text.data or "",
-        method=form.method.data, preset=form.preset.data, threshold_percent=form.threshold_percent.data,
+        kind=form.kind.data or None, subject_member_id=form.subject.data or None, preset=form.preset.data, threshold_percent=form.threshold_percent.data,
         basis=form.basis.data, options=(form.options.data or "").splitlines(), seats=form.seats.data or 1,
         ranking=form.ranking.data, secret=form.secret.data, allow_early_close=form.allow_early_close.data,
         closes_at=from_uk(form.closes_at.data) if form.closes_at.data else None, rule_changes=changes)
@@ -81,8 +81,9 @@ class _FieldError(ValueError):
 
 def _fill_form(form, proposal) -> None:
     form.title.data, form.body.data = proposal.title, proposal.body
-    form.resolution_text.data, form.method.data = proposal.resolution_text, proposal.method
-    form.preset.data = proposal.preset or "ordinary"
+    form.resolution_text.data, form.kind.data = proposal.resolution_text, proposal.kind
+    form.subject.data = proposal.subject_member_id or 0
+    form.preset.data = "custom" if proposal.preset == "custom" else "ordinary"
     form.threshold_percent.data, form.basis.data = proposal.threshold_percent, proposal.basis
     form.options.data = "\n".join(proposal.options)
     form.seats.data, form.ranking.data = proposal.seats, proposal.ranking
@@ -101,6 +102,18 @@ def _show_value(key, value) -> str:
     if kind == "bool":
         return "yes" if value else "no"
     return str(value)
+
+
+def _offer_kinds(form) -> dict:
+    """The kinds and members the form offers; returns what the page says about the rules."""
+    offered = kinds.available(g.coop, "writing")
+    form.kind.choices = forms.choices([(k.key, f"{k.name[:1].upper()}{k.name[1:]} ({k.citation})")
+                                       for k in offered])
+    form.subject.choices = forms.choices([(0, "Nobody (not about one member)")] + [
+        (m.id, f"{m.full_name}{' (applicant)' if m.status == 'applicant' else ''}")
+        for m in queries.members_for_subject(g.coop)])
+    meeting_only = [k for k in kinds.kinds_of(g.coop).values() if k.at_meeting and not k.in_writing]
+    return {"offered": offered, "meeting_only": meeting_only}
 
 
 def _save(form, proposal=None):
@@ -124,13 +137,16 @@ def _save(form, proposal=None):
 @requires("proposals.create")
 def new():
     form = forms.ProposalForm()
+    rules = _offer_kinds(form)
+    if request.method == "GET" and not form.kind.data and rules["offered"]:
+        form.kind.data = rules["offered"][0].key
     if request.method == "GET" and request.args.get("upgrade"):
         _prefill_upgrade(form)
     proposal = _save(form)
     if proposal is not None:
         flash(f"Draft proposal {proposal.number} saved. Check it, then open the vote.", "success")
         return redirect(url_for("proposals.show", number=proposal.number))
-    return render_template("proposals/edit.html", form=form, proposal=None, rules=_rules_summary())
+    return render_template("proposals/edit.html", form=form, proposal=None, rules=rules)
 
 
 def _prefill_upgrade(form) -> None:
@@ -140,14 +156,9 @@ def _prefill_upgrade(form) -> None:
         flash("Your rules already use the newest version of their rule set.", "info")
         return
     form.title.data, form.body.data = words["title"], words["body"]
-    form.resolution_text.data, form.method.data, form.preset.data = words["resolution_text"], "resolution", "special"
+    form.resolution_text.data, form.kind.data = words["resolution_text"], "written_special"
+    form.preset.data = "ordinary"
     form.change_1_key.data, form.change_1_value.data = words["change_key"], words["change_value"]
-
-
-def _rules_summary() -> dict:
-    params = services._parameters(g.coop)
-    return {k: params[k] for k in ("ordinary_threshold_percent", "ordinary_basis", "special_threshold_percent",
-                                   "special_basis", "quorum_min_members", "quorum_percent", "consent_min_days")}
 
 
 @bp.route("/<int:number>/edit", methods=["GET", "POST"])
@@ -158,12 +169,13 @@ def edit(number: int):
         flash("Only the proposer or the secretary can edit a draft; once open, a proposal is fixed.", "error")
         return redirect(url_for("proposals.show", number=number))
     form = forms.ProposalForm()
+    rules = _offer_kinds(form)
     if request.method == "GET":
         _fill_form(form, proposal)
     elif _save(form, proposal) is not None:
         flash("Draft saved.", "success")
         return redirect(url_for("proposals.show", number=number))
-    return render_template("proposals/edit.html", form=form, proposal=proposal, rules=_rules_summary())
+    return render_template("proposals/edit.html", form=form, proposal=proposal, rules=rules)
 
 
 @bp.route("/<int:number>")
@@ -183,9 +195,13 @@ def show(number: int, *, open_form=None, status: int = 200):
         has_voted=bool(viewer) and voting.vote_version(proposal, viewer) > 0,
         my_choice=queries.my_open_choice(proposal, viewer), describe=queries.describe_choice,
         manage=manage, can_close_early=can_close_early, action_form=EmptyForm(),
+        can_manage_subject=policy.can(current_user, "proposals.manage", g.coop),
         comment_form=forms.CommentForm(), weak_secrecy=proposal.secret and 0 < roll < services.WEAK_SECRECY_BELOW,
         change_lines=plain_language(services._parameters(g.coop), changes) if changes else [],
         without_account=queries.roll_without_account(proposal) if proposal.state == "open" else [],
+        subject=kinds.subject_name(proposal), notice_form=forms.SubjectNoticeForm(prefix="notice"),
+        reply_form=forms.SubjectReplyForm(prefix="reply"),
+        not_adopted=(proposal.result or {}).get("not_adopted", []),
         open_form=open_form or _suggested_open_form(proposal),
     ), status
 
@@ -234,6 +250,43 @@ def open_vote(number: int):
             flash("Voting is open. Everyone on the voter roll has been emailed.", "success")
             return redirect(url_for("proposals.show", number=number))
     return show(number, open_form=form, status=400)
+
+
+@bp.route("/<int:number>/notice", methods=["POST"])
+@requires("proposals.manage")
+def subject_notice(number: int):
+    proposal = _proposal_or_404(number)
+    form = forms.SubjectNoticeForm(prefix="notice")
+    if not form.validate_on_submit():
+        flash("Give the date the written notice was given.", "error")
+    else:
+        try:
+            services.record_subject_notice(proposal, g.coop, current_user,
+                                           at=datetime.combine(form.notified_on.data, datetime.min.time()))
+        except services.ProposalError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("The date of notice is recorded.", "success")
+    return redirect(url_for("proposals.show", number=number))
+
+
+@bp.route("/<int:number>/reply", methods=["POST"])
+@requires("proposals.manage")
+def subject_reply(number: int):
+    proposal = _proposal_or_404(number)
+    form = forms.SubjectReplyForm(prefix="reply")
+    if not form.validate_on_submit():
+        flash("The reply could not be saved: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
+    else:
+        try:
+            services.record_subject_reply(proposal, g.coop, current_user, form.reply.data or "",
+                                          none_given=form.none_given.data)
+        except services.ProposalError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("The member's reply is attached." if form.reply.data else "Recorded that no reply was given.",
+                  "success")
+    return redirect(url_for("proposals.show", number=number))
 
 
 @bp.route("/<int:number>/withdraw", methods=["GET", "POST"])

@@ -20,8 +20,8 @@ from coopkit.coops.models import Member
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.proposals import ballotbox, tally
+from coopkit.proposals.errors import VoteError
 from coopkit.proposals.models import Ballot, BallotChange, Participation, Proposal, VoterRollEntry
-from coopkit.proposals.services import VoteError
 
 log = logging.getLogger("coopkit.proposals")
 
@@ -34,9 +34,12 @@ def spec_for(proposal: Proposal, eligible: int | None = None) -> tally.Spec:
         eligible = db.session.execute(
             sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)
         ).scalar()
+    limits = {"against_cast_below": proposal.against_cast_below, "against_all_below": proposal.against_all_below}
     return tally.Spec(method=proposal.method, eligible=eligible, quorum=proposal.quorum_needed or 0,
-                      threshold_percent=proposal.threshold_percent, basis=proposal.basis,
-                      options=tuple(proposal.options), seats=proposal.seats, ranking=proposal.ranking)
+                      threshold_percent=proposal.threshold, basis=proposal.basis,
+                      options=tuple(proposal.options), seats=proposal.seats, ranking=proposal.ranking,
+                      silence_agrees=proposal.venue != "legacy",
+                      **{k: v for k, v in limits.items() if v is not None})
 
 
 def on_roll(proposal: Proposal, member: Member | None) -> bool:
@@ -153,6 +156,8 @@ def _change_open_vote(proposal, coop, member, participation, encoded, seen, now)
     ).scalar_one()
     if ballot.choice == encoded:
         raise VoteError("That is already your vote: nothing changed.")
+    if proposal.venue == "writing" and proposal.basis == "eligible" and json.loads(ballot.choice) in ("for", "sign"):
+        raise VoteError("You have agreed to this written resolution, and an agreement can't be withdrawn.")
     bumped = db.session.execute(
         sa.update(Participation).where(Participation.id == participation.id,
                                        Participation.changes == participation.changes)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from coopkit.database import utcnow
-from coopkit.proposals import forms, queries, services, tally, voting
+from coopkit.proposals import closing, forms, queries, services, tally, voting
 from coopkit.web import keep_changes
 
 
@@ -82,6 +82,10 @@ def vote_page(proposal):
             except services.VoteError as exc:
                 problem = str(exc)
             else:
+                closed = closing.close_when_passed(proposal, actor=current_user)
+                if closed is not None:
+                    flash("That vote passed it: the required share of all members have agreed, so it has "
+                          "closed.", "success")
                 if outcome.receipt:
                     keep_changes()
                     # shown once and never stored with the voter: keep it out of the browser's cache too

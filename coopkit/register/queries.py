@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from coopkit.accounts.models import User
 from coopkit.coops.models import Member, Officer
 from coopkit.extensions import db
-from coopkit.proposals.models import Proposal
 from coopkit.register import ledger
 from coopkit.register.models import MemberProperty, RegisterAmendment, ShareTransaction
 from coopkit.rules.queries import current_parameters
@@ -311,18 +310,16 @@ def coop_amendments(coop) -> list[RegisterAmendment]:
         .order_by(RegisterAmendment.created_at, RegisterAmendment.id)).scalars())
 
 
-def passed_proposals(coop) -> list[tuple[int, int, str]]:
-    """(id, number, title) of the co-op's proposals that passed, newest first: the decisions an
-    admission or an expulsion can cite."""
-    return [tuple(r) for r in db.session.execute(
-        sa.select(Proposal.id, Proposal.number, Proposal.title)
-        .where(Proposal.coop_id == coop.id, Proposal.outcome == "passed").order_by(Proposal.number.desc())).all()]
+def passed_decisions(coop, purpose: str, member_id: int | None = None) -> list[tuple[int, int, str]]:
+    """(id, number, title) of the co-op's passed decisions that may authorise ``purpose``
+    ("admission" or "expulsion") for the member, newest first (register.authority)."""
+    from coopkit.register import authority
+
+    return [(d.id, d.number, d.title) for d in authority.decisions_for(coop.id, purpose, member_id)]
 
 
 def proposal_number(coop, proposal_id: int | None) -> int | None:
-    """The number members know a proposal by, for an entry that cites it."""
-    if proposal_id is None:
-        return None
+    """The number members know a decision by, for an entry that cites it."""
+    from coopkit.register import authority
 
-    return db.session.execute(sa.select(Proposal.number).where(Proposal.id == proposal_id,
-                                                               Proposal.coop_id == coop.id)).scalar_one_or_none()
+    return authority.number_of(coop.id, proposal_id)

@@ -15,7 +15,7 @@ from coopkit.audit.services import record
 from coopkit.coops.models import Coop, Member, Officer
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.proposals.models import Proposal
+from coopkit.register import authority
 from coopkit.register.models import RegisterAmendment
 from coopkit.register.officers import (  # noqa: F401  (re-exported: the register's public writes)
     OFFICE_LABELS,
@@ -167,10 +167,10 @@ def admit_member(member: Member, on: date, actor, by_proposal_id: int | None = N
         raise RegisterError(f"Record {member.full_name}'s postal address first: the register of members must "
                             "show every member's address (s.30 of the 2014 Act).")
     if by_proposal_id is not None:
-        _check_passed(coop, by_proposal_id)
+        _check_decision(coop, by_proposal_id, "admission", member)
     elif params.get("admission_by") == "members":
         raise RegisterError("Your rules say the members admit new members by ordinary resolution: "
-                            "choose the proposal to admit them that passed.")
+                            "choose the passed decision to admit them.")
     claimed = db.session.execute(
         sa.update(Member)
         .where(Member.id == member.id, Member.status == "applicant")
@@ -190,10 +190,12 @@ def admit_member(member: Member, on: date, actor, by_proposal_id: int | None = N
     return member
 
 
-def _check_passed(coop, proposal_id: int) -> None:
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.coop_id != coop.id or proposal.outcome != "passed":
-        raise RegisterError("Choose a proposal of this co-op that passed.")
+def _check_decision(coop, decision_id: int, purpose: str, member: Member) -> None:
+    """A passed decision of the right kind about this member (register.authority), or RegisterError."""
+    try:
+        authority.check(coop.id, decision_id, purpose, member.id, member.full_name)
+    except ValueError as exc:
+        raise RegisterError(str(exc)) from None
 
 
 def _issue_membership_share(coop, member: Member, on: date, actor, params: dict) -> None:
@@ -252,9 +254,11 @@ def cease_member(member: Member, *, on: date, reason: str, actor, shares: str | 
     if reason == "expelled" and member.status == "applicant":
         raise RegisterError("An applicant is not expelled: record that the application was withdrawn.")
     if reason == "expelled" and by_proposal_id is None:
-        raise RegisterError("An expulsion needs the special resolution that passed it: choose the proposal.")
-    if by_proposal_id is not None:
-        _check_passed(_coop(member), by_proposal_id)
+        raise RegisterError("An expulsion needs the members' passed decision to expel this member: choose it.")
+    if reason == "expelled":
+        _check_decision(_coop(member), by_proposal_id, "expulsion", member)
+    elif by_proposal_id is not None:
+        raise RegisterError("Only an expulsion cites the members' decision: leave the decision empty.")
     shares = shares or "withdraw"
     if shares not in SHARE_DISPOSALS:
         raise RegisterError("Choose what happens to the member's shares.")

@@ -33,9 +33,10 @@ def register_counts(coop):
     return queries.counts(coop)
 
 
-def _proposal_choices(none_label: str):
-    return choices([(0, none_label)] + [(pid, f"Proposal {number}: {title}")
-                                        for pid, number, title in queries.passed_proposals(g.coop)])
+def _proposal_choices(none_label: str, purpose: str, member):
+    """The passed decisions of the right kind about this member (register.authority)."""
+    return choices([(0, none_label)] + [(pid, f"Proposal {number}: {title}") for pid, number, title
+                                        in queries.passed_decisions(g.coop, purpose, member.id)])
 
 
 @bp.route("/")
@@ -88,7 +89,8 @@ def member(member_id: int):
     if is_secretary():
         params = current_parameters(g.coop)
         admit_form = forms.AdmitForm(prefix="admit")
-        admit_form.by_proposal.choices = _proposal_choices("The secretary approves (no proposal)")
+        admit_form.by_proposal.choices = _proposal_choices("The secretary approves (no proposal)", "admission",
+                                                            member)
         context.update(admit_form=admit_form, probation_form=forms.ProbationEndForm(prefix="prob"),
                        property_form=forms.PropertyForm(prefix="prop"),
                        probation_problem=services.probation_problem(member, date.today(), params)
@@ -122,7 +124,7 @@ def add_applicant():
 def admit(member_id: int):
     member = member_or_404(member_id)
     form = forms.AdmitForm(prefix="admit")
-    form.by_proposal.choices = _proposal_choices("The secretary approves (no proposal)")
+    form.by_proposal.choices = _proposal_choices("The secretary approves (no proposal)", "admission", member)
     if not form.validate_on_submit():
         flash("Check the admission: " + " ".join(e for errs in form.errors.values() for e in errs), "error")
     else:
@@ -205,7 +207,7 @@ def cease(member_id: int):
                                   if k != "transfer" or terms.shares_transferable)
     others = queries.current_members(g.coop, exclude_id=member.id)
     form.transfer_to.choices = choices([(0, "Nobody (not a transfer)")] + [(m.id, m.full_name) for m in others])
-    form.by_proposal.choices = _proposal_choices("None")
+    form.by_proposal.choices = _proposal_choices("None", "expulsion", member)
     if form.validate_on_submit():
         receiver = next((m for m in others if m.id == form.transfer_to.data), None)
         if form.shares.data == "transfer" and receiver is None:
@@ -215,7 +217,7 @@ def cease(member_id: int):
                                actor=current_user, shares=form.shares.data, transfer_to=receiver,
                                by_proposal_id=form.by_proposal.data or None)
             if error:
-                (form.by_proposal if "proposal" in error else form.on).errors.append(error)
+                (form.by_proposal if "decision" in error or "roposal" in error else form.on).errors.append(error)
             else:
                 flash(f"{member.full_name}'s membership ended on {form.on.data:%d/%m/%Y}. Their entry stays in the "
                       "register with the date ceased.", "success")

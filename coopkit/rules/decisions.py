@@ -128,7 +128,7 @@ class DecisionKind:
         """'Rule 23.2: written special resolution, 75% of all members'."""
         words = f"{self.name}, {self.counting_words}"
         if self.clause_number is None:
-            return f"{self.name[:1].upper()}{self.name[1:]}: {self.counting_words}"
+            return f"{self.name[:1].upper()}{self.name[1:]}, {self.counting_words}"
         return f"{self.clause_word} {self.clause_number}: {words}"
 
 

@@ -175,6 +175,35 @@ def decision_kinds(coop) -> dict[str, DecisionKind]:
     return _kinds(ruleset_for(coop).id, json.dumps(params, sort_keys=True, default=str))
 
 
+@dataclass(frozen=True)
+class Amendment:
+    """The rules an amendment starts from and the rules it would make, with the legal check of
+    the result (nothing saved)."""
+
+    ruleset: RuleSet
+    current: render.Document
+    proposed: render.Document
+    report: compliance.Report
+
+
+def amendment(coop, changes: dict) -> Amendment:
+    """What ``changes`` (parameter -> new value) would make of the newest adopted or registered
+    rules (the founding answers while there are none), checked as the FCA would check them."""
+    base = db.session.execute(
+        sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id,
+                                      RulesVersion.status.in_(("adopted", "registered")))
+        .order_by(RulesVersion.number.desc()).limit(1)
+    ).scalar_one_or_none()
+    if base is not None:
+        ruleset, params = load_ruleset(base.ruleset_id), json.loads(base.parameters)
+    else:
+        params = answers_for(coop)
+        ruleset = ruleset_for(coop, params)
+    current = render.render_document(ruleset, params)
+    proposed = render.render_document(ruleset, {**params, **changes})
+    return Amendment(ruleset, current, proposed, check_document(coop, ruleset, proposed))
+
+
 def latest_version(coop) -> RulesVersion | None:
     return db.session.execute(
         sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id)

@@ -1,0 +1,80 @@
+"""The decisions the register relies on: an admission or an expulsion by the members.
+
+The register sits below the packages that record decisions (proposals, meetings) in the
+package order, so it never reads their tables. Each of them provides, at app start-up,
+a function listing the co-op's passed decisions about a member (:func:`provide`); the
+register asks through :func:`decisions_for` and :func:`check`. (This is the register's
+named hook; it moves onto the shared effects mechanism when that lands.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+#: what the register records -> the decision kinds (coopkit.rules.decisions) that authorise it
+KINDS_FOR = {
+    "admission": ("admission", "written_admission"),
+    "expulsion": ("expulsion",),
+}
+WHAT = {"admission": "admits", "expulsion": "expels"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A passed decision about one member, as the package that recorded it describes it."""
+
+    id: int
+    number: int
+    title: str
+    kind: str
+    subject_member_id: int | None
+    #: "Rule 14.1: expulsion of a member, 75% of votes cast"
+    citation: str
+
+
+#: functions (coop_id) -> the co-op's passed decisions (every kind), registered at start-up
+_providers: list[Callable[[int], list[Decision]]] = []
+
+
+def provide(provider: Callable[[int], list[Decision]]) -> None:
+    """Register a source of passed decisions (called once per package at app start-up)."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def decisions_for(coop_id: int, purpose: str, member_id: int | None = None) -> list[Decision]:
+    """Passed decisions of the right kind for ``purpose`` (about ``member_id`` when given), newest first."""
+    kinds = KINDS_FOR[purpose]
+    found = [d for provider in _providers for d in provider(coop_id) if d.kind in kinds]
+    if member_id is not None:
+        found = [d for d in found if d.subject_member_id == member_id]
+    return sorted(found, key=lambda d: d.number, reverse=True)
+
+
+def check(coop_id: int, decision_id: int, purpose: str, member_id: int, member_name: str) -> Decision:
+    """The decision, if it is a passed decision of the right kind about this member; else ValueError
+    with a message for the secretary."""
+    for decision in (d for provider in _providers for d in provider(coop_id)):
+        if decision.id != decision_id:
+            continue
+        if decision.kind not in KINDS_FOR[purpose]:
+            raise ValueError(f"Proposal {decision.number} is not a decision that {WHAT[purpose]} a member "
+                             f"({decision.citation}). Choose the passed {purpose} decision about "
+                             f"{member_name}.")
+        if decision.subject_member_id != member_id:
+            raise ValueError(f"Proposal {decision.number} is about someone else. Choose the passed {purpose} "
+                             f"decision about {member_name}.")
+        return decision
+    raise ValueError(f"Choose a passed {purpose} decision of this co-op about {member_name}.")
+
+
+def number_of(coop_id: int, decision_id: int | None) -> int | None:
+    """The number members know a decision by, for an entry that cites it (any kind)."""
+    if decision_id is None:
+        return None
+    for provider in _providers:
+        for decision in provider(coop_id):
+            if decision.id == decision_id:
+                return decision.number
+    return None
