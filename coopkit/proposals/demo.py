@@ -1,5 +1,6 @@
-"""Demo proposals for preston-digital: an open ordinary resolution, an open secret ballot,
-a closed special resolution that amended the rules, and a closed director election.
+"""Demo proposals for preston-digital: an open written ordinary resolution, an open advisory poll
+(secret ballot), a closed written special resolution that amended the rules, and a closed
+everyday decision by consent (agreed by silence).
 Runs after the rules demo (so the co-op has rules in force). No emails are sent."""
 
 from __future__ import annotations
@@ -57,20 +58,25 @@ def seed(ctx) -> None:
               "- The change takes effect once the amendment is registered.\n- Nothing else in the rules changes."),
         resolution_text=f"That the rules are amended so that a member gives 21 days' written notice to leave "
                         f"(instead of {notice}).",
-        method="resolution", preset="special", rule_changes={"leaving_notice_days": 21 if notice != 21 else 14})
+        kind="written_special", rule_changes={"leaving_notice_days": 21 if notice != 21 else 14})
     special = _make(coop, secretary, amend, opened=now - timedelta(days=40), closes=now - timedelta(days=26),
                     votes=["for"] * 9 + ["against", "abstain", None], close=True)
     if special.amended_rules_version_id is None:
         log.warning("Demo: proposal %s passed but no amended rules version was made", special.id)
 
-    # 2. A closed election of two directors by single transferable vote.
-    candidates = ["Farah Khan", "George Lee", "Hana Novak", "Idris Bello"]
-    ballots = [[0, 1], [0, 2], [0, 1, 2], [1, 0], [1, 3], [2, 1], [2, 0, 1], [3, 2], [0, 3], [1, 2], [2, 3], None]
+    # 2. A closed everyday decision by consent (or, under majority rules, a written ordinary resolution).
+    from coopkit.proposals import kinds
+
+    offered = {k.key for k in kinds.available(coop)}
+    everyday = "consent" if "consent" in offered else "consensus" if "consensus" in offered else "written_ordinary"
+    agree = {"consent": "agree", "consensus": "agree", "written_ordinary": "for"}[everyday]
     _make(coop, secretary, services.Draft(
-        title="Election of two directors", method="election", options=candidates, seats=2, ranking="stv",
-        secret=True, body="Two directors retire by rotation this year. Rank the candidates who stood, "
-                          "favourite first; leave out anyone you would not support."),
-        opened=now - timedelta(days=20), closes=now - timedelta(days=13), votes=ballots, close=True)
+        title="Try a four-day week over the summer", kind=everyday,
+        body="A trial from June to August: the same hours over four days. Object if it would harm the co-op "
+             "or our clients; silence counts as agreeing.",
+        resolution_text="That the co-op trials a four-day week from June to August."),
+        opened=now - timedelta(days=20), closes=now - timedelta(days=12),
+        votes=[agree] * 8 + [None] * 4, close=True)
 
     # 3. An open ordinary resolution (open ballot) with some votes in.
     _make(coop, eli, services.Draft(
@@ -79,12 +85,13 @@ def seed(ctx) -> None:
              "service for a similar price, and its members include other tech co-ops we work with.\n\n"
              "**Cost:** about the same. **Migration:** two weekends, done by volunteers.",
         resolution_text="That the co-op moves its client hosting to a co-operative provider by the end of March.",
-        method="resolution", preset="ordinary", allow_early_close=True),
+        kind="written_ordinary", allow_early_close=True),
         opened=now - timedelta(days=2), closes=now + timedelta(days=5), votes=["for", "for", "against", "abstain"])
 
     # 4. An open secret ballot: a poll on this year's bonus split.
     _make(coop, secretary, services.Draft(
-        title="How should this year's members' bonus be shared?", method="poll", secret=True,
+        title="How should this year's members' bonus be shared?", kind="poll", method="poll", secret=True,
         options=["By hours worked", "Equally", "Half by hours, half equally"],
-        body="The surplus bonus is shared as the members decide each year. This is a secret ballot."),
+        body="The surplus bonus is shared as the members decide each year. This advisory poll (a secret "
+             "ballot) tells the directors what members prefer before the annual general meeting decides."),
         opened=now - timedelta(days=1), closes=now + timedelta(days=6), votes=["0", "1", "2", "0", "2"])

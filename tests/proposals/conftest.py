@@ -58,11 +58,22 @@ def make_open(app, crew: Crew, *, by: UserRec | None = None, days: float = 3, **
     def go(get_coop, get_user):
         coop, user = get_coop(crew.coop.id), get_user((by or crew.secretary).id)
         draft.setdefault("title", "Buy a second laptop")
-        p = services.create_proposal(coop, user, services.Draft(closes_at=utcnow() + timedelta(days=days), **draft))
+        venue = draft.pop("venue", "writing")
+        p = services.create_proposal(coop, user, services.Draft(closes_at=utcnow() + timedelta(days=days), **draft),
+                                     venue=venue)
         services.open_proposal(p, coop, user)
         return p.number, p.id
 
     return in_app(app, go)
+
+
+def make_election(app, crew: Crew, **draft):
+    """An election at a general meeting (an elected board's rules): returns (number, id)."""
+    from tests.proposals.helpers import rules_with
+
+    rules_with(app, crew.coop.id, management="board")
+    draft.setdefault("title", "Elect a director")
+    return make_open(app, crew, venue="meeting", kind="election", method="election", **draft)
 
 
 def time_travel(app, proposal_id: int, *, hours: float) -> None:

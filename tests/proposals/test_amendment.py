@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from coopkit.extensions import db
 from coopkit.proposals.models import Proposal
 from tests.proposals.conftest import make_open, run_periodic_jobs, time_travel
-from tests.proposals.helpers import rules_in_force
+from tests.proposals.helpers import rules_in_force, rules_with
 
 
 def in_three_days() -> str:
@@ -23,7 +23,7 @@ def in_three_days() -> str:
     return to_uk(utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
 
 
-FORM = {"title": "Shorter notice to leave", "method": "resolution", "basis": "cast", "seats": "1",
+FORM = {"title": "Shorter notice to leave", "kind": "written_special", "preset": "ordinary", "basis": "cast", "seats": "1",
         "ranking": "stv", "closes_at": in_three_days(),
         "resolution_text": "That members give 21 days' written notice to leave.",
         "change_1_key": "leaving_notice_days", "change_1_value": "21"}
@@ -53,11 +53,11 @@ def ruled(app, crew):
 
 def test_a_rule_change_needs_a_special_resolution(app, client, login, ruled):
     login(client, ruled.users[0])
-    ordinary = client.post("/c/crew-coop/proposals/new", data={**FORM, "preset": "ordinary"})
+    ordinary = client.post("/c/crew-coop/proposals/new", data={**FORM, "kind": "written_ordinary"})
     assert "Changing the rules needs a special resolution" in ordinary.text
     weaker = client.post("/c/crew-coop/proposals/new", data={**FORM, "preset": "custom", "threshold_percent": "60"})
     assert "stricter, never weaker" in weaker.text
-    unchanged = client.post("/c/crew-coop/proposals/new", data={**FORM, "preset": "special",
+    unchanged = client.post("/c/crew-coop/proposals/new", data={**FORM,
                                                                 "change_1_value": "ten"})
     assert "give a whole number" in unchanged.text
     with app.app_context():
@@ -68,25 +68,26 @@ def test_a_rule_change_needs_a_special_resolution(app, client, login, ruled):
 def test_passed_amendment_creates_adopted_rules_and_the_amendment_pdf(app, client, login, ruled, mailbox):
     amy = ruled.users[0]
     login(client, amy)
-    response = client.post("/c/crew-coop/proposals/new", data={**FORM, "preset": "special"})
+    response = client.post("/c/crew-coop/proposals/new", data=FORM)
     assert response.status_code == 302, response.text
     page = client.get("/c/crew-coop/proposals/1").text
     assert "Changes to the rules" in page
     assert "Written notice a member gives to leave: from 28 to 21." in page        # the plain-language diff
-    assert "at least 75% of votes cast" in page
+    assert "written special resolution, 75% of all members" in page
     client.post("/c/crew-coop/proposals/1/open")
     with app.app_context():
         p = db.session.execute(sa.select(Proposal)).scalar_one()
-        assert (p.state, p.threshold_percent, p.basis, p.preset) == ("open", 75, "cast", "special")
+        assert (p.state, p.threshold_percent, p.basis, p.preset) == ("open", 75, "eligible", "special")
         pid = p.id
         db.session.remove()
-    for user, choice in zip([ruled.secretary, *ruled.users], ["for", "for", "for", "against"], strict=True):
+    # a written special resolution: 75% of all 5 members, so the fourth agreement passes and closes it
+    for user in [ruled.secretary, *ruled.users][:3]:
         login(client, user)
-        assert client.post("/c/crew-coop/proposals/1/vote", data={"choice": choice, "seen": "0"}).status_code == 302
+        assert client.post("/c/crew-coop/proposals/1/vote", data={"choice": "for", "seen": "0"}).status_code == 302
     before = versions(app, ruled.coop.id)
     assert [v.status for v in before] == ["registered"]
-    time_travel(app, pid, hours=24 * 5)
-    run_periodic_jobs(app)                                                    # closes it
+    login(client, ruled.users[2])
+    client.post("/c/crew-coop/proposals/1/vote", data={"choice": "for", "seen": "0"})
     results = client.get("/c/crew-coop/proposals/1/results").text
     assert "Passed" in results and "The rules are amended" in results and "amendment.pdf" in results
     after = versions(app, ruled.coop.id)
@@ -102,7 +103,8 @@ def test_passed_amendment_creates_adopted_rules_and_the_amendment_pdf(app, clien
     for signer in ("Member 1", "Member 2", "Member 3", "Secretary"):
         assert signer in text
     minutes = pdf_text(client.get("/c/crew-coop/proposals/1/minutes.pdf"))
-    for expected in ("Shorter notice to leave", "Special resolution", "PASSED", "At least 75% of votes cast",
+    for expected in ("Shorter notice to leave", "Written special resolution", "PASSED", "75% of all members",
+                     "a written resolution, counted on all the members eligible when it was circulated",
                      "It was resolved", "That members give 21 days' written notice to leave.", "4 of 5"):
         assert expected in minutes.replace("\n", " ").replace("’", "'"), expected
 
@@ -110,7 +112,7 @@ def test_passed_amendment_creates_adopted_rules_and_the_amendment_pdf(app, clien
 def test_failed_amendment_changes_no_rules(app, client, login, ruled):
     amy, bo, cy = ruled.users
     login(client, amy)
-    client.post("/c/crew-coop/proposals/new", data={**FORM, "preset": "special"})
+    client.post("/c/crew-coop/proposals/new", data=FORM)
     client.post("/c/crew-coop/proposals/1/open")
     for user, choice in ((amy, "for"), (bo, "for"), (cy, "against")):   # 2 of 3 = 67% < 75%
         login(client, user)
@@ -127,7 +129,8 @@ def test_failed_amendment_changes_no_rules(app, client, login, ruled):
 
 
 def test_election_minutes_and_results(app, client, login, crew):
-    number, pid = make_open(app, crew, method="election", options=["Ann Able", "Bea Best", "Cal Cole"], seats=2,
+    rules_with(app, crew.coop.id, management="board")       # an elected board: elections at a meeting
+    number, pid = make_open(app, crew, venue="meeting", kind="election", method="election", options=["Ann Able", "Bea Best", "Cal Cole"], seats=2,
                             secret=True, title="Election of two directors")
     ballots = [{"rank_0": "1", "rank_1": "2"}, {"rank_1": "1", "rank_0": "2"}, {"rank_0": "1"},
                {"rank_2": "1", "rank_1": "2"}, {}]

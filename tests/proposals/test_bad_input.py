@@ -7,7 +7,7 @@ import re
 import pytest
 
 from coopkit.proposals.models import Ballot, BallotChange, Participation, Proposal
-from tests.proposals.conftest import counts, make_open, time_travel
+from tests.proposals.conftest import counts, make_election, make_open, time_travel
 
 VOTES = (Participation, Ballot, BallotChange)
 
@@ -141,7 +141,7 @@ def test_same_choice_again_changes_nothing(app, client, login, crew):
     ({"rank_7": "1", "rank_0": "x"}, "Choose a place from the list."),
 ])
 def test_ranking_with_duplicates_or_nonsense(app, client, login, crew, data, message):
-    make_open(app, crew, method="election", options=["Ann", "Bea", "Cal"], seats=1, ranking="irv")
+    make_election(app, crew, options=["Ann", "Bea", "Cal"], seats=1, ranking="irv")
     login(client, crew.users[0])
     response = client.post("/c/crew-coop/proposals/1/vote", data={**data, "seen": "0"})
     assert response.status_code == 200 and message in response.text
@@ -151,7 +151,7 @@ def test_ranking_with_duplicates_or_nonsense(app, client, login, crew, data, mes
 def test_a_good_ranking_is_recorded_in_order(app, client, login, crew):
     from coopkit.extensions import db
 
-    make_open(app, crew, method="election", options=["Ann", "Bea", "Cal"], seats=1, ranking="irv")
+    make_election(app, crew, options=["Ann", "Bea", "Cal"], seats=1, ranking="irv")
     login(client, crew.users[0])
     response = client.post("/c/crew-coop/proposals/1/vote", data={"rank_2": "1", "rank_0": "2", "seen": "0"})
     assert response.status_code == 302
@@ -179,7 +179,7 @@ def test_vote_on_a_draft_or_withdrawn_proposal(app, client, login, crew):
     make_open(app, crew)
     amy = crew.users[0]
     login(client, amy)
-    client.post("/c/crew-coop/proposals/new", data={"title": "Still a draft", "method": "resolution",
+    client.post("/c/crew-coop/proposals/new", data={"title": "Still a draft", "kind": "written_ordinary",
                                                     "preset": "ordinary", "basis": "cast", "ranking": "stv"})
     assert "Voting has not opened yet." == problem(
         client.post("/c/crew-coop/proposals/2/vote", data={"choice": "for", "seen": "0"}))
@@ -194,7 +194,7 @@ def test_vote_on_a_draft_or_withdrawn_proposal(app, client, login, crew):
         db.session.remove()
 
 
-FORM = {"title": "A proposal", "method": "resolution", "preset": "ordinary", "basis": "cast", "seats": "1",
+FORM = {"title": "A proposal", "kind": "written_ordinary", "preset": "ordinary", "basis": "cast", "seats": "1",
         "ranking": "stv", "closes_at": "2027-01-20T18:00"}
 
 
@@ -202,14 +202,15 @@ FORM = {"title": "A proposal", "method": "resolution", "preset": "ordinary", "ba
     ({"preset": "custom", "threshold_percent": "40"}, "Number must be between 50 and 100."),
     ({"preset": "custom", "threshold_percent": "50", "basis": "cast", "change_1_key": "leaving_notice_days",
       "change_1_value": "21"}, "no adopted rules yet"),
-    ({"method": "poll", "options": "Only one"}, "List at least two options"),
-    ({"method": "poll", "options": "Same\nsame"}, "Each option must be different."),
-    ({"method": "election", "options": "Ann\nBea", "seats": "3"}, "The number of seats must be between 1"),
-    ({"method": "election", "options": "Ann\nBea\nCal", "seats": "2", "ranking": "irv"}, "Instant runoff fills one"),
+    ({"kind": "poll", "options": "Only one"}, "List at least two options"),
+    ({"kind": "poll", "options": "Same\nsame"}, "Each option must be different."),
+    ({"kind": "election", "options": "Ann\nBea\nCal"}, "do not provide for that kind"),   # collective management
+    ({"kind": "special"}, "only be decided at a general meeting"),
+    ({"kind": "expulsion"}, "only be decided at a general meeting"),
     ({"closes_at": "2001-01-01T10:00"}, "The closing time must be in the future."),
     ({"closes_at": "tomorrow"}, "Not a valid datetime value."),
     ({"title": ""}, "This field is required."),
-    ({"method": "lottery"}, "Not a valid choice."),
+    ({"kind": "lottery"}, "do not provide for that kind"),
     ({"change_1_key": "not_a_rule", "change_1_value": "1"}, "Not a valid choice."),
 ])
 def test_bad_proposal_forms_save_nothing(app, client, login, crew, changes, message):
@@ -220,21 +221,24 @@ def test_bad_proposal_forms_save_nothing(app, client, login, crew, changes, mess
 
 
 def test_custom_threshold_cannot_weaken_the_rules(app, crew):
-    """A custom threshold is only ever stricter than the rules' own (checked in the service)."""
+    """A custom threshold is only ever stricter than the kind's own (checked in the service)."""
     from coopkit.coops.models import Coop
     from coopkit.extensions import db
     from coopkit.proposals import services
 
     with app.app_context():
         coop = db.session.get(Coop, crew.coop.id)
-        weaker = services.Draft(title="x", preset="custom", threshold_percent=60, basis="cast")
-        special = services.counting_rule(coop, services.Draft(title="x", preset="special"))
-        assert special == (75, "cast")
-        assert services.counting_rule(coop, weaker) == (60, "cast")      # stricter than ordinary 50%
-        weaker.rule_changes = {"leaving_notice_days": 21}
+        special = services.counting_rule(coop, services.Draft(title="x", kind="written_special"))
+        assert special == (75, "eligible")                                 # a written resolution: all members
+        stricter = services.Draft(title="x", kind="written_ordinary", preset="custom", threshold_percent=60,
+                                  basis="eligible")
+        assert services.counting_rule(coop, stricter) == (60, "eligible")
+        on_votes_cast = services.Draft(title="x", kind="written_ordinary", preset="custom", threshold_percent=60,
+                                       basis="cast")
         with pytest.raises(services.ProposalError, match="stricter, never weaker"):
-            services.counting_rule(coop, weaker)                         # weaker than special 75%
-        eligible_floor = services.Draft(title="x", preset="ordinary", rule_changes={"quorum_percent": 60})
-        with pytest.raises(services.ProposalError, match="special resolution"):
-            services.counting_rule(coop, eligible_floor)
+            services.counting_rule(coop, on_votes_cast)                    # "of votes cast" is weaker
+        weaker = services.Draft(title="x", kind="written_special", preset="custom", threshold_percent=60,
+                                basis="eligible")
+        with pytest.raises(services.ProposalError, match="stricter, never weaker"):
+            services.counting_rule(coop, weaker)                           # weaker than special 75%
         db.session.remove()

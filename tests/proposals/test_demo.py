@@ -21,17 +21,20 @@ def test_preston_digital_demo_proposals(app, client, login):
         coop = db.session.execute(sa.select(Coop).where(Coop.slug == "preston-digital")).scalar_one()
         proposals = db.session.execute(
             sa.select(Proposal).where(Proposal.coop_id == coop.id).order_by(Proposal.number)).scalars().all()
-        kinds = {(p.state, p.method, p.preset, p.secret) for p in proposals}
-        assert ("open", "resolution", "ordinary", False) in kinds
-        assert any(p.state == "open" and p.secret for p in proposals)
-        special = next(p for p in proposals if p.preset == "special")
+        kinds = {(p.state, p.kind, p.venue, p.secret) for p in proposals}
+        assert ("open", "written_ordinary", "writing", False) in kinds       # an open written resolution
+        assert any(p.state == "open" and p.secret and p.kind == "poll" for p in proposals)
+        special = next(p for p in proposals if p.kind == "written_special")
+        assert special.citation.startswith("Rule ") and "written special resolution, 75% of all members" in \
+            special.citation
         assert special.state == "closed" and special.outcome == "passed" and special.rule_changes
         amended = db.session.get(RulesVersion, special.amended_rules_version_id)
         assert amended.status == "adopted" and amended.adopted_by_proposal_id == special.id
-        election = next(p for p in proposals if p.method == "election")
-        assert election.state == "closed" and election.outcome == "passed" and len(election.result["winners"]) == 2
+        everyday = next(p for p in proposals if p.title.startswith("Try a four-day week"))
+        assert everyday.state == "closed" and everyday.outcome == "passed"   # agreed: nobody objected
+        poll = next(p for p in proposals if p.kind == "poll")
         assert db.session.execute(sa.select(sa.func.count()).where(
-            Ballot.proposal_id == election.id, Ballot.member_id.is_not(None))).scalar() == 0
+            Ballot.proposal_id == poll.id, Ballot.member_id.is_not(None))).scalar() == 0
         dana = db.session.execute(sa.select(User).where(User.email == "dana@preston-digital.example")).scalar_one()
         dana_rec = UserRec(dana.id, dana.email, dana.name, dana.session_version)
         numbers = {p.number: p for p in proposals}
