@@ -65,7 +65,7 @@ class ProposalForm(FlaskForm):
                                    "governs it. A vote outside a meeting is a written resolution: it counts "
                                    "everyone on the voter roll, not only those who vote.")
     subject = SelectField("The member it is about", coerce=int, choices=[], default=0, validate_choice=False,
-                          description="Only for an admission or an expulsion.")
+                          description="Needed only when the decision admits or expels someone.")
     preset = RadioField("Threshold", default="ordinary", choices=choices([
         ("ordinary", "As your rules set it for this kind"),
         ("custom", "Stricter than your rules: set a threshold below"),

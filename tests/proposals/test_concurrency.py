@@ -41,7 +41,7 @@ def test_200_members_voting_at_once_are_all_counted(app, crew, secret):
     from coopkit.proposals.models import Proposal
 
     voters = add_voters(app, crew.coop.id, THREADS)
-    _, pid = make_open(app, crew, secret=secret, method="consensus")
+    _, pid = make_open(app, crew, secret=secret, kind="consent", days=8)
     choices = ("agree", "abstain", "disagree", "block")
 
     def vote(i):

@@ -21,9 +21,9 @@ from tests.proposals.conftest import counts, make_open, run_periodic_jobs, time_
 
 #: how each method's choices are posted and shown
 CASES = {
-    "resolution": ({"method": "resolution", "preset": "ordinary"},
+    "resolution": ({"kind": "written_ordinary"},
                    [("for", "For"), ("against", "Against"), ("abstain", "Abstain")]),
-    "poll": ({"method": "poll", "options": ["Teal paint", "Mustard paint", "Plum paint"]},
+    "poll": ({"kind": "poll", "options": ["Teal paint", "Mustard paint", "Plum paint"]},
              [("0", "Teal paint"), ("1", "Mustard paint"), ("2", "Plum paint")]),
 }
 BLOCK_END = re.compile(r"(</(tr|li|p|div|h\d|dd|dt|caption|blockquote|title|section|article|header|nav|"

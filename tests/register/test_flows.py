@@ -231,31 +231,50 @@ def test_joining_again_keeps_the_earlier_membership_in_the_history(app, society)
         db.session.rollback()
 
 
-def _proposal(coop_id, member_id, user_id, number, outcome):
+def _proposal(coop_id, member_id, user_id, number, outcome, kind="expulsion", subject=None):
     from coopkit.proposals.models import Proposal
 
     proposal = Proposal(coop_id=coop_id, number=number, title=f"Resolution {number}", proposer_member_id=member_id,
-                        created_by_id=user_id, method="resolution", state="closed", outcome=outcome)
+                        created_by_id=user_id, method="resolution", state="closed", outcome=outcome, kind=kind,
+                        venue="meeting", subject_member_id=subject, citation=f"Rule 1: {kind}")
     db.session.add(proposal)
     db.session.flush()
     return proposal.id
 
 
 def test_expulsion_and_admission_by_resolution(app, client, login, society, in_app):
-    ids = in_app(lambda c: (
-        _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 1, "passed"),
-        _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 2, "failed")))
-    login(client, society.secretary)
     bo = society.people[1][1].id
+    ids = in_app(lambda c: (
+        _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 1, "passed", subject=bo),
+        _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 2, "failed", subject=bo),
+        _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 3, "passed",
+                  kind="election"),
+        _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 4, "passed",
+                  subject=society.secretary_member.id)))
+    login(client, society.secretary)
     url = f"/c/ribble-web/register/members/{bo}/cease"
     form = {"on": "2024-06-01", "reason": "expelled", "shares": "withdraw", "transfer_to": "0"}
     page = client.get(url).get_data(as_text=True)
-    assert "Proposal 1: Resolution 1" in page and "Resolution 2" not in page  # only passed ones offered
+    # only passed expulsions of this member are offered
+    assert "Proposal 1: Resolution 1" in page and "Resolution 2" not in page and "Resolution 3" not in page
+    assert "Resolution 4" not in page
     response = client.post(url, data={**form, "by_proposal": "0"})
-    assert "needs the special resolution" in response.get_data(as_text=True)
-    response = client.post(url, data={**form, "by_proposal": str(ids[1])})  # a failed one, forged
-    assert response.status_code == 200
-    assert in_app(lambda c: c.member(bo).status) == "member"
+    assert "passed decision to expel this member" in response.get_data(as_text=True)
+    for forged, words in ((ids[1], "Choose a passed expulsion decision"),    # failed
+                          (ids[2], "not a decision that expels a member"),   # an election
+                          (ids[3], "about someone else")):                   # another member's expulsion
+        response = client.post(url, data={**form, "by_proposal": str(forged)})   # not offered: refused
+        assert response.status_code == 200
+        assert in_app(lambda c: c.member(bo).status) == "member"
+
+        def service(c, forged=forged):
+            try:
+                services.cease_member(c.member(bo), on=date(2024, 6, 1), reason="expelled",
+                                      actor=c.user(society.secretary.id), by_proposal_id=forged)
+            except services.RegisterError as exc:
+                db.session.rollback()
+                return str(exc)
+        assert words in in_app(service)
     response = client.post(url, data={**form, "by_proposal": str(ids[0])})
     assert response.status_code == 302
     assert in_app(lambda c: (c.member(bo).status, c.member(bo).ceased_reason)) == ("ceased", "expelled")
@@ -265,21 +284,26 @@ def test_expulsion_and_admission_by_resolution(app, client, login, society, in_a
     # an admission the members decided
     new = in_app(lambda c: services.add_applicant(c.coop(society.coop.id), full_name="Ria Rees", postal_address="1 Applicant Road, Preston",
                                                   actor=c.user(society.secretary.id), applied_on=date(2024, 2, 1)).id)
+    admission = in_app(lambda c: _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 5,
+                                           "passed", kind="written_admission", subject=new))
+    client.post(f"/c/ribble-web/register/members/{new}/admit",
+                data={"admit-on": "2024-03-01", "admit-by_proposal": str(ids[0])})   # an expulsion: not offered
+    assert in_app(lambda c: c.member(new).status) == "applicant"
     response = client.post(f"/c/ribble-web/register/members/{new}/admit",
-                           data={"admit-on": "2024-03-01", "admit-by_proposal": str(ids[0])})
+                           data={"admit-on": "2024-03-01", "admit-by_proposal": str(admission)})
     assert response.status_code == 302
-    assert in_app(lambda c: c.member(new).admitted_by_proposal_id) == ids[0]
-    assert "(admitted by proposal 1)" in client.get(f"/c/ribble-web/register/members/{new}").get_data(as_text=True)
+    assert in_app(lambda c: c.member(new).admitted_by_proposal_id) == admission
+    assert "(admitted by proposal 5)" in client.get(f"/c/ribble-web/register/members/{new}").get_data(as_text=True)
 
 
 def test_rules_that_leave_admission_to_the_members_need_a_passed_proposal(app, society, in_app, monkeypatch):
     from coopkit.coops.parameters import defaults
 
     monkeypatch.setattr(services, "_params", lambda coop: {**defaults(), "admission_by": "members"})
-    passed = in_app(lambda c: _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 1,
-                                        "passed"))
     new = in_app(lambda c: services.add_applicant(c.coop(society.coop.id), full_name="Ria Rees", postal_address="1 Applicant Road, Preston",
                                                   actor=c.user(society.secretary.id), applied_on=date(2024, 2, 1)).id)
+    passed = in_app(lambda c: _proposal(society.coop.id, society.secretary_member.id, society.secretary.id, 1,
+                                        "passed", kind="admission", subject=new))
 
     def admit(by_proposal_id):
         def run(c):
