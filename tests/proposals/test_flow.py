@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from coopkit.extensions import db
 from coopkit.proposals.models import Ballot, BallotChange, Participation, Proposal, VoterRollEntry
-from tests.proposals.conftest import counts, make_open, run_periodic_jobs, time_travel
+from tests.proposals.conftest import counts, make_open, time_travel
 from tests.statements import count_statements
 
 FUTURE = "2027-01-20T18:00"
