@@ -214,3 +214,18 @@ def test_a_coop_reads_the_kinds_of_its_rules_in_force(app, make):
         assert kinds["written_special"].basis == "eligible"
         assert kinds["special"].citation.startswith("Rule ")
         assert kinds["consent"].min_days == 7
+
+
+@pytest.mark.parametrize("ruleset", ruleset_params())
+def test_docs_counting_has_a_table_with_every_kind_and_its_clause(ruleset):
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "counting.md").read_text(encoding="utf-8")
+    section = docs.split(f"### {ruleset.id}", 1)[1].split("\n## ", 1)[0]
+    word = "Article" if ruleset.legal_form == "company" else "Rule"
+    for variant in ({}, {"management": "board", "admission_by": "members"}, {"everyday_method": "consensus"}):
+        document = render.render_document(ruleset, {**COMPLETE, **variant})
+        for kind in decisions.kinds_for_document(ruleset, document).values():
+            assert f"`{kind.key}`" in section, kind.key
+            if kind.clause:
+                assert f"{word} {kind.clause_number}" in section and f"`{kind.clause}`" in section, kind.key
