@@ -229,3 +229,13 @@ def test_docs_counting_has_a_table_with_every_kind_and_its_clause(ruleset):
             assert f"`{kind.key}`" in section, kind.key
             if kind.clause:
                 assert f"{word} {kind.clause_number}" in section and f"`{kind.clause}`" in section, kind.key
+
+
+def test_a_threshold_below_half_counts_as_more_than_half():
+    """Rules adopted before the floors may hold 40%: the one threshold rule (more than half always
+    applies) makes it 50, so a proposal can always be stored and counted."""
+    ruleset = load_ruleset("worker-society")
+    document = render.render_document(ruleset, COMPLETE)
+    params = {**document.values.raw, "special_threshold_percent": 40}
+    kinds = decisions.decision_kinds(ruleset, params, decisions.clause_numbers(document))
+    assert kinds["special"].threshold == 50 and kinds["written_special"].threshold == 50
