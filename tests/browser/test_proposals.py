@@ -39,8 +39,11 @@ def open_proposal(live_server, coop, secretary, *, secret=False, **draft) -> int
         c, user = db.session.get(Coop, coop.id), db.session.get(User, secretary.id)
         draft.setdefault("title", "Join the regional co-op federation")
         draft.setdefault("resolution_text", "That the co-op joins the regional federation of worker co-operatives.")
+        # a vote taken at a general meeting, answered in the browser: counted on the votes cast
+        venue = draft.pop("venue", "meeting")
+        draft.setdefault("kind", "ordinary")
         proposal = services.create_proposal(c, user, services.Draft(closes_at=utcnow() + timedelta(days=3),
-                                                                    secret=secret, **draft))
+                                                                    secret=secret, **draft), venue=venue)
         services.open_proposal(proposal, c, user, notify=False)
         db.session.commit()
         pid = proposal.id
@@ -57,6 +60,9 @@ def close_now(live_server, pid: int) -> None:
         p.closes_at -= timedelta(days=4)
         db.session.commit()
         db.session.remove()
+    from tests.proposals.conftest import run_periodic_jobs
+
+    run_periodic_jobs(live_server.app)     # the queue's periodic job closes it (pages only read)
 
 
 @pytest.fixture()
@@ -112,7 +118,7 @@ def test_three_members_vote_on_phones_and_see_the_result(new_context, live_serve
     for index, user in enumerate(voters):
         page = new_context(phone=True, java_script_enabled=index != 2).new_page()
         log_in(page, live_server, user.email)
-        page.goto(live_server.url("/c/phone-coop/proposals/1"))     # the first access closes it
+        page.goto(live_server.url("/c/phone-coop/proposals/1"))
         page.get_by_role("link", name="See the results").click()
         page.wait_for_load_state()
         text = page.locator("main").inner_text()
@@ -125,7 +131,11 @@ def test_three_members_vote_on_phones_and_see_the_result(new_context, live_serve
 
 def test_secret_ballot_and_ranked_election_on_a_phone(new_context, live_server, coop):
     coop_rec, secretary, voters = coop
+    from tests.proposals.helpers import rules_with
+
+    rules_with(live_server.app, coop_rec.id, management="board")    # an elected board: elections at meetings
     open_proposal(live_server, coop_rec, secretary, secret=True, title="Elect two directors", method="election",
+                  kind="election",
                   options=["Ann Able", "Bea Best", "Cal Cole with a rather long double-barrelled name"], seats=2,
                   resolution_text="")
     page = new_context(phone=True).new_page()
