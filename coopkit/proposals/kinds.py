@@ -159,3 +159,17 @@ def subject_name(proposal) -> str | None:
     if proposal.subject_member_id is None:
         return None
     return db.session.execute(sa.select(Member.full_name).where(Member.id == proposal.subject_member_id)).scalar()
+
+
+def fallback_for(coop, proposal) -> tuple[DecisionKind, DecisionKind | None] | None:
+    """For a consent or consensus decision that was not agreed: (its kind, the written kind it may
+    fall back to, or None when the fallback needs a meeting); None when the rules give no fallback."""
+    if proposal.state != "closed" or proposal.outcome != "failed" or proposal.venue == "legacy" \
+            or proposal.method not in ("consent", "consensus"):
+        return None
+    all_kinds = kinds_of(coop)
+    kind = all_kinds.get(proposal.kind)
+    if kind is None or not kind.fallback:
+        return None
+    written = all_kinds.get(f"written_{kind.fallback}")
+    return kind, written

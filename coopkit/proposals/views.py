@@ -104,6 +104,20 @@ def _show_value(key, value) -> str:
     return str(value)
 
 
+def _fill_fallback(form, rules) -> None:
+    """A new proposal's kind; when it is the vote a failed consent decision falls back to
+    (?fallback=<number>), its title and words are carried over."""
+    offered = {k.key for k in rules["offered"]}
+    wanted = request.args.get("kind", "")
+    form.kind.data = wanted if wanted in offered else (rules["offered"][0].key if rules["offered"] else None)
+    number = request.args.get("fallback", type=int)
+    earlier = queries.proposal_by_number(g.coop, number) if number else None
+    if earlier is not None and earlier.state == "closed":
+        form.title.data = earlier.title
+        form.body.data = earlier.body
+        form.resolution_text.data = earlier.resolution_text
+
+
 def _offer_kinds(form) -> dict:
     """The kinds and members the form offers; returns what the page says about the rules."""
     offered = kinds.available(g.coop, "writing")
@@ -138,8 +152,8 @@ def _save(form, proposal=None):
 def new():
     form = forms.ProposalForm()
     rules = _offer_kinds(form)
-    if request.method == "GET" and not form.kind.data and rules["offered"]:
-        form.kind.data = rules["offered"][0].key
+    if request.method == "GET":
+        _fill_fallback(form, rules)
     if request.method == "GET" and request.args.get("upgrade"):
         _prefill_upgrade(form)
     proposal = _save(form)
@@ -202,6 +216,7 @@ def show(number: int, *, open_form=None, status: int = 200):
         subject=kinds.subject_name(proposal), notice_form=forms.SubjectNoticeForm(prefix="notice"),
         reply_form=forms.SubjectReplyForm(prefix="reply"),
         not_adopted=(proposal.result or {}).get("not_adopted", []),
+        fallback=kinds.fallback_for(g.coop, proposal),
         open_form=open_form or _suggested_open_form(proposal),
     ), status
 

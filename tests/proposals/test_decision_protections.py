@@ -195,3 +195,22 @@ def test_a_second_vote_and_a_withdrawn_agreement_get_a_message_and_record_nothin
     again = client.post("/c/crew-coop/proposals/1/vote", data={"choice": "against", "seen": "0"})
     assert again.status_code == 200 and "secret vote can" in again.text
     assert counts(app, Participation) == (1,)
+
+
+def test_a_blocked_consent_decision_offers_the_rules_fallback_vote(app, client, login, crew):
+    from tests.proposals.conftest import make_open, time_travel
+
+    rules_with(app, crew.coop.id)                         # consent, with a fallback vote (the defaults)
+    number, pid = make_open(app, crew, kind="consent", days=8, title="Paint the office teal")
+    login(client, crew.users[0])
+    client.post(f"/c/crew-coop/proposals/{number}/vote", data={"choice": "object", "seen": "0"})
+    time_travel(app, pid, hours=24 * 9)
+    from tests.proposals.conftest import run_periodic_jobs
+
+    run_periodic_jobs(app)
+    page = client.get(f"/c/crew-coop/proposals/{number}").text
+    assert "It was not agreed." in page and "Put it to a vote" in page
+    assert "decision by consent" in page
+    form = client.get(f"/c/crew-coop/proposals/new?kind=written_ordinary&fallback={number}").text
+    assert 'value="Paint the office teal"' in form
+    assert '<option selected value="written_ordinary">' in form or 'value="written_ordinary" selected' in form
