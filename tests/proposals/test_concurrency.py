@@ -41,7 +41,10 @@ def test_200_members_voting_at_once_are_all_counted(app, crew, secret):
     from coopkit.proposals.models import Proposal
 
     voters = add_voters(app, crew.coop.id, THREADS)
-    _, pid = make_open(app, crew, secret=secret, kind="consent", days=8)
+    from tests.proposals.helpers import rules_with
+
+    rules_with(app, crew.coop.id, everyday_method="consensus")   # four choices: agree, abstain, disagree, block
+    _, pid = make_open(app, crew, secret=secret, kind="consensus", days=8)
     choices = ("agree", "abstain", "disagree", "block")
 
     def vote(i):
