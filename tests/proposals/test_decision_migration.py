@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from coopkit.extensions import db
 from tests.test_migrations import migration_app, throwaway_database
 
-BEFORE = "e4b7a1c93d52"
+BEFORE = "a7c3e1f9b2d4"
 
 #: (method, preset, rule changes, roll, quorum, threshold, ballots, outcome it closed with, kind expected)
 OLD = [
