@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from coopkit.extensions import db
 from tests.test_migrations import migration_app, throwaway_database
 
-BEFORE = "a7c3e1f9b2d4"
+BEFORE = "7c2d9e4f1a36"
 
 #: (method, preset, rule changes, roll, quorum, threshold, ballots, outcome it closed with, kind expected)
 OLD = [

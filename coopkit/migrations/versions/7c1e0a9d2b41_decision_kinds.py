@@ -6,7 +6,7 @@ knew decision kinds. They are mapped onto the kind they were meant as and marked
 gives the outcome they closed with (tests/proposals/test_decision_migration.py).
 
 Revision ID: 7c1e0a9d2b41
-Revises: a7c3e1f9b2d4
+Revises: 7c2d9e4f1a36
 Create Date: 2026-12-02 07:15:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '7c1e0a9d2b41'
-down_revision = 'a7c3e1f9b2d4'
+down_revision = '7c2d9e4f1a36'
 branch_labels = None
 depends_on = None
 
