@@ -22,7 +22,7 @@ def crowd(app, make, n: int, legal_form: str = SOCIETY, **params):
     secretary, sec_member = make.secretary(coop)
     people = [(secretary.id, sec_member.id)]
     with app.app_context():
-        from coopkit.register.models import Member
+        from coopkit.coops.models import Member
 
         founder_member = db.session.execute(db.select(Member).where(Member.coop_id == coop.id,
                                                                      Member.user_id == founder.id)).scalar()
@@ -45,7 +45,7 @@ def decide(app, coop_id, people, *, kind: str, venue: str = "writing", votes: di
     from coopkit.database import utcnow
     from coopkit.proposals import closing, services, voting
     from coopkit.proposals.models import Proposal, VoterRollEntry
-    from coopkit.register.models import Member
+    from coopkit.coops.models import Member
 
     with app.app_context():
         try:
