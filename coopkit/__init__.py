@@ -156,9 +156,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
-    from coopkit.proposals.effects import install as install_proposal_effects
-
-    install_proposal_effects()
 
 
 def _connect_effect_handlers() -> None:
