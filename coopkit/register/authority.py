@@ -1,10 +1,8 @@
 """The decisions the register relies on: an admission or an expulsion by the members.
 
-The register sits below the packages that record decisions (proposals, meetings) in the
-package order, so it never reads their tables. Each of them provides, at app start-up,
-a function listing the co-op's passed decisions about a member (:func:`provide`); the
-register asks through :func:`decisions_for` and :func:`check`. (This is the register's
-named hook; it moves onto the shared effects mechanism when that lands.)
+The register reads the proposals' passed decisions directly (it is above proposals in the
+package order, .importlinter); a package above the register that records decisions about one
+member (meetings) adds its own source with :func:`provide` at app start-up.
 """
 
 from __future__ import annotations
@@ -34,7 +32,24 @@ class Decision:
 
 
 #: functions (coop_id) -> the co-op's passed decisions (every kind), registered at start-up
-_providers: list[Callable[[int], list[Decision]]] = []
+def proposals_decided(coop_id: int) -> list[Decision]:
+    """The co-op's passed proposals, each with its decision kind and the member it is about
+    (the register is above proposals in the package order, so it reads them directly)."""
+    import sqlalchemy as sa
+
+    from coopkit.extensions import db
+    from coopkit.proposals.models import Proposal
+
+    rows = db.session.execute(
+        sa.select(Proposal.id, Proposal.number, Proposal.title, Proposal.kind, Proposal.subject_member_id,
+                  Proposal.citation)
+        .where(Proposal.coop_id == coop_id, Proposal.outcome == "passed").order_by(Proposal.number.desc())
+    ).all()
+    return [Decision(*row) for row in rows]
+
+
+#: sources of passed decisions: the proposals, and any a higher package (meetings) adds at start-up
+_providers: list[Callable[[int], list[Decision]]] = [proposals_decided]
 
 
 def provide(provider: Callable[[int], list[Decision]]) -> None:
