@@ -27,9 +27,9 @@ def _member(user_rec, crew):
 
 
 def test_expulsion_protections(app, crew):
+    from coopkit.coops.models import Member
     from coopkit.database import utcnow
     from coopkit.proposals import services, voting
-    from coopkit.coops.models import Member
 
     rules_with(app, crew.coop.id)
     bo = _member(crew.users[1], crew)
@@ -113,8 +113,8 @@ def test_an_amendment_failing_the_legal_check_is_refused_with_the_reasons(app, c
 
 
 def test_an_amendment_that_fails_the_check_by_the_time_it_passes_is_not_adopted(app, crew, monkeypatch):
-    from coopkit.proposals import closing, services, voting
     from coopkit.coops.models import Member
+    from coopkit.proposals import closing, services, voting
     from coopkit.rules import compliance, queries
 
     rules_with(app, crew.coop.id)

@@ -41,11 +41,10 @@ def decide(app, coop_id, people, *, kind: str, venue: str = "writing", votes: di
     """Draft, open, vote (each choice by the next members on the roll) and, if still open, close
     at its closing time. Returns (outcome, result dict, closed early, roll size)."""
     from coopkit.accounts.models import User
-    from coopkit.coops.models import Coop
+    from coopkit.coops.models import Coop, Member
     from coopkit.database import utcnow
     from coopkit.proposals import closing, services, voting
     from coopkit.proposals.models import Proposal, VoterRollEntry
-    from coopkit.coops.models import Member
 
     with app.app_context():
         try:
