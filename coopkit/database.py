@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask import has_request_context, request
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import event
 
 from coopkit.extensions import db
@@ -127,11 +128,27 @@ def add_unless_duplicate(row) -> bool:
     return True
 
 
-def paginate(query: sa.Select, page: int, per_page: int):
+class _Pagination(SelectPagination):
+    """Flask-SQLAlchemy's pagination that counts first, so a page past the end shows the last
+    page, still in two statements."""
+
+    def _query_items(self) -> list:
+        self._counted = super()._query_count()
+        self.page = max(1, min(self.page, -(-self._counted // self.per_page)))
+        return self._rows() if self._query_args.get("rows") else super()._query_items()
+
+    def _rows(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+    def _query_count(self) -> int:
+        return self._counted
+
+
+def paginate(query: sa.Select, page: int, per_page: int, *, rows: bool = False) -> Pagination:
     """One page of ``query`` as a Flask-SQLAlchemy ``Pagination`` (``items``, ``page``,
-    ``pages``, ``total``, ``has_prev``, ``has_next``): a count and a page of rows, two
-    statements. A page past the end shows the last page (three statements then)."""
-    result = db.paginate(query, page=max(1, page), per_page=per_page, error_out=False, max_per_page=None)
-    if result.total and result.page > result.pages:
-        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False, max_per_page=None)
-    return result
+    ``pages``, ``total``, ``has_prev``, ``has_next``): a count and a page, two statements.
+    ``items`` are the first column's objects, or whole rows with ``rows=True`` (a select of
+    several columns). A page past the end shows the last page."""
+    return _Pagination(select=query, session=db.session(), rows=rows, page=max(1, page), per_page=per_page,
+                       max_per_page=None, error_out=False, count=True)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import wtforms
-from wtforms import ValidationError
+from wtforms import Field, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import TextInput
+
+from coopkit.money import MoneyError, as_typed, parse_pence
 
 #: the dates a form accepts: far enough back for a date of birth, far enough ahead for any
 #: plan, and clear of the calendar's ends (date arithmetic on 9999-12-31 overflows)
@@ -47,3 +50,24 @@ def choices(pairs) -> list:
     Values become strings; a field with ``coerce=int`` still compares them correctly.
     """
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class MoneyField(Field):
+    """An amount typed in pounds, held as integer pence in ``data`` (see :mod:`coopkit.money`)."""
+
+    widget = TextInput()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, int):
+            return as_typed(self.data)
+        return ""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            try:
+                self.data = parse_pence(valuelist[0])
+            except MoneyError as exc:
+                self.data = None
+                raise ValueError(str(exc)) from None

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from coopkit.coops import policy
 from coopkit.coops.models import Coop
 from coopkit.extensions import db
+from coopkit.money import format_pence
 
 log = logging.getLogger("coopkit.web")
 
@@ -85,22 +86,34 @@ def external_url(endpoint: str, **values) -> str:
     return public_base_url() + path
 
 
+def request_commits(method: str, status: int, mimetype: str | None, kept: bool) -> bool:
+    """The commit rule: each request is one transaction, committed or rolled back once, after
+    the view (services flush and never commit; CLI commands and jobs commit themselves).
+
+    - An answer with status 400 or above rolls back: nothing a refused or failed action wrote stays.
+    - A POST answered with an HTML page (status 200) is a form shown again, with its errors or a
+      preview: it rolls back, so nothing a service flushed before refusing is kept, unless the
+      view called :func:`keep_changes` (a successful POST that shows its result on a page: a link
+      or a receipt shown once).
+    - Anything else commits: a redirect after a successful POST, a download, a GET (which writes
+      nothing, so its commit is empty).
+    """
+    if status >= 400:
+        return False
+    form_shown_again = method == "POST" and status == 200 and mimetype == "text/html"
+    return kept or not form_shown_again
+
+
 def keep_changes() -> None:
-    """This POST succeeded and answers with a page rather than a redirect: commit its writes."""
+    """Call in a view whose successful POST answers with a page rather than a redirect (a link or
+    receipt shown once): the request's writes are committed (see :func:`request_commits`)."""
     g.keep_changes = True
 
 
 def install_request_hooks(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response):
-        # One transaction per user action: a success commits, anything else rolls back.
-        # A POST that answers with an HTML page instead of a redirect is a form shown again
-        # (its errors, or a preview): it must not keep anything a service wrote before refusing.
-        # A view that answers a successful POST with a page (a link or receipt shown once)
-        # says so with keep_changes().
-        form_shown_again = (request.method == "POST" and response.status_code == 200
-                            and response.mimetype == "text/html" and not g.get("keep_changes"))
-        if response.status_code < 400 and not form_shown_again:
+        if request_commits(request.method, response.status_code, response.mimetype, bool(g.get("keep_changes"))):
             db.session.commit()
         else:
             db.session.rollback()
@@ -180,13 +193,6 @@ def format_long_date(value: date | datetime | str | None) -> str:
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
-def format_money(pence: int | None) -> str:
-    pence = pence or 0
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
-    return f"{sign}£{pounds:,}.{rest:02d}"
-
-
 #: The co-op's sections in its navigation: (endpoint, label, action). A section
 #: shows once its feature registers the endpoint and the user may take the action.
 COOP_SECTIONS = (
@@ -243,7 +249,7 @@ def render_home_panels(**context) -> list[Markup]:
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["longdate"] = format_long_date
-    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["money"] = format_pence
 
     @app.context_processor
     def inject():

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,11 @@ def test_the_wheel_installs_runs_the_demo_and_serves_every_section(tmp_path):
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
           "-w", str(dist), str(source)])
     [wheel] = dist.glob("coopkit-*.whl")
+    # Every file of the package ships (templates, static files, rule sets, migrations, data), not only .py.
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name for name in archive.namelist() if name.startswith("coopkit/")}
+    files = {path.relative_to(source).as_posix() for path in (source / "coopkit").rglob("*") if path.is_file()}
+    assert files - shipped == set()
 
     # A fresh venv; this venv's site-packages (the dependencies) are added after its own by a .pth line.
     venv = tmp_path / "venv"

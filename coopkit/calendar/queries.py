@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from coopkit.accounts.models import User
+from coopkit.calendar import dates
 from coopkit.calendar import obligations as core
 from coopkit.calendar.models import CalendarSettings, FeedToken, ObligationDone
 from coopkit.coops.models import Coop, Member, Officer
@@ -175,9 +176,9 @@ def calendars(coops: Iterable[Coop], today: date, *, with_names: bool = True) ->
             year_end_text, source = own.year_end, "settings"
         notes = []
         try:
-            year_end = core.YearEnd.parse(year_end_text)
-        except core.CalendarError:
-            year_end, source = core.YearEnd(31, 3), "assumed"
+            year_end = dates.YearEnd.parse(year_end_text)
+        except dates.CalendarError:
+            year_end, source = dates.YearEnd(31, 3), "assumed"
             notes.append(f"The year end {year_end_text!r} is not a real date; 31 March is assumed until "
                          "the secretary sets it.")
         registered = coop.stage == "registered"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from coopkit.calendar import queries
+from coopkit.calendar.dates import reminder_threshold
 from coopkit.calendar.models import ReminderSent
-from coopkit.calendar.obligations import reminder_threshold
 from coopkit.database import add_unless_duplicate
 from coopkit.extensions import db
 from coopkit.mail import MailError, send_mail

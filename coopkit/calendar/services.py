@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from coopkit.audit.services import record
 from coopkit.calendar import queries
+from coopkit.calendar.dates import CalendarError, YearEnd
 from coopkit.calendar.models import CalendarSettings, FeedToken, ObligationDone
-from coopkit.calendar.obligations import CalendarError, YearEnd, check_done
+from coopkit.calendar.obligations import check_done
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 

@@ -9,7 +9,8 @@ from flask_login import current_user
 
 from coopkit.calendar import feed as feedlib
 from coopkit.calendar import forms, queries, services
-from coopkit.calendar.obligations import STATUS_LABELS, CalendarError
+from coopkit.calendar.dates import CalendarError
+from coopkit.calendar.obligations import STATUS_LABELS
 from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires

@@ -43,3 +43,11 @@ def invitations(coop: Coop) -> list[Invitation]:
     return list(db.session.execute(
         sa.select(Invitation).where(Invitation.coop_id == coop.id).order_by(Invitation.created_at.desc())
     ).scalars())
+
+
+def member_for_user(coop, user) -> Member | None:
+    """The register entry of ``user`` in ``coop`` (any status), or None (also for anonymous users)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.execute(
+        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)).scalar_one_or_none()

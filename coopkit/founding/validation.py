@@ -17,6 +17,7 @@ from typing import Any
 
 from coopkit.coops.parameters import FORM_RANGES, QUORUM_TWO_ALONE_UP_TO, quorum_two_alone
 from coopkit.founding.catalogue import STATUTORY_MAX_HOLDING_PENCE, Question, Step
+from coopkit.money import MoneyError, as_typed, format_pence, format_pounds, parse_pence
 
 #: a society needs at least three founding members (2014 Act)
 SOCIETY_MIN_FOUNDERS = 3
@@ -32,7 +33,6 @@ TEXT_MAX = 4000
 STR_MAX = 200
 YES = ("yes", "y", "true", "on", "1")
 NO = ("no", "n", "false", "off", "0")
-_PENCE_RE = re.compile(r"^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?$")
 _DAYMONTH_RE = re.compile(r"^(\d{1,2})\s*[-/]\s*(\d{1,2})$")
 
 
@@ -88,23 +88,6 @@ def _int(text: str, q: Question) -> int:
     return value
 
 
-def parse_pence(text: str) -> int:
-    match = _PENCE_RE.match(text.strip())
-    if not match:
-        raise AnswerError("Enter an amount in pounds, e.g. 1 or 1.00 or 25,000.")
-    pounds = int(match.group(1).replace(",", ""))
-    pence = int((match.group(2) or "0").ljust(2, "0"))
-    return pounds * 100 + pence
-
-
-def pounds(pence: int) -> str:
-    """An amount in words for a message: £1, £1.50, 1p."""
-    if pence < 100:
-        return f"{pence}p"
-    whole, part = divmod(pence, 100)
-    return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
-
-
 def parse_daymonth(text: str) -> str:
     match = _DAYMONTH_RE.match(text.strip())
     if not match:
@@ -144,11 +127,14 @@ def parse_value(q: Question, raw: str | None, ctx: Context) -> Any:
             raise AnswerError("Choose one of the options.")
         return text
     if q.type == "pence":
-        value = parse_pence(text)
+        try:
+            value = parse_pence(text, "Enter an amount in pounds, e.g. 1 or 1.00 or 25,000.")
+        except MoneyError as exc:
+            raise AnswerError(str(exc)) from None
         if q.min is not None and value < q.min:
-            raise AnswerError(f"Enter {pounds(q.min)} or more.")
+            raise AnswerError(f"Enter {format_pounds(q.min)} or more.")
         if q.max is not None and value > q.max:
-            raise AnswerError(f"Enter {pounds(q.max)} or less.")
+            raise AnswerError(f"Enter {format_pounds(q.max)} or less.")
         return value
     if q.type == "daymonth":
         return parse_daymonth(text)
@@ -320,8 +306,7 @@ def form_text(q: Question, value: Any) -> str:
     if q.type == "bool":
         return "yes" if value else "no"
     if q.type == "pence":
-        pounds, pence = divmod(int(value), 100)
-        return f"{pounds}" if pence == 0 else f"{pounds}.{pence:02d}"
+        return as_typed(value).removesuffix(".00")
     return str(value)
 
 
@@ -332,8 +317,7 @@ def display_text(q: Question, value: Any, founder_names: Mapping[int, str] | Non
     if q.type == "bool":
         return "Yes" if value else "No"
     if q.type == "pence":
-        pounds, pence = divmod(int(value), 100)
-        return f"£{pounds:,}.{pence:02d}"
+        return format_pence(value)
     if q.type == "percent":
         return f"{value}%"
     if q.type == "choice":

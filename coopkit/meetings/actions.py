@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
+from coopkit.coops.queries import member_for_user
 from coopkit.extensions import db
 from coopkit.meetings import agenda, conduct, forms, proxies, services
 from coopkit.meetings import attendance as present
 from coopkit.meetings.models import AgendaItem
 from coopkit.meetings.views import bp, item_form, meeting_or_404
-from coopkit.proposals.services import member_for_user
 
 
 def _first_error(form) -> str:

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 from coopkit.audit.services import record
 from coopkit.coops.models import Member
+from coopkit.coops.queries import member_for_user
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.meetings.common import MeetingError, may_manage
 from coopkit.meetings.models import Attendance, Meeting, Proxy
-from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import uk_datetime
 
 #: the chair may open the meeting, and members join online, this long before the time in the notice

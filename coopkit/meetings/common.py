@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from coopkit.coops import policy
 from coopkit.coops.models import Member, Officer
+from coopkit.coops.queries import member_for_user
 from coopkit.extensions import db
 from coopkit.meetings import procedure
 from coopkit.meetings.models import AgendaItem, Consent, Meeting
-from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import to_uk
 from coopkit.rules.queries import current_parameters
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from coopkit.audit.services import record
 from coopkit.coops.models import Member
+from coopkit.coops.queries import member_for_user
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.meetings import kinds, procedure
@@ -32,7 +33,6 @@ from coopkit.meetings.models import (
     MeetingBallot,
     MeetingVoter,
 )
-from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import uk_datetime
 from coopkit.rules.services import RulesError, create_amended_version
 

@@ -8,15 +8,15 @@ for delivery (with retries) when the job commits.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+import icalendar
 from flask import current_app
 
 from coopkit.database import utcnow
 from coopkit.mail import MailError, send_mail
 from coopkit.meetings.procedure import KIND_LABELS
 from coopkit.proposals.notify import _addresses
-from coopkit.proposals.text import _fold, _ics_escape
 from coopkit.proposals.timefmt import uk_datetime
 
 log = logging.getLogger("coopkit.meetings")
@@ -30,21 +30,24 @@ def meeting_url(coop, meeting) -> str:
 
 
 def meeting_ics(coop, meeting, url: str, *, cancelled: bool = False) -> bytes:
-    """A calendar entry for the meeting (instants are naive UTC)."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    where = meeting.place if meeting.mode != "online" else "Online"
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//coopkit//meetings//EN", "CALSCALE:GREGORIAN",
-        "METHOD:" + ("CANCEL" if cancelled else "PUBLISH"), "BEGIN:VEVENT",
-        f"UID:meeting-{meeting.id}@coopkit", f"DTSTAMP:{utcnow().strftime(fmt)}",
-        f"DTSTART:{meeting.starts_at.strftime(fmt)}", f"DTEND:{(meeting.starts_at + MEETING_LENGTH).strftime(fmt)}",
-        f"SUMMARY:{_ics_escape(coop.name + ': ' + meeting.title)}",
-        f"LOCATION:{_ics_escape(where)}",
-        f"DESCRIPTION:{_ics_escape('Notice, agenda and proxies: ' + url)}", f"URL:{url}",
-        "STATUS:" + ("CANCELLED" if cancelled else "CONFIRMED"),
-        "END:VEVENT", "END:VCALENDAR",
-    ]
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
+    """A calendar entry for the meeting (RFC 5545, built with the icalendar library); instants are naive UTC."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//coopkit//meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", f"meeting-{meeting.id}@coopkit")
+    event.add("dtstamp", utcnow().replace(tzinfo=UTC))
+    event.add("dtstart", meeting.starts_at.replace(tzinfo=UTC))
+    event.add("dtend", (meeting.starts_at + MEETING_LENGTH).replace(tzinfo=UTC))
+    event.add("summary", f"{coop.name}: {meeting.title}")
+    event.add("location", meeting.place if meeting.mode != "online" else "Online")
+    event.add("description", "Notice, agenda and proxies: " + url)
+    event.add("url", url)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    cal.add_component(event)
+    return cal.to_ical()
 
 
 def _send_each(addresses, subject, body, attachments=()) -> int:

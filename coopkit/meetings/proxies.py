@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from coopkit.audit.services import record
 from coopkit.coops.models import Member
+from coopkit.coops.queries import member_for_user
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.meetings.common import MeetingError
 from coopkit.meetings.models import Attendance, Consent, Meeting, Proxy
-from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import uk_datetime
 
 log = logging.getLogger("coopkit.meetings")

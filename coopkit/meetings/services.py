@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from coopkit.audit.services import record
+from coopkit.coops.queries import member_for_user
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.jobs import after_commit
@@ -32,7 +33,7 @@ from coopkit.meetings.common import (
     uk_day,
 )
 from coopkit.meetings.models import AgendaItem, Consent, Meeting
-from coopkit.proposals.services import member_for_user, voting_roll
+from coopkit.proposals.services import voting_roll
 
 log = logging.getLogger("coopkit.meetings")
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
+from coopkit.coops.queries import member_for_user
 from coopkit.database import utcnow
 from coopkit.documents.pipeline import render_pdf
 from coopkit.forms import choices
@@ -16,7 +17,6 @@ from coopkit.meetings import attendance, forms, kinds, queries, services
 from coopkit.meetings.documents import minutes_pdf as render
 from coopkit.meetings.documents import notice_html
 from coopkit.meetings.procedure import KIND_LABELS
-from coopkit.proposals.services import member_for_user
 from coopkit.proposals.timefmt import from_uk, to_uk
 from coopkit.web import coop_blueprint
 

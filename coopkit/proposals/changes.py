@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from coopkit.coops.parameters import PARAMETERS
+from coopkit.money import MoneyError, parse_pence
 from coopkit.rules.diff import parameter_changes
 
 
@@ -26,10 +27,10 @@ def parse_value(key: str, raw: str):
             raise ChangeError(f"{label}: a percentage is at most 100.")
         return value
     if kind == "pence":
-        match = re.fullmatch(r"£?(\d{1,9})(?:\.(\d{2}))?", raw.replace(",", ""))
-        if not match:
-            raise ChangeError(f"{label}: give an amount in pounds, such as £1 or £25.50.")
-        return int(match.group(1)) * 100 + int(match.group(2) or 0)
+        try:
+            return parse_pence(raw, f"{label}: give an amount in pounds, such as £1 or £25.50.")
+        except MoneyError as exc:
+            raise ChangeError(str(exc)) from None
     if kind == "bool":
         if raw.lower() in ("yes", "true", "1", "on"):
             return True

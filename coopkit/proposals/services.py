@@ -17,6 +17,7 @@ from coopkit.audit.services import record
 from coopkit.coops import policy
 from coopkit.coops.models import Member
 from coopkit.coops.parameters import PARAMETERS
+from coopkit.coops.queries import member_for_user
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.proposals import kinds, tally
@@ -66,14 +67,6 @@ class Draft:
     #: set from the kind: an exact threshold that is not a whole percent ("200/3"), and its citation
     threshold_exact: str | None = None
     citation: str = ""
-
-
-def member_for_user(coop, user) -> Member | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return db.session.execute(
-        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)
-    ).scalar_one_or_none()
 
 
 def _parameters(coop) -> dict:

@@ -11,10 +11,11 @@ counted by participation (an abstention counts towards quorum).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from coopkit.proposals import rankvote
 
 #: method -> the simple choices a ballot may hold, in display order
 SIMPLE_CHOICES: dict[str, tuple[str, ...]] = {
@@ -347,48 +348,6 @@ def _count_poll(spec: Spec, ballots: list) -> Result:
                   f"{leaders[0]} has the most votes ({top}).", winners=(leaders[0],), blank=abstained)
 
 
-_RANK_LOCK = threading.Lock()
-
-
-class _TieBreaker:
-    """Stands in for pyrankvote's use of ``random``: records that a tie was broken, and
-    breaks it the same way every time (first or last), so counting stays deterministic."""
-
-    def __init__(self, pick_last: bool):
-        self.pick_last = pick_last
-        self.used = False
-
-    def choice(self, seq):
-        self.used = True
-        return seq[-1] if self.pick_last else seq[0]
-
-
-def _run_ranked(spec: Spec, rankings: list[tuple[int, ...]], pick_last: bool):
-    import pyrankvote
-    from pyrankvote import helpers
-
-    candidates = [pyrankvote.Candidate(f"{i}:{name}") for i, name in enumerate(spec.options)]
-    ballots = [pyrankvote.Ballot(ranked_candidates=[candidates[i] for i in r]) for r in rankings]
-    breaker = _TieBreaker(pick_last)
-    with _RANK_LOCK:
-        saved = helpers.random
-        helpers.random = breaker
-        try:
-            if spec.ranking == "irv" and spec.seats == 1:
-                results = pyrankvote.instant_runoff_voting(candidates, ballots)
-            else:
-                results = pyrankvote.single_transferable_vote(candidates, ballots, number_of_seats=spec.seats)
-        finally:
-            helpers.random = saved
-    winners = tuple(sorted(int(c.name.split(":", 1)[0]) for c in results.get_winners()))
-    rounds = tuple(
-        tuple((spec.options[int(r.candidate.name.split(":", 1)[0])], round(float(r.number_of_votes), 4),
-               str(r.status)) for r in round_result.candidate_results)
-        for round_result in results.rounds
-    )
-    return winners, rounds, breaker.used
-
-
 def _count_election(spec: Spec, ballots: list) -> Result:
     rankings: list[tuple[int, ...]] = []
     for choice in ballots:
@@ -410,9 +369,9 @@ def _count_election(spec: Spec, ballots: list) -> Result:
     if not ranked:
         return Result(spec.method, spec.eligible, n, counts, spec.quorum, True, False,
                       "Every ballot was blank.", blank=blank)
-    winners, rounds, tie = _run_ranked(spec, ranked, pick_last=False)
+    winners, rounds, tie = rankvote.run_ranked(spec, ranked, pick_last=False)
     if tie:
-        other, _, _ = _run_ranked(spec, ranked, pick_last=True)
+        other, _, _ = rankvote.run_ranked(spec, ranked, pick_last=True)
         if other != winners:
             return Result(spec.method, spec.eligible, n, counts, spec.quorum, True, False,
                           "A tie that decides who is elected: a tie fails, so hold the election again.",

@@ -1,9 +1,10 @@
-"""Text helpers for proposals: Markdown rendered then sanitised, and calendar files."""
+"""Text helpers for proposals: Markdown rendered then sanitised, and the calendar file."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+import icalendar
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
@@ -23,42 +24,26 @@ def render_markdown(text: str) -> Markup:
     return Markup(clean)
 
 
-def _ics_escape(value: str) -> str:
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 section 3.1)."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        encoded = char.encode("utf-8")
-        if len(current) + len(encoded) > (75 if not parts else 74):
-            parts.append(current.decode("utf-8"))
-            current = b""
-        current += encoded
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
-
-
 def closing_ics(*, uid: str, title: str, closes_at: datetime, url: str, stamp: datetime) -> bytes:
-    """A calendar entry for the moment voting closes (instants are naive UTC)."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//coopkit//proposals//EN", "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH", "BEGIN:VEVENT",
-        f"UID:{uid}",
-        f"DTSTAMP:{stamp.strftime(fmt)}",
-        f"DTSTART:{(closes_at - timedelta(minutes=30)).strftime(fmt)}",
-        f"DTEND:{closes_at.strftime(fmt)}",
-        f"SUMMARY:{_ics_escape('Voting closes: ' + title)}",
-        f"DESCRIPTION:{_ics_escape('Vote before this time: ' + url)}",
-        f"URL:{url}",
-        "BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT24H", f"DESCRIPTION:{_ics_escape('Vote on: ' + title)}",
-        "END:VALARM",
-        "END:VEVENT", "END:VCALENDAR",
-    ]
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
+    """A calendar entry (RFC 5545, built with the icalendar library) for the half hour before
+    voting closes, with a reminder a day ahead. Instants are naive UTC."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//coopkit//proposals//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp.replace(tzinfo=UTC))
+    event.add("dtstart", (closes_at - timedelta(minutes=30)).replace(tzinfo=UTC))
+    event.add("dtend", closes_at.replace(tzinfo=UTC))
+    event.add("summary", "Voting closes: " + title)
+    event.add("description", "Vote before this time: " + url)
+    event.add("url", url)
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", timedelta(hours=-24))
+    alarm.add("description", "Vote on: " + title)
+    event.add_component(alarm)
+    cal.add_component(event)
+    return cal.to_ical()

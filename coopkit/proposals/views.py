@@ -11,8 +11,10 @@ from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.parameters import PARAMETERS
 from coopkit.coops.policy import requires
+from coopkit.coops.queries import member_for_user
 from coopkit.database import utcnow
 from coopkit.extensions import db
+from coopkit.money import format_pence
 from coopkit.proposals import closing, documents, forms, kinds, queries, services, voting
 from coopkit.proposals.changes import ChangeError, parse_value, plain_language
 from coopkit.proposals.text import render_markdown
@@ -35,7 +37,7 @@ def proposals_awaiting_vote(coop):
     """For the co-op home panel: open proposals waiting for the current user's vote."""
     if not policy.can(current_user, "proposals.vote", coop):
         return []
-    return queries.awaiting_vote(coop, services.member_for_user(coop, current_user))
+    return queries.awaiting_vote(coop, member_for_user(coop, current_user))
 
 
 def _proposal_or_404(number: int):
@@ -50,7 +52,7 @@ def _proposal_or_404(number: int):
 @bp.route("/")
 @requires("proposals.view")
 def index():
-    viewer = services.member_for_user(g.coop, current_user)
+    viewer = member_for_user(g.coop, current_user)
     listed = queries.listing(g.coop, viewer, manage=policy.can(current_user, "proposals.manage", g.coop))
     return render_template("proposals/index.html", listed=listed)
 
@@ -98,7 +100,7 @@ def _fill_form(form, proposal) -> None:
 def _show_value(key, value) -> str:
     kind = PARAMETERS[key][0]
     if kind == "pence":
-        return f"£{value // 100}.{value % 100:02d}"
+        return format_pence(value)
     if kind == "bool":
         return "yes" if value else "no"
     return str(value)
@@ -196,7 +198,7 @@ def edit(number: int):
 @requires("proposals.view")
 def show(number: int, *, open_form=None, status: int = 200):
     proposal = _proposal_or_404(number)
-    viewer = services.member_for_user(g.coop, current_user)
+    viewer = member_for_user(g.coop, current_user)
     roll, voted = queries.roll_counts(proposal)
     manage = services.may_manage(current_user, g.coop, proposal)
     can_close_early = (manage and proposal.state == "open" and proposal.allow_early_close

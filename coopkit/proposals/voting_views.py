@@ -6,6 +6,7 @@ from flask import flash, g, make_response, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms import SelectField
 
+from coopkit.coops.queries import member_for_user
 from coopkit.database import utcnow
 from coopkit.proposals import closing, forms, queries, services, tally, voting
 from coopkit.web import keep_changes
@@ -52,7 +53,7 @@ def _ranking_from(form, proposal) -> list[int]:
 
 
 def vote_page(proposal):
-    member = services.member_for_user(g.coop, current_user)
+    member = member_for_user(g.coop, current_user)
     is_election = proposal.method == "election"
     form = rank_form(proposal) if is_election else vote_form(proposal)
     problem = None

@@ -8,6 +8,7 @@ from flask import abort, g
 from flask_login import current_user
 
 from coopkit.coops import policy
+from coopkit.coops.queries import member_for_user
 from coopkit.extensions import db
 from coopkit.register import queries
 from coopkit.register.shares import RegisterError
@@ -61,7 +62,7 @@ def member_or_404(member_id: int):
 def viewer():
     """The signed-in user's own entry in this co-op's register, if any (cached per request)."""
     if "_register_viewer" not in g:
-        g._register_viewer = queries.member_for_user(g.coop, current_user)
+        g._register_viewer = member_for_user(g.coop, current_user)
     return g._register_viewer
 
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from coopkit.money import parse_pence
+
 COLUMNS = ("full_name", "email", "consents_to_electronic", "postal_address", "status", "member_class",
            "admitted_on", "ceased_on", "ceased_reason", "shares")
 REQUIRED_COLUMNS = ("full_name",)
@@ -20,7 +22,6 @@ REASONS = ("resigned", "left_employment", "expelled", "died", "withdrew_applicat
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MONEY_RE = re.compile(r"^£?(\d{1,9})(?:\.(\d{1,2}))?$")
 MAX_ROWS = 10_000
 
 
@@ -66,11 +67,7 @@ def parse_date(text: str) -> date:
 
 
 def parse_pounds(text: str) -> int:
-    match = MONEY_RE.match(text.replace(",", "").strip())
-    if not match:
-        raise ValueError(f"'{text}' is not an amount in pounds (like 1 or 1.00)")
-    pounds, pence = match.groups()
-    return int(pounds) * 100 + int((pence or "0").ljust(2, "0"))
+    return parse_pence(text, f"'{text}' is not an amount in pounds (like 1 or 1.00)")
 
 
 def parse_members_csv(text: str, *, existing_emails: set[str], non_voting_allowed: bool,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -10,7 +9,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
-    Field,
     HiddenField,
     RadioField,
     SelectField,
@@ -18,44 +16,19 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import TextInput
 
 from coopkit.coops.models import OFFICES
-from coopkit.forms import DateField, NoControlCharacters, choices, lower_filter, strip_filter
+from coopkit.forms import (
+    DateField,
+    MoneyField,
+    NoControlCharacters,
+    choices,
+    lower_filter,
+    strip_filter,
+)
 
-MONEY_RE = re.compile(r"^£?\s*(\d{1,9})(?:\.(\d{1,2}))?$")
 CLASS_CHOICES = choices([("voting", "Voting member"), ("non_voting", "Non-voting member")])
 OFFICE_CHOICES = choices((o, o.capitalize()) for o in OFFICES)
-
-
-def parse_money(text: str) -> int:
-    """'£1', '1.5', '12.05' -> pence. Raises ValueError with a message."""
-    match = MONEY_RE.match((text or "").replace(",", "").strip())
-    if not match:
-        raise ValueError("Give an amount in pounds, like 1 or 25.50.")
-    pounds, pence = match.groups()
-    return int(pounds) * 100 + int((pence or "0").ljust(2, "0"))
-
-
-class MoneyField(Field):
-    """An amount typed in pounds, held as integer pence in ``data``."""
-
-    widget = TextInput()
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if isinstance(self.data, int):
-            return f"{self.data // 100}.{self.data % 100:02d}"
-        return ""
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            try:
-                self.data = parse_money(valuelist[0])
-            except ValueError as exc:
-                self.data = None
-                raise ValueError(str(exc)) from None
 
 
 def not_future(form, field):

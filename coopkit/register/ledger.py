@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from coopkit.money import format_pence
+
 #: kind -> sign of the amount (+ adds to the holding, - takes from it)
 KIND_SIGNS = {"issue": 1, "transfer_in": 1, "withdrawal": -1, "transfer_out": -1}
 
@@ -69,7 +71,7 @@ def check_amount(amount_pence: int, share_value_pence: int) -> None:
     if amount_pence <= 0:
         raise LedgerError("The amount must be more than £0.00.")
     if share_value_pence > 0 and amount_pence % share_value_pence:
-        raise LedgerError(f"Shares are {_money(share_value_pence)} each: give a whole number of shares.")
+        raise LedgerError(f"Shares are {format_pence(share_value_pence)} each: give a whole number of shares.")
 
 
 def check_new_entry(history: Sequence[Entry], new: Entry, max_holding_pence: int | None) -> None:
@@ -85,14 +87,14 @@ def check_new_entry(history: Sequence[Entry], new: Entry, max_holding_pence: int
         if balance < 0:
             available = holding(history, new.on)
             raise LedgerError(
-                f"That would take the holding below nothing (it is {_money(available)} "
+                f"That would take the holding below nothing (it is {format_pence(available)} "
                 f"on {new.on:%d/%m/%Y})." if entry.entry is new else
                 "That would leave the holding below nothing on a later date in the ledger."
             )
         if max_holding_pence is not None and entry.entry.on >= new.on and balance > max_holding_pence:
             raise LedgerError(
-                f"That would make the holding {_money(balance)}, above the largest holding the "
-                f"rules allow ({_money(max_holding_pence)})."
+                f"That would make the holding {format_pence(balance)}, above the largest holding the "
+                f"rules allow ({format_pence(max_holding_pence)})."
             )
 
 
@@ -119,9 +121,3 @@ def totals(holdings: Iterable[int]) -> tuple[int, int]:
             holders += 1
         total += amount
     return holders, total
-
-
-def _money(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    pounds, rest = divmod(abs(pence), 100)
-    return f"{sign}£{pounds:,}.{rest:02d}"

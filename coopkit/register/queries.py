@@ -3,14 +3,15 @@ however many members the co-op has (holdings are summed in the database)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from coopkit.accounts.models import User
 from coopkit.coops.models import Member, Officer
+from coopkit.database import paginate
 from coopkit.extensions import db
 from coopkit.register import ledger
 from coopkit.register.models import MemberProperty, RegisterAmendment, ShareTransaction
@@ -36,26 +37,6 @@ class RegisterRow:
     @property
     def property_pence(self) -> int:
         return self.loans_pence + self.deposits_pence
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def on_register_at(as_at: date):
@@ -125,14 +106,12 @@ def _rows(result) -> list[RegisterRow]:
 
 
 def register_page(coop, *, view: str = "current", as_at: date | None = None, page: int = 1,
-                  per_page: int = PER_PAGE, search: str = "") -> Page:
-    """One page of the register of members with holdings and property; two statements."""
-    query = _register_select(coop, view, as_at, search)
-    total = db.session.execute(sa.select(sa.func.count()).select_from(
-        query.with_only_columns(Member.id).order_by(None).subquery())).scalar_one()
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    rows = _rows(db.session.execute(query.limit(per_page).offset((page - 1) * per_page)))
-    return Page(rows, page, per_page, total)
+                  per_page: int = PER_PAGE, search: str = "") -> Pagination:
+    """One page of the register of members with holdings and property (``items`` are
+    RegisterRows); a Flask-SQLAlchemy pagination, two statements."""
+    result = paginate(_register_select(coop, view, as_at, search), page, per_page, rows=True)
+    result.items = _rows(result.items)
+    return result
 
 
 def register_all(coop, *, view: str = "current", as_at: date | None = None) -> list[RegisterRow]:
@@ -162,13 +141,6 @@ def counts(coop, as_at: date | None = None) -> dict:
 def member_in_coop(coop, member_id: int) -> Member | None:
     member = db.session.get(Member, member_id)
     return member if member is not None and member.coop_id == coop.id else None
-
-
-def member_for_user(coop, user) -> Member | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return db.session.execute(
-        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)).scalar_one_or_none()
 
 
 def share_entries(member_id: int) -> list[ledger.Entry]:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from coopkit.audit.services import record
 from coopkit.coops.models import Coop, Member
 from coopkit.extensions import db
+from coopkit.money import format_pence
 from coopkit.register import ledger
 from coopkit.register.models import PROPERTY_KINDS, MemberProperty, ShareTransaction
 from coopkit.register.queries import property_balance, share_entries
@@ -211,7 +212,7 @@ def add_property(member: Member, kind: str, amount_pence: int, *, on: date, acto
     if repayment:
         balance = property_balance(member.id, kind)
         if amount_pence > balance:
-            raise RegisterError(f"Only {ledger._money(balance)} of this {kind} is outstanding.")
+            raise RegisterError(f"Only {format_pence(balance)} of this {kind} is outstanding.")
     row = MemberProperty(coop_id=member.coop_id, member_id=member.id, kind=kind,
                          amount_pence=-amount_pence if repayment else amount_pence, on=on, note=(note or "")[:300])
     db.session.add(row)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from coopkit.coops.parameters import PARAMETERS, QUORUM_TWO_ALONE_UP_TO, bounds, quorum_two_alone
+from coopkit.money import format_pounds
 
 #: Schedule 1 of the 2014 Act: what a society's rules must provide for
 SCHEDULE_1: tuple[tuple[str, str], ...] = (
@@ -148,10 +149,6 @@ def _bad(item_id: str, label: str, detail: str, status: str = "fail") -> CheckIt
     return CheckItem("Answers", item_id, label, status, detail)
 
 
-def _pounds(pence: int) -> str:
-    return f"£{pence / 100:,.2f}".replace(".00", "")
-
-
 def _parameter_items(p: dict[str, Any], facts: Facts, gaps: Iterable[str],
                      problems: Iterable[tuple[str, str]]) -> list[CheckItem]:
     items: list[CheckItem] = []
@@ -200,13 +197,13 @@ def _parameter_items(p: dict[str, Any], facts: Facts, gaps: Iterable[str],
     label = "Largest holding at most £100,000"
     if society:
         if holding > STATUTORY_MAX_HOLDING_PENCE:
-            items.append(_bad("p.max_holding", label, f"{_pounds(holding)} is above the £100,000 limit "
+            items.append(_bad("p.max_holding", label, f"{format_pounds(holding)} is above the £100,000 limit "
                               "for withdrawable shares."))
         elif holding < share:
-            items.append(_bad("p.max_holding", label, f"The largest holding ({_pounds(holding)}) is smaller "
-                              f"than one share ({_pounds(share)})."))
+            items.append(_bad("p.max_holding", label, f"The largest holding ({format_pounds(holding)}) is smaller "
+                              f"than one share ({format_pounds(share)})."))
         else:
-            items.append(_ok("p.max_holding", label, _pounds(holding)))
+            items.append(_ok("p.max_holding", label, format_pounds(holding)))
 
     quorum, percent = int(p.get("quorum_min_members") or 0), int(p.get("quorum_percent") or 0)
     label = f"Quorum: never two members alone once there are more than {QUORUM_TWO_ALONE_UP_TO}"

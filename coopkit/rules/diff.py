@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from coopkit.coops.parameters import PARAMETERS
+from coopkit.money import format_pounds
 from coopkit.rules.render import OutlineEntry, outline, unescape_md
 
 CHOICE_WORDS = {
@@ -30,8 +31,7 @@ def describe_value(key: str, value: Any) -> str:
     if value is None or value == "":
         return "not set"
     if kind == "pence":
-        pounds, rest = divmod(int(value), 100)
-        return f"£{pounds:,}" + (f".{rest:02d}" if rest else "")
+        return format_pounds(value)
     if kind == "percent":
         return f"{value}%"
     if kind == "bool":

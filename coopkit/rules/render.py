@@ -21,7 +21,9 @@ import nh3
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from coopkit.rules.ruleset import TEXT_TYPES, ParameterSpec, RuleSet
+from coopkit.money import format_pounds
+from coopkit.rules.ruleset import TEXT_TYPES, RuleSet
+from coopkit.rules.values import Values, blank, resolve_values
 
 #: characters that are Markdown syntax anywhere in a line (``<``, ``>`` and ``&`` become entities instead)
 _MD_ESCAPABLE = set("\\`*_{}[]")
@@ -121,13 +123,6 @@ def gaps_in(text: str) -> list[str]:
     return seen
 
 
-def money(pence: Any) -> str:
-    pence = int(pence)
-    pounds, rest = divmod(abs(pence), 100)
-    sign = "-" if pence < 0 else ""
-    return f"{sign}£{pounds:,}" + (f".{rest:02d}" if rest else "")
-
-
 _WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
          "sixteen seventeen eighteen nineteen twenty".split()
 
@@ -135,78 +130,6 @@ _WORDS = "zero one two three four five six seven eight nine ten eleven twelve th
 def number_word(n: Any) -> str:
     n = int(n)
     return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
-
-
-# --- values -------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Values:
-    """What the templates see, and what was missing or defaulted."""
-
-    raw: dict[str, Any]
-    missing: tuple[str, ...]
-    defaulted: tuple[str, ...]
-    problems: tuple[tuple[str, str], ...]
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def coerce(spec: ParameterSpec, value: Any) -> Any:
-    """An answer in its parameter's type; raises ValueError with a message for a person."""
-    kind = spec.type
-    if kind in ("int", "percent", "pence"):
-        if isinstance(value, bool):
-            raise ValueError("must be a whole number")
-        try:
-            number = int(str(value).strip()) if not isinstance(value, int) else value
-        except ValueError:
-            raise ValueError("must be a whole number") from None
-        low = spec.minimum if spec.minimum is not None else 0
-        high = spec.maximum if spec.maximum is not None else (100 if kind == "percent" else None)
-        if number < low or (high is not None and number > high):
-            shown = money if kind == "pence" else str
-            span = f"between {shown(low)} and {shown(high)}" if high is not None else f"at least {shown(low)}"
-            raise ValueError(f"must be {span}")
-        return number
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("1", "true", "yes", "y", "on"):
-            return True
-        if text in ("0", "false", "no", "n", "off"):
-            return False
-        raise ValueError("must be yes or no")
-    if spec.choices:
-        if value not in spec.choices:
-            raise ValueError("must be one of " + ", ".join(spec.choices))
-        return value
-    return str(value).strip()
-
-
-def resolve_values(ruleset: RuleSet, answers: dict[str, Any]) -> Values:
-    raw: dict[str, Any] = {}
-    missing, defaulted, problems = [], [], []
-    for key, spec in ruleset.parameters.items():
-        value = answers.get(key)
-        if _blank(value):
-            if spec.required:
-                missing.append(key)
-                raw[key] = None
-            else:
-                defaulted.append(key)
-                raw[key] = spec.default
-            continue
-        try:
-            raw[key] = coerce(spec, value)
-        except ValueError as exc:
-            problems.append((key, f"{spec.label}: {exc}"))
-            raw[key] = spec.default if not spec.required else None
-            if spec.required:
-                missing.append(key)
-    return Values(raw, tuple(missing), tuple(defaulted), tuple(problems))
 
 
 def template_context(ruleset: RuleSet, values: Values) -> dict[str, Any]:
@@ -222,7 +145,7 @@ def template_context(ruleset: RuleSet, values: Values) -> dict[str, Any]:
     entity = "Company" if ruleset.legal_form == "company" else "Society"
     context.update(
         ref=lambda target: f"{_MARK_OPEN}ref:{target}{_MARK_CLOSE}",
-        money=money, number_word=number_word, sentence=sentence,
+        money=format_pounds, number_word=number_word, sentence=sentence,
         woven=lambda text: woven(text, entity),
     )
     return context
@@ -433,13 +356,13 @@ WITHHELD = "[private: not shown to mentors]"
 
 def redact_values(params: dict[str, Any], keys) -> dict[str, Any]:
     """The parameters with each private answer replaced by :data:`WITHHELD`."""
-    return {k: (WITHHELD if k in keys and not _blank(v) else v) for k, v in params.items()}
+    return {k: (WITHHELD if k in keys and not blank(v) else v) for k, v in params.items()}
 
 
 def redact_text(text: str, params: dict[str, Any], keys) -> str:
     """A rendered text with every private answer (as it was escaped into it) replaced."""
     for key in keys:
         value = params.get(key)
-        if not _blank(value):
+        if not blank(value):
             text = text.replace(escape_md(value), escape_md(WITHHELD))
     return text

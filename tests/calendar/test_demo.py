@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from coopkit.calendar import obligations as core
+from coopkit.calendar import dates
 from coopkit.calendar.queries import calendar_for
 from coopkit.coops.models import Coop
 from coopkit.database import utcnow
@@ -27,7 +27,7 @@ def test_demo_calendars(app):
         preston = calendar_for(_coop("preston-digital"), today)
         northern = calendar_for(_coop("northern-pixels"), today)
 
-    assert preston.year_end_source == "rules" and preston.facts.year_end == core.YearEnd(31, 3)
+    assert preston.year_end_source == "rules" and preston.facts.year_end == dates.YearEnd(31, 3)
     by_key = {i.obligation.key: i for i in preston.items}
     first = by_key["first-period"].obligation
     assert first.due_on == date(2025, 3, 31) and "13 months" in first.title
@@ -43,7 +43,7 @@ def test_demo_calendars(app):
     assert all(i.status == "done" for i in returns if i.obligation.due_on < today)
     coming = next(i for i in returns if i.status != "done")
     year_end = date(today.year if today > date(today.year, 3, 31) else today.year - 1, 3, 31)
-    if core.add_months(year_end, 7) < today:
+    if dates.add_months(year_end, 7) < today:
         year_end = date(year_end.year + 1, 3, 31)
     assert coming.obligation.period_end == year_end
     assert coming.obligation.due_on == date(year_end.year, 10, 31)
@@ -56,8 +56,8 @@ def test_demo_calendars(app):
 
     assert not northern.facts.registered and northern.registration_assumed
     assert {i.status for i in northern.items} == {"projected"}
-    first_end = core.first_year_end(today, northern.facts.year_end)
-    expected = {"first-period": first_end, f"annual-return-{first_end.isoformat()}": core.add_months(first_end, 7),
-                f"agm-{first_end.isoformat()}": core.add_months(first_end, 6)}
+    first_end = dates.first_year_end(today, northern.facts.year_end)
+    expected = {"first-period": first_end, f"annual-return-{first_end.isoformat()}": dates.add_months(first_end, 7),
+                f"agm-{first_end.isoformat()}": dates.add_months(first_end, 6)}
     assert {k: by for k, by in ((i.obligation.key, i.obligation.due_on) for i in northern.items)
             if k in expected} == expected

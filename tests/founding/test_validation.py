@@ -14,13 +14,13 @@ from coopkit.founding.validation import (
     form_text,
     name_problem,
     parse_daymonth,
-    parse_pence,
     recommend_legal_form,
     sensitive_words,
     team_problem,
     validate_private_details,
     validate_step,
 )
+from coopkit.money import parse_pence
 from tests.founding.helpers import COMPLETE_ANSWERS
 
 THREE = Context(founder_ids=(11, 12, 13))
@@ -319,7 +319,7 @@ def test_a_company_asks_for_the_members_guarantee():
     outcome = check("membership", with_("membership", guarantee_pence="1"), company)
     assert outcome.ok and outcome.values["guarantee_pence"] == 100
     assert check("membership", with_("membership", guarantee_pence="0"), company).errors == {
-        "guarantee_pence": "Enter 1p or more."}
+        "guarantee_pence": "Enter £0.01 or more."}
     assert check("membership", with_("membership", guarantee_pence="100.01"), company).errors == {
         "guarantee_pence": "Enter £100 or less."}
     # A society has shares instead: the answer is dropped.

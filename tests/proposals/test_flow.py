@@ -287,3 +287,20 @@ def test_a_mail_outage_does_not_stop_a_proposal_opening(app, client, login, crew
     with app.app_context():
         run_pending_jobs(now=utcnow() + timedelta(minutes=2))  # the retry, once the server is back
     assert len(mailbox.messages) == 5
+
+
+def test_the_closing_ics_parses_back():
+    from datetime import datetime
+
+    import icalendar
+
+    from coopkit.proposals.text import closing_ics
+
+    data = closing_ics(uid="proposal-7@coopkit", title="Buy a van, 2027; or not", closes_at=datetime(2027, 1, 20, 18),
+                       url="http://e/x", stamp=datetime(2026, 1, 1))
+    [event] = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["summary"]) == "Voting closes: Buy a van, 2027; or not"
+    assert event.decoded("dtend") == datetime(2027, 1, 20, 18, tzinfo=event.decoded("dtend").tzinfo)
+    assert event.decoded("dtend").utcoffset().total_seconds() == 0
+    [alarm] = event.walk("VALARM")
+    assert alarm.decoded("trigger") == -timedelta(hours=24)

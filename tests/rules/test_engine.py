@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopkit.rules import compliance, diff, render
+from coopkit.rules import compliance, diff, render, values
 from coopkit.rules.ruleset import RuleSetError, load_ruleset, load_ruleset_dir
 
 ANSWERS = {"coop_name": "Test Workers Co-operative Limited", "objects": "To write software for charities.",
@@ -90,7 +90,7 @@ def test_parameter_sanity(society, changes, failing):
 
 
 def test_founders_name_ending_and_holding():
-    params = render.resolve_values(load_ruleset("worker-society"), ANSWERS).raw
+    params = values.resolve_values(load_ruleset("worker-society"), ANSWERS).raw
     over = compliance.check([], {}, {**params, "max_holding_pence": 10_000_001}, FACTS)
     assert over.item("p.max_holding").status == "fail" and "£100,000 limit" in over.item("p.max_holding").detail
     at_limit = compliance.check([], {}, {**params, "max_holding_pence": 10_000_000}, FACTS)

@@ -8,6 +8,7 @@ import pytest
 from coopkit.coops.parameters import FORM_RANGES, RANGES, bounds
 from coopkit.founding.catalogue import catalogue
 from coopkit.rules import compliance, render
+from coopkit.rules import values as rule_values
 from coopkit.rules.ruleset import available_rulesets, load_ruleset
 from tests.rules.test_rulesets import COMPLETE
 
@@ -34,7 +35,7 @@ SOUND = {"notice_clear_days": 14, "short_notice_percent": 90, "special_threshold
 
 def _report(legal_form: str, params: dict) -> compliance.Report:
     ruleset = load_ruleset("worker-society" if legal_form == "society" else "worker-company")
-    values = render.resolve_values(ruleset, dict(COMPLETE)).raw
+    values = rule_values.resolve_values(ruleset, dict(COMPLETE)).raw
     facts = compliance.Facts(legal_form, 3, COMPLETE["coop_name"])
     return compliance.check([], {}, {**values, **params}, facts)
 

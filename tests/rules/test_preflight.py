@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from coopkit.extensions import db
-from coopkit.rules import preflight
+from coopkit.rules import preflight, values
 
 
 @pytest.fixture()
@@ -93,14 +93,13 @@ def test_fee_tiers(departures, pence):
 
 
 def test_departures_count_options_chosen_away_from_the_rule_set_defaults():
-    from coopkit.rules import render
     from coopkit.rules.ruleset import load_ruleset
     from tests.rules.test_rulesets import COMPLETE
 
     ruleset = load_ruleset("worker-society")
-    base = render.resolve_values(ruleset, COMPLETE).raw
+    base = values.resolve_values(ruleset, COMPLETE).raw
     assert preflight.departures(ruleset, base) == ()
-    changed = render.resolve_values(ruleset, {**COMPLETE, "probation": "period", "quorum_min_members": 3}).raw
+    changed = values.resolve_values(ruleset, {**COMPLETE, "probation": "period", "quorum_min_members": 3}).raw
     assert preflight.departures(ruleset, changed) == ("probation", "quorum_min_members")
 
 

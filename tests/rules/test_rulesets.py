@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from coopkit.coops.parameters import PARAMETERS
 from coopkit.rules import compliance, render
+from coopkit.rules import values as rule_values
 from coopkit.rules.ruleset import (
     RULES_TEMPLATES_DIR,
     RuleSet,
@@ -215,12 +216,12 @@ def test_the_factors_exercise_every_parameter_of_the_rule_set(ruleset):
     for name, values in factors.items():
         for value in values:
             for key, one in zip(EXPAND.get(name, (name,)), value if name in EXPAND else (value,), strict=True):
-                render.coerce(ruleset.parameters[key], one)  # every factor value is allowed by the manifest
+                rule_values.coerce(ruleset.parameters[key], one)  # every factor value is allowed by the manifest
 
 
 def test_the_readme_documents_every_helper_templates_can_call():
     ruleset = load_ruleset("worker-society")
-    context = render.template_context(ruleset, render.resolve_values(ruleset, COMPLETE))
+    context = render.template_context(ruleset, rule_values.resolve_values(ruleset, COMPLETE))
     helpers = sorted(name for name in context if name not in ruleset.parameters)
     assert helpers, "templates get helpers besides the parameters"
     readme = (RULES_TEMPLATES_DIR / "README.md").read_text(encoding="utf-8")
