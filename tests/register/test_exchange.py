@@ -124,10 +124,9 @@ def test_round_trip_is_identical(app, demo):
 
 def test_secret_ballots_are_never_linked_to_a_member(app, demo):
     from coopkit.coops.models import Coop, Member
-    from coopkit.proposals.models import Ballot, Proposal
-
     from coopkit.database import utcnow
     from coopkit.proposals.closing import close_proposal
+    from coopkit.proposals.models import Ballot, Proposal
 
     with app.app_context():
         coop = db.session.execute(sa.select(Coop).where(Coop.slug == "preston-digital")).scalar_one()
