@@ -144,10 +144,11 @@ def test_cli_refuses_rules_with_gaps(app, make, tmp_path):
 
 
 def _with_secretary_and_aml(app, coop, users):
-    """Make the first founder the founding secretary and enter both officers' AML details."""
+    """Make the first founder the founding secretary (every founder agreeing to the step that
+    names them, as the private details require) and enter both officers' AML details."""
     from coopkit.accounts.models import User
     from coopkit.coops.models import Coop
-    from coopkit.founding.services import save_private_details
+    from coopkit.founding.services import save_private_details, secretary_step, sign_off
     from tests.founding.helpers import founder_ids
 
     first = founder_ids(app, coop)[0]
@@ -155,6 +156,8 @@ def _with_secretary_and_aml(app, coop, users):
                                                           secretary_member_id=str(first))})
     with app.app_context():
         coop_row, actor = db.session.get(Coop, coop.id), db.session.get(User, users[0].id)
+        for user in users:
+            sign_off(coop_row, secretary_step().key, db.session.get(User, user.id))
         for slot, (name, born) in enumerate((("Asha Patel", "1998-05-14"), ("Ben Okafor", "1999-11-02")), 1):
             save_private_details(coop_row, slot, {"full_name": name, "date_of_birth": born,
                                                   "address": f"{slot} Secret Lane, Preston PR1 9ZZ",
