@@ -54,6 +54,18 @@ def assert_accessible(page, label: str | None = None) -> None:
                              + format_violations(violations))
 
 
+def assert_fits(page, what: str) -> None:
+    """Fail when the page scrolls sideways on its screen."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{what}: {overflow}px wider than the {page.viewport_size['width']}px screen"
+
+
+def check(page, what: str) -> None:
+    """No axe violation, and no sideways scroll."""
+    assert_accessible(page, what)
+    assert_fits(page, what)
+
+
 def log_in(page, live_server, email: str, password: str = PASSWORD) -> None:
     """Log in through the real form (CSRF and all)."""
     page.goto(live_server.url("/login"))

@@ -8,15 +8,9 @@ from datetime import date
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import check, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def check(page, what: str) -> None:
-    assert_accessible(page, what)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{what}: {overflow}px wider than the screen"
 
 
 def test_secretary_marks_a_return_filed(new_context, live_server, live_make):

@@ -7,15 +7,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import check
 
 pytestmark = pytest.mark.browser
-
-
-def check(page, what: str) -> None:
-    assert_accessible(page, what)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{what}: {overflow}px wider than the {page.viewport_size['width']}px screen"
 
 
 def test_a_buyer_walks_the_directory_and_checks_a_pack_on_a_phone(new_context, live_server):

@@ -8,19 +8,9 @@ from datetime import date
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import check, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def assert_fits(page, what: str) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{what}: {overflow}px wider than the {page.viewport_size['width']}px screen"
-
-
-def check(page, what: str) -> None:
-    assert_accessible(page, what)
-    assert_fits(page, what)
 
 
 def test_secretary_keeps_the_register_on_a_phone(new_context, live_server, live_make, tmp_path):
