@@ -23,6 +23,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from coopkit.calendar.facts import (  # noqa: F401  (re-exported: callers use obligations.Facts etc.)
+    DUE_SOON_DAYS,
+    STATUS_LABELS,
+    Amendment,
+    CalledMeeting,
+    Done,
+    Facts,
+    Item,
+    Obligation,
+    Probation,
+    status_of,
+)
 from coopkit.calendar.dates import (
     FIRST_PERIOD_MAX_MONTHS,
     FIRST_PERIOD_MIN_MONTHS,
@@ -41,156 +53,17 @@ SOCIETY_RETURN_MONTHS = 7
 COMPANY_ACCOUNTS_MONTHS = 9
 #: a company's first accounts, if the first period is longer than 12 months: months after incorporation
 COMPANY_FIRST_ACCOUNTS_MONTHS = 21
-#: both rule sets: the AGM within 6 months of each year end, never 15 months after the last one
-AGM_WITHIN_MONTHS = 6
-AGM_MAX_GAP_MONTHS = 15
 #: a confirmation statement is filed within 14 days after its review period ends
 CONFIRMATION_FILING_DAYS = 14
 #: a company's amended articles reach Companies House within 15 days of the resolution
 ARTICLES_FILING_DAYS = 15
 #: a society's amendment has no legal deadline (it takes effect on registration): our target
 AMENDMENT_TARGET_DAYS = 28
-#: an obligation due within this many days is "due soon"
-DUE_SOON_DAYS = 30
 #: future obligations are listed up to this many months ahead
 HORIZON_MONTHS = 12
 
 #: who acts, as groups of people the reminders go to
 SECRETARY, DIRECTORS = "secretary", "directors"
-
-# --- facts and obligations ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Amendment:
-    """A rules version adopted after registration: registered (``registered_on``) or not yet."""
-
-    number: int
-    adopted_on: date
-    registered_on: date | None = None
-
-
-@dataclass(frozen=True)
-class Probation:
-    member_id: int
-    name: str
-    ends_on: date
-
-
-@dataclass(frozen=True)
-class CalledMeeting:
-    """A general meeting that has been called (from the meetings feature)."""
-
-    key: str
-    title: str
-    meets_on: date
-    #: the clear days notice needs (None: the rules' number)
-    clear_days: int | None = None
-    notice_sent_on: date | None = None
-    is_agm: bool = False
-
-
-@dataclass(frozen=True)
-class Done:
-    """A "done" record: when it was filed or held, the reference, who recorded it."""
-
-    key: str
-    done_on: date
-    reference: str = ""
-    by: str = ""
-
-
-@dataclass(frozen=True)
-class Facts:
-    legal_form: str
-    #: registered with the FCA / Companies House; False gives a projection ("once registered")
-    registered: bool
-    #: the registration date (for a projection: the date assumed)
-    registered_on: date
-    year_end: YearEnd
-    management: str = "collective"
-    board_rotation: str = "none"
-    board_term_years: int = 3
-    notice_clear_days: int = 14
-    #: obligations due before this date are not listed (a co-op that joined coopkit later)
-    tracked_from: date | None = None
-    amendments: tuple[Amendment, ...] = ()
-    probations: tuple[Probation, ...] = ()
-    meetings: tuple[CalledMeeting, ...] = ()
-    #: the days annual general meetings were held (from the meetings feature)
-    agms_held: tuple[date, ...] = ()
-    done: dict[str, Done] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Obligation:
-    #: stable and URL-safe, e.g. "annual-return-2025-03-31"; done records are keyed by it
-    key: str
-    kind: str
-    title: str
-    due_on: date
-    #: who does it, in words
-    who: str
-    #: the groups reminders go to (SECRETARY, DIRECTORS)
-    responsible: frozenset[str]
-    #: what it needs, one line each
-    needs: tuple[str, ...] = ()
-    #: why: the law or rule behind it, in our words
-    basis: str = ""
-    #: a window's first day (the AGM window opens the day after the year end)
-    opens_on: date | None = None
-    #: the financial year it is about
-    period_end: date | None = None
-    #: can be closed with a done record (a milestone such as the first year end cannot)
-    closable: bool = True
-    #: the filing date may not be on or before this day (the year end, the resolution)
-    not_before: date | None = None
-    #: names a person (shown only to those who may see names)
-    personal: bool = False
-    #: closed by the co-op's own data (a registered amendment, a notice sent)
-    closed_on: date | None = None
-    #: the title for those who may not see names (mentors, reminders to others)
-    anonymous_title: str = ""
-
-    def title_for(self, with_names: bool) -> str:
-        return self.title if with_names or not self.personal else (self.anonymous_title or self.title)
-
-
-@dataclass(frozen=True)
-class Item:
-    obligation: Obligation
-    status: str
-    done: Done | None = None
-
-    def days_until(self, today: date) -> int:
-        return (self.obligation.due_on - today).days
-
-
-STATUS_LABELS = {
-    "done": "Done",
-    "overdue": "Overdue",
-    "due": "Due soon",
-    "open": "Window open",
-    "upcoming": "Upcoming",
-    "passed": "Passed",
-    "projected": "Once registered",
-}
-
-
-def status_of(obligation: Obligation, done: Done | None, today: date, registered: bool = True) -> str:
-    if done is not None or obligation.closed_on is not None:
-        return "done"
-    if not registered:
-        return "projected"
-    if not obligation.closable:
-        return "passed" if obligation.due_on < today else "upcoming"
-    if obligation.due_on < today:
-        return "overdue"
-    if (obligation.due_on - today).days <= DUE_SOON_DAYS:
-        return "due"
-    if obligation.opens_on is not None and obligation.opens_on <= today:
-        return "open"
-    return "upcoming"
-
 
 def _society_year(y: date, facts: Facts, agm_due: date) -> list[Obligation]:
     due = add_months(y, SOCIETY_RETURN_MONTHS)
@@ -243,15 +116,15 @@ def _company_year(y: date, index: int, facts: Facts) -> list[Obligation]:
     )]
 
 
-def _agm_due(y: date, previous_agm: date | None = None) -> date:
-    due = add_months(y, AGM_WITHIN_MONTHS)
+def _agm_due(y: date, facts: Facts, previous_agm: date | None = None) -> date:
+    due = add_months(y, facts.agm_within_months)
     if previous_agm is not None:
-        due = min(due, add_months(previous_agm, AGM_MAX_GAP_MONTHS))
+        due = min(due, add_months(previous_agm, facts.agm_max_gap_months))
     return due
 
 
 def _agm(y: date, index: int, facts: Facts, previous_agm: date | None) -> list[Obligation]:
-    due = _agm_due(y, previous_agm)
+    due = _agm_due(y, facts, previous_agm)
     call_by = notice_deadline(due, facts.notice_clear_days)
     result = [Obligation(
         key=f"agm-{y.isoformat()}", kind="agm",
@@ -261,8 +134,9 @@ def _agm(y: date, index: int, facts: Facts, previous_agm: date | None) -> list[O
         needs=(f"Notice sent by {_words(call_by)} at the latest ({facts.notice_clear_days} clear days)",
                "The accounts and the directors' report on the co-op's principles",
                "Appointing an auditor or deciding not to, where the law allows"),
-        basis=f"Your rules: within {AGM_WITHIN_MONTHS} months of the end of each financial year, and never "
-              f"more than {AGM_MAX_GAP_MONTHS} months after the previous one.",
+        basis=f"Your rules{' (' + facts.agm_clause + ')' if facts.agm_clause else ''}: within "
+              f"{facts.agm_within_months} months of the end of each financial year, and never "
+              f"more than {facts.agm_max_gap_months} months after the previous one.",
         opens_on=y + timedelta(days=1), period_end=y, not_before=y,
     )]
     if facts.management == "board" and (facts.board_rotation == "third"

@@ -18,9 +18,11 @@ from coopkit.coops.models import Coop, Member, Officer
 from coopkit.coops.parameters import defaults
 from coopkit.extensions import db
 from coopkit.founding.queries import saved_answers
+from coopkit.meetings.citations import cite as cite_clause
 from coopkit.meetings.models import Meeting
 from coopkit.proposals.timefmt import to_uk
 from coopkit.rules.models import RulesVersion
+from coopkit.rules.ruleset import CalendarTerms, RuleSetError, default_ruleset_for, load_ruleset
 
 
 @dataclass(frozen=True)
@@ -57,22 +59,25 @@ class CoopCalendar:
                        if i.obligation.kind in ("annual_return", "company_accounts")})
 
 
-def _params_by_coop(coop_ids: list[int]) -> tuple[dict[int, dict], dict[int, list[core.Amendment]]]:
-    """The governing rules' parameters per co-op, and the amendments after registration."""
+def _params_by_coop(coop_ids: list[int]) -> tuple[dict[int, dict], dict[int, list[core.Amendment]], dict[int, str]]:
+    """The governing rules' parameters per co-op, the amendments after registration, and the
+    rule set each co-op's governing rules come from."""
     rows = db.session.execute(
         sa.select(RulesVersion.coop_id, RulesVersion.number, RulesVersion.status, RulesVersion.parameters,
+                  RulesVersion.ruleset_id,
                   RulesVersion.adopted_on, RulesVersion.registered_on)
         .where(RulesVersion.coop_id.in_(coop_ids)).order_by(RulesVersion.coop_id, RulesVersion.number)
     ).all()
     by_coop: dict[int, list] = {}
     for row in rows:
         by_coop.setdefault(row.coop_id, []).append(row)
-    params, amendments = {}, {}
+    params, amendments, rulesets = {}, {}, {}
     for coop_id, versions in by_coop.items():
         governing = ([v for v in versions if v.status == "registered"]
                      or [v for v in versions if v.status == "adopted"])
         if governing:
             params[coop_id] = json.loads(governing[-1].parameters or "{}")
+            rulesets[coop_id] = governing[-1].ruleset_id
         first_registered = next((v.number for v in versions if v.registered_on is not None), None)
         if first_registered is None:
             continue
@@ -80,7 +85,17 @@ def _params_by_coop(coop_ids: list[int]) -> tuple[dict[int, dict], dict[int, lis
             core.Amendment(v.number, v.adopted_on, v.registered_on) for v in versions
             if v.number > first_registered and v.adopted_on is not None
             and (v.status == "adopted" or v.registered_on is not None)]
-    return params, amendments
+    return params, amendments, rulesets
+
+
+def _calendar_terms(ruleset_id: str | None, legal_form: str) -> CalendarTerms:
+    """What the co-op's rule set says about the calendar (its AGM window); for a co-op with
+    no rules yet, the default rule set for its legal form."""
+    try:
+        ruleset = load_ruleset(ruleset_id) if ruleset_id else default_ruleset_for(legal_form)
+    except RuleSetError:
+        return CalendarTerms()
+    return ruleset.calendar
 
 
 def _founding_answers(coop_ids: list[int]) -> dict[int, dict]:
@@ -144,15 +159,18 @@ def _int(value, fallback: int) -> int:
         return fallback
 
 
-def calendars(coops: Iterable[Coop], today: date, *, with_names: bool = True) -> dict[int, CoopCalendar]:
-    """The calendar of each co-op: six statements or so, whatever the number of co-ops."""
+def calendars(coops: Iterable[Coop], today: date, *, with_names: bool = True,
+              cite: bool = False) -> dict[int, CoopCalendar]:
+    """The calendar of each co-op: six statements or so, whatever the number of co-ops.
+    ``cite`` adds the number of the clause behind the AGM window ("Rule 12.2"), which reads
+    each co-op's rules: for one co-op's own pages, not for lists of many."""
     coops = list(coops)
     ids = [c.id for c in coops]
     if not ids:
         return {}
     settings = {s.coop_id: s for s in db.session.execute(
         sa.select(CalendarSettings).where(CalendarSettings.coop_id.in_(ids))).scalars()}
-    params_by_coop, amendments = _params_by_coop(ids)
+    params_by_coop, amendments, rulesets = _params_by_coop(ids)
     answers = _founding_answers([c.id for c in coops if c.id not in params_by_coop])
     done = _done_by_coop(ids, with_names)
     probations = _probations(ids)
@@ -188,13 +206,17 @@ def calendars(coops: Iterable[Coop], today: date, *, with_names: bool = True) ->
             if registered:
                 notes.append("The registration date is not recorded, so today is assumed: record it when the "
                              "rules are registered.")
+        legal_form = coop.legal_form or params.get("legal_form") or "society"
+        terms = _calendar_terms(rulesets.get(coop.id), legal_form)
         facts = core.Facts(
-            legal_form=coop.legal_form or params.get("legal_form") or "society",
+            legal_form=legal_form,
             registered=registered, registered_on=registered_on, year_end=year_end,
             management=params.get("management") or "collective",
             board_rotation=params.get("board_rotation") or "none",
             board_term_years=_int(params.get("board_term_years"), 3),
             notice_clear_days=_int(params.get("notice_clear_days"), 14),
+            agm_within_months=terms.agm_within_months, agm_max_gap_months=terms.agm_max_gap_months,
+            agm_clause=_clause_number(coop, "agm") if cite and coop.id in rulesets else "",
             tracked_from=own.tracked_from if own is not None else None,
             amendments=tuple(amendments.get(coop.id, ())) if registered else (),
             probations=tuple(probations.get(coop.id, ())) if registered else (),
@@ -206,8 +228,14 @@ def calendars(coops: Iterable[Coop], today: date, *, with_names: bool = True) ->
     return result
 
 
-def calendar_for(coop: Coop, today: date, *, with_names: bool = True) -> CoopCalendar:
-    return calendars([coop], today, with_names=with_names)[coop.id]
+def _clause_number(coop: Coop, key: str) -> str:
+    """'Rule 12.2' for the clause behind ``key`` in the co-op's rules, or '' if they lack it."""
+    cited = cite_clause(coop, key)
+    return "" if cited.startswith("The rules") else cited.partition(":")[0]
+
+
+def calendar_for(coop: Coop, today: date, *, with_names: bool = True, cite: bool = False) -> CoopCalendar:
+    return calendars([coop], today, with_names=with_names, cite=cite)[coop.id]
 
 
 def responsible_people(coop_ids: list[int]) -> dict[int, dict[str, list[tuple[int | None, str, str | None]]]]:

@@ -36,7 +36,7 @@ def _with_names() -> bool:
 
 def _render_index(new_feed_url: str | None = None, settings_form=None, status: int = 200):
     with_names = _with_names()
-    cal = queries.calendar_for(g.coop, _today(), with_names=with_names)
+    cal = queries.calendar_for(g.coop, _today(), with_names=with_names, cite=True)
     manage = policy.can(current_user, "calendar.manage", g.coop)
     people = queries.responsible_people([g.coop.id])[g.coop.id] if with_names else None
     if settings_form is None and manage:

@@ -101,6 +101,31 @@ def _register_terms(path: Path, raw: Any, clause_ids: set[str]) -> RegisterTerms
 
 
 @dataclass(frozen=True)
+class CalendarTerms:
+    """What the rules fix about the statutory calendar ([calendar] in the manifest)."""
+
+    #: the annual general meeting is held within this many months of each financial year end
+    agm_within_months: int = 6
+    #: and never more than this many months after the previous one
+    agm_max_gap_months: int = 15
+    #: the clause that says so ("id#label"); tests/rules check its text states both numbers
+    agm_clause: str = ""
+
+
+def _calendar_terms(path: Path, raw: Any, clause_ids: set[str]) -> CalendarTerms:
+    raw = raw if isinstance(raw, dict) else {}
+    unknown = set(raw) - set(CalendarTerms.__dataclass_fields__)
+    if unknown:
+        raise _fail(path, f"[calendar] has unknown keys {sorted(unknown)}")
+    terms = CalendarTerms(**raw)
+    if not (1 <= terms.agm_within_months <= terms.agm_max_gap_months <= 24):
+        raise _fail(path, "[calendar] needs 1 <= agm_within_months <= agm_max_gap_months <= 24")
+    if terms.agm_clause and terms.agm_clause.partition("#")[0] not in clause_ids:
+        raise _fail(path, f"[calendar] names unknown clause {terms.agm_clause!r}")
+    return terms
+
+
+@dataclass(frozen=True)
 class RuleSet:
     id: str
     title: str
@@ -119,6 +144,8 @@ class RuleSet:
     changelog: tuple[Release, ...] = ()
     #: what the registers must follow ([register] in the manifest): see RegisterTerms
     register: RegisterTerms = field(default_factory=lambda: RegisterTerms())
+    #: what the calendar must follow ([calendar] in the manifest): see CalendarTerms
+    calendar: CalendarTerms = field(default_factory=lambda: CalendarTerms())
 
     def clause_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.clauses)
@@ -207,7 +234,8 @@ def load_ruleset_dir(directory: Path) -> RuleSet:
                    document_kind=data.get("document_kind", "Rules"), description=data.get("description", ""),
                    directory=directory, parameters=parameters, clauses=tuple(clauses), coverage=coverage,
                    decisions=decisions, changelog=changelog,
-                   register=_register_terms(manifest, data.get("register"), seen))
+                   register=_register_terms(manifest, data.get("register"), seen),
+                   calendar=_calendar_terms(manifest, data.get("calendar"), seen))
 
 
 def _changelog(directory: Path, version: str) -> tuple[Release, ...]:

@@ -149,3 +149,12 @@ def test_filing_before_the_year_end_or_in_the_future_is_refused():
     with pytest.raises(CalendarError, match="future"):
         core.check_done(item.obligation, date(2025, 6, 2), date(2025, 6, 1))
     core.check_done(item.obligation, date(2025, 4, 1), date(2025, 6, 1))
+
+
+def test_the_agm_window_is_the_one_the_facts_carry_from_the_rules():
+    facts = core.Facts("society", True, date(2024, 3, 1), YearEnd(31, 3), agm_within_months=4,
+                       agm_max_gap_months=13, agm_clause="Rule 12.2")
+    agms = [i.obligation for i in core.obligations(facts, date(2025, 5, 1)) if i.obligation.kind == "agm"]
+    assert agms and agms[0].due_on == dates.add_months(agms[0].period_end, 4)
+    assert agms[0].basis.startswith("Your rules (Rule 12.2): within 4 months")
+    assert "never more than 13 months after the previous one" in agms[0].basis

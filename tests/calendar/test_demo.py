@@ -61,3 +61,24 @@ def test_demo_calendars(app):
                 f"agm-{first_end.isoformat()}": dates.add_months(first_end, 6)}
     assert {k: by for k, by in ((i.obligation.key, i.obligation.due_on) for i in northern.items)
             if k in expected} == expected
+
+
+def test_the_agm_window_comes_from_the_rules_and_cites_their_clause(app):
+    from coopkit import demo
+    from coopkit.meetings.citations import cite
+
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+        coop = _coop("preston-digital")
+        today = utcnow().date()
+        with app.test_request_context():
+            cited = calendar_for(coop, today, cite=True)
+            expected = cite(coop, "agm").partition(":")[0]
+        plain = calendar_for(coop, today)
+    assert expected.startswith("Rule ")
+    agm = next(i.obligation for i in cited.items if i.obligation.kind == "agm")
+    assert agm.basis.startswith(f"Your rules ({expected}): within 6 months of the end of each financial year")
+    assert (cited.facts.agm_within_months, cited.facts.agm_max_gap_months) == (6, 15)
+    # lists of many co-ops (the mentor's dashboard) do not read each co-op's rules for the number
+    assert next(i.obligation for i in plain.items if i.obligation.kind == "agm").basis.startswith("Your rules: within")

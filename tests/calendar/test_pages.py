@@ -152,3 +152,4 @@ def test_statements_stay_constant_whatever_the_number_of_members(app, client, ma
         counts.append(count_statements(app, client, _url(s))[0])
     assert counts[0] == counts[1], counts
     assert counts[0] <= 25, counts
+

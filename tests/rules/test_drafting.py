@@ -235,3 +235,20 @@ def test_each_rule_set_has_a_version_and_a_changelog_ending_with_it(ruleset):
     assert ruleset.changelog, "add changelog.toml"
     assert ruleset.changelog[0].version == ruleset.version
     assert all(release.changes for release in ruleset.changelog)
+
+
+# --- the calendar reads the AGM window from the manifest; the text must say the same ---------
+
+_MONTH_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+                9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+
+
+@pytest.mark.parametrize("ruleset", RULESETS)
+def test_the_agm_window_the_calendar_uses_is_the_one_the_rules_state(ruleset):
+    terms = ruleset.calendar
+    assert terms.agm_clause, "the manifest names the clause behind the AGM window"
+    within = _MONTH_WORDS.get(terms.agm_within_months, str(terms.agm_within_months))
+    for _answers, document in documents(ruleset):
+        text = " ".join(text_of(document, terms.agm_clause).split())
+        assert f"within {within} months of the end of" in text, text
+        assert f"never more than {terms.agm_max_gap_months} months after the previous one" in text, text
