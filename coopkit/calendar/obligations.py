@@ -20,9 +20,19 @@ from __future__ import annotations
 
 import calendar as _calendar
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, timedelta
 
+from coopkit.calendar.dates import (
+    FIRST_PERIOD_MAX_MONTHS,
+    FIRST_PERIOD_MIN_MONTHS,
+    CalendarError,
+    add_months,
+    first_year_end,
+    months_between,
+    notice_deadline,
+    year_ends,
+)
 from coopkit.calendar.facts import (  # noqa: F401  (re-exported: callers use obligations.Facts etc.)
     DUE_SOON_DAYS,
     STATUS_LABELS,
@@ -34,17 +44,6 @@ from coopkit.calendar.facts import (  # noqa: F401  (re-exported: callers use ob
     Obligation,
     Probation,
     status_of,
-)
-from coopkit.calendar.dates import (
-    FIRST_PERIOD_MAX_MONTHS,
-    FIRST_PERIOD_MIN_MONTHS,
-    CalendarError,
-    YearEnd,
-    add_months,
-    first_year_end,
-    months_between,
-    notice_deadline,
-    year_ends,
 )
 
 #: the annual return (AR30) with accounts is due this many months after the year end (FCA)
