@@ -16,7 +16,7 @@ from coopkit.audit.services import record
 from coopkit.coops.models import Coop, Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.proposals import ballotbox, integrity, tally
+from coopkit.proposals import ballotbox, integrity, settle, tally
 from coopkit.proposals import notify as mail
 from coopkit.proposals.errors import ProposalError
 from coopkit.proposals.models import Ballot, Participation, Proposal, VoterRollEntry
@@ -55,7 +55,7 @@ def settled(proposal: Proposal) -> bool:
     """True when the remaining voters can no longer change the outcome."""
     if proposal.state != "open":
         return False
-    return tally.outcome_is_settled(spec_for(proposal), ballots_of(proposal)).settled
+    return settle.outcome_is_settled(spec_for(proposal), ballots_of(proposal)).settled
 
 
 def result_to_json(result: tally.Result) -> str:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopkit.proposals import tally as t
+from coopkit.proposals.settle import outcome_is_settled
 
 
 def spec(method="resolution", eligible=10, quorum=2, **kw):
@@ -202,7 +203,7 @@ def test_settled_means_no_remaining_choices_change_the_outcome(data):
     s = t.Spec(method=method, eligible=eligible, quorum=t.quorum_needed(eligible, 2, 50),
                threshold_percent=data.draw(st.integers(50, 100)), basis=data.draw(st.sampled_from(t.BASES)),
                options=options)
-    verdict = t.outcome_is_settled(s, ballots)
+    verdict = outcome_is_settled(s, ballots)
     remaining = eligible - n
     outcomes = set()
     for k in range(remaining + 1):   # any number of the rest vote, each any way

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coopkit.proposals import tally as t
+from coopkit.proposals.settle import outcome_is_settled
 
 
 @st.composite
@@ -58,7 +59,7 @@ def test_an_instrument_needs_three_quarters_of_everyone(case):
     result = t.tally(t.Spec("instrument", eligible, 0, threshold_percent=75, basis="eligible"), ballots)
     signed = ballots.count("sign")
     assert result.passed == (4 * signed >= 3 * eligible and 2 * signed > eligible)
-    settled = t.outcome_is_settled(t.Spec("instrument", eligible, 0, threshold_percent=75, basis="eligible"), ballots)
+    settled = outcome_is_settled(t.Spec("instrument", eligible, 0, threshold_percent=75, basis="eligible"), ballots)
     if result.passed:
         assert settled.settled   # a signature is never withdrawn: passed is final
 
