@@ -251,7 +251,8 @@ class CohortRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"))
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id"), index=True)
-    #: the platform admin who would mentor the co-op; empty: the co-op is asked to join the cohort
+    #: the mentor the co-op is asked to accept (a platform admin, or a mentor added to the cohort
+    #: after the co-op joined it); empty: the co-op is asked to join the cohort
     mentor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -262,3 +263,22 @@ class CohortRequest(db.Model):
 
     cohort = relationship("Cohort", lazy="raise")
     mentor = relationship("User", foreign_keys=[mentor_id], lazy="raise")
+
+
+def mentor_follows(coop_id, cohort_id, user_id, is_admin):
+    """SQL condition: the mentor assigned to the co-op's cohort may follow the co-op.
+
+    A platform admin needs the co-op's yes (an accepted request). Any other mentor follows the
+    co-op unless a request about them is waiting for the co-op's answer or was declined: the
+    mentors already in a cohort when a co-op accepts it come with that yes, and a mentor added
+    to the cohort later is asked about, co-op by co-op. ``is_admin`` is a bool or a column.
+    The one place this rule lives: the policy, the mentor's lists and the digest use it."""
+    def about(*statuses):
+        return sa.exists().where(
+            CohortRequest.coop_id == coop_id, CohortRequest.cohort_id == cohort_id,
+            CohortRequest.mentor_id == user_id, CohortRequest.status.in_(statuses))
+
+    if isinstance(is_admin, bool):
+        return about("accepted") if is_admin else ~about("pending", "declined")
+    return sa.or_(sa.and_(is_admin.is_(True), about("accepted")),
+                  sa.and_(is_admin.is_(False), ~about("pending", "declined")))

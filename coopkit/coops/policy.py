@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import abort, g, has_app_context, redirect, request, url_for
 from flask_login import current_user
 
-from coopkit.coops.models import CohortRequest, Member, MentorAssignment, Officer
+from coopkit.coops.models import Member, MentorAssignment, Officer, mentor_follows
 from coopkit.extensions import db
 
 #: What mentors see of the people in a co-op: counts, never names. A mentor follows the
@@ -141,12 +141,7 @@ def _load_roles(user, coop) -> frozenset[str]:
     if coop.cohort_id is not None:
         query = sa.select(MentorAssignment.id).where(
             MentorAssignment.cohort_id == coop.cohort_id, MentorAssignment.user_id == user.id)
-        if user.is_admin:
-            # The platform admin mentors a co-op only once the co-op has accepted them.
-
-            query = query.where(sa.exists().where(
-                CohortRequest.coop_id == coop.id, CohortRequest.cohort_id == coop.cohort_id,
-                CohortRequest.mentor_id == user.id, CohortRequest.status == "accepted"))
+        query = query.where(mentor_follows(coop.id, coop.cohort_id, user.id, bool(user.is_admin)))
         mentor = db.session.execute(query.limit(1)).first()
         if mentor:
             roles.add("mentor")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from coopkit.coops.models import CohortRequest, Coop, Invitation, Member, MentorAssignment
+from coopkit.coops.models import Coop, Invitation, Member, MentorAssignment, mentor_follows
 from coopkit.extensions import db
 
 
@@ -20,15 +20,12 @@ def coops_of_user(user) -> list[tuple[Coop, str]]:
 
 
 def mentored_coops(user) -> list[Coop]:
-    """The co-ops of the cohorts ``user`` mentors (for a platform admin: those that accepted them)."""
+    """The co-ops of the cohorts ``user`` mentors that let them follow (coops.models.mentor_follows)."""
     query = (sa.select(Coop)
              .join(MentorAssignment, MentorAssignment.cohort_id == Coop.cohort_id)
              .where(MentorAssignment.user_id == user.id)
              .order_by(Coop.name))
-    if user.is_admin:
-        query = query.where(sa.exists().where(
-            CohortRequest.coop_id == Coop.id, CohortRequest.cohort_id == Coop.cohort_id,
-            CohortRequest.mentor_id == user.id, CohortRequest.status == "accepted"))
+    query = query.where(mentor_follows(Coop.id, Coop.cohort_id, user.id, bool(user.is_admin)))
     return list(db.session.execute(query).scalars())
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from coopkit.calendar.queries import summaries as calendar_summaries
-from coopkit.coops.models import Cohort, CohortRequest, Coop, MentorAssignment
+from coopkit.coops.models import Cohort, Coop, MentorAssignment, mentor_follows
 from coopkit.extensions import db
 from coopkit.founding.models import StepComment
 from coopkit.founding.progress import journey as build_journey
@@ -87,11 +87,8 @@ def rows_for(user, today: date, cohort_id: int | None = None) -> list[Row]:
     )
     if cohort_id is not None:
         query = query.where(Cohort.id == cohort_id)
-    if user.is_admin:
-        # A platform admin follows only the co-ops that accepted them as mentor.
-        query = query.where(sa.exists().where(
-            CohortRequest.coop_id == Coop.id, CohortRequest.cohort_id == Cohort.id,
-            CohortRequest.mentor_id == user.id, CohortRequest.status == "accepted"))
+    # only the co-ops that let this mentor follow them (a platform admin: those that accepted them)
+    query = query.where(mentor_follows(Coop.id, Cohort.id, user.id, bool(user.is_admin)))
     coops = db.session.execute(query).all()
     if not coops:
         return []

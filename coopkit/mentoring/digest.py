@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from coopkit.accounts.models import User
 from coopkit.calendar.queries import calendars
-from coopkit.coops.models import CohortRequest, Coop, MentorAssignment
+from coopkit.coops.models import Coop, MentorAssignment, mentor_follows
 from coopkit.database import add_unless_duplicate
 from coopkit.extensions import db
 from coopkit.mail import MailError, send_mail
@@ -46,10 +46,8 @@ def send_weekly(today: date) -> int:
     rows = db.session.execute(
         sa.select(User.id, User.email, Coop).join(MentorAssignment, MentorAssignment.user_id == User.id)
         .join(Coop, Coop.cohort_id == MentorAssignment.cohort_id)
-        # a platform admin hears about a co-op only once it accepted them as mentor
-        .where(sa.or_(User.is_admin.is_(False), sa.exists().where(
-            CohortRequest.coop_id == Coop.id, CohortRequest.cohort_id == Coop.cohort_id,
-            CohortRequest.mentor_id == User.id, CohortRequest.status == "accepted")))
+        # a mentor hears about a co-op only once it lets them follow it
+        .where(mentor_follows(Coop.id, Coop.cohort_id, User.id, User.is_admin))
         .order_by(User.id, Coop.name)
     ).all()
     coops = {coop.id: coop for _, _, coop in rows}

@@ -35,6 +35,12 @@ def _pending(coop_id: int, cohort_id: int, mentor_id: int | None):
 
 
 def _ask(coop: Coop, cohort: Cohort, actor, mentor=None) -> CohortRequest:
+    if mentor is not None:
+        # a fresh question replaces an earlier "no" about the same mentor (asked again after
+        # being removed from the cohort and added back)
+        db.session.execute(sa.update(CohortRequest).where(
+            CohortRequest.coop_id == coop.id, CohortRequest.cohort_id == cohort.id,
+            CohortRequest.mentor_id == mentor.id, CohortRequest.status == "declined").values(status="ended"))
     request = CohortRequest(coop_id=coop.id, cohort_id=cohort.id, mentor_id=mentor.id if mentor else None,
                             requested_by_id=actor.id, requested_at=utcnow(), status="pending")
     db.session.add(request)
@@ -110,7 +116,11 @@ def answer_request(coop: Coop, request: CohortRequest, accept: bool, actor) -> N
 
 
 def assign_mentor(cohort: Cohort, email: str, actor) -> MentorAssignment:
-    """Let the user with ``email`` follow the cohort. Flushes."""
+    """Add the user with ``email`` to the cohort's mentors. Each co-op already in the cohort is
+    asked whether this mentor may follow it (coops.models.mentor_follows): the co-op agreed to
+    the mentors it saw when it joined, not to whoever is added later. Co-ops that join later
+    see every mentor on the join request. Changes: adds a MentorAssignment and a pending
+    CohortRequest per co-op in the cohort; records ``mentor.assigned`` and the requests. Flushes."""
     user = find_by_email(email)
     if user is None:
         raise MentoringError("No coopkit account uses that email address. Ask the mentor to sign up first.")
@@ -125,10 +135,10 @@ def assign_mentor(cohort: Cohort, email: str, actor) -> MentorAssignment:
     record("mentor.assigned", actor=actor, subject=assignment, data={"cohort_id": cohort.id, "user_id": user.id})
     coops = db.session.execute(sa.select(Coop).where(Coop.cohort_id == cohort.id)).scalars().all()
     for coop in coops:
-        # Each co-op's log says who now follows it; a platform admin needs the co-op's yes first.
+        # Each co-op's log says who was added; they follow the co-op once it says yes.
         record("mentor.assigned", coop=coop, actor=actor, subject=assignment,
                data={"cohort_id": cohort.id, "user_id": user.id})
-        if user.is_admin:
+        if not _pending(coop.id, cohort.id, user.id):
             _ask(coop, cohort, actor, mentor=user)
     return assignment
 

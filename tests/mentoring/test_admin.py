@@ -123,7 +123,8 @@ def test_a_coop_moves_between_cohorts(client, app, make, login):
 
 
 def test_assign_and_unassign_a_mentor(client, app, make, login):
-    coop = make.coop(name="Northern Pixels")
+    founder = make.user()
+    coop = make.coop(name="Northern Pixels", founder=founder)
     cohort_id = make.cohort(coops=(coop,))
     mentor = make.user(name="Mina Mentor", email="mina@example.org")
     admin_client(client, make, login)
@@ -135,9 +136,15 @@ def test_assign_and_unassign_a_mentor(client, app, make, login):
         assignment = db.session.execute(sa.select(MentorAssignment)).scalar_one()
         assert assignment.user_id == mentor.id
 
-    # The mentor now sees the co-op, read-only.
+    # The co-op joined the cohort before this mentor was added: nothing until it says yes.
     mentor_client = app.test_client()
     login(mentor_client, mentor)
+    assert "Northern Pixels" not in mentor_client.get("/c/").text
+    assert mentor_client.get(f"/c/{coop.slug}/").status_code == 403
+    assert "Northern Pixels" not in mentor_client.get("/mentor/").text
+    _accept_all(app, coop.id, founder.id)
+
+    # The mentor now sees the co-op, read-only.
     assert "Northern Pixels" in mentor_client.get("/c/").text
     home = mentor_client.get(f"/c/{coop.slug}/")
     assert home.status_code == 200 and "you: mentor" in home.text
@@ -187,3 +194,41 @@ def test_non_admins_cannot_use_admin_pages(client, app, make, login):
     assert client.post("/admin/", data={"name": "Sneaky"}).status_code == 403
     assert client.get(f"/admin/cohorts/{cohort_id}").status_code == 403
     assert counts(app, Cohort) == (1,)
+
+
+def test_a_mentor_added_later_follows_only_the_coops_that_say_yes(client, app, make, login):
+    from coopkit.coops.models import CohortRequest
+
+    first_founder, second_founder = make.user(), make.user()
+    yes = make.coop(name="Says Yes", founder=first_founder)
+    no = make.coop(name="Says No", founder=second_founder)
+    old_mentor = make.user(name="Olga Old")
+    cohort_id = make.cohort(coops=(yes, no), mentors=(old_mentor,))
+    mentor = make.user(name="Nia New", email="nia@example.org")
+    admin_client(client, make, login)
+    client.post(f"/admin/cohorts/{cohort_id}/mentors", data={"mentor-email": "nia@example.org"})
+
+    # each co-op is asked, by name, on its requests page
+    secretary_view = app.test_client()
+    login(secretary_view, second_founder)
+    page = secretary_view.get(f"/c/{no.slug}/cohort/").text
+    assert "Nia New, a mentor added to your cohort" in page
+    with app.app_context():
+        pending = dict(db.session.execute(sa.select(CohortRequest.coop_id, CohortRequest.id).where(
+            CohortRequest.mentor_id == mentor.id, CohortRequest.status == "pending")).all())
+    assert set(pending) == {yes.id, no.id}
+    assert secretary_view.post(f"/c/{no.slug}/cohort/requests/{pending[no.id]}/decline").status_code == 302
+    _accept_all(app, yes.id, first_founder.id)
+
+    mentor_client = app.test_client()
+    login(mentor_client, mentor)
+    listed = mentor_client.get("/c/").text
+    assert "Says Yes" in listed and "Says No" not in listed
+    assert mentor_client.get(f"/c/{yes.slug}/").status_code == 200
+    assert mentor_client.get(f"/c/{no.slug}/").status_code == 403
+    dashboard = mentor_client.get("/mentor/").text
+    assert "Says Yes" in dashboard and "Says No" not in dashboard
+    # the mentor who was there when the co-ops joined keeps following both
+    old_client = app.test_client()
+    login(old_client, old_mentor)
+    assert old_client.get(f"/c/{no.slug}/").status_code == 200
