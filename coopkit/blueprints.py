@@ -14,6 +14,7 @@ from coopkit.founding.guides import bp as guides
 from coopkit.founding.views import bp as founding
 from coopkit.jobs.views import bp as jobs
 from coopkit.meetings import actions  # noqa: F401  (adds the meeting page's buttons to the blueprint)
+from coopkit.meetings import handlers as meetings_handlers
 from coopkit.meetings.views import bp as meetings
 from coopkit.mentoring.governance import bp as mentor_governance
 from coopkit.mentoring.requests import bp as cohort_requests
@@ -46,5 +47,5 @@ def all_blueprints():
 def connect_effect_handlers() -> None:
     """Connect every package's handlers to the effects announced below it (see coopkit.effects).
     Idempotent: create_app calls it for every app."""
-    for handlers in (register_handlers, rules_handlers):
+    for handlers in (register_handlers, rules_handlers, meetings_handlers):
         handlers.connect()

@@ -29,6 +29,9 @@ from coopkit.meetings.models import (  # noqa: F401
     Consent,
     Meeting,
     MeetingBallot,
+    MeetingBallotBox,
+    MeetingCandidate,
+    MeetingRanking,
     MeetingVoter,
     Proxy,
 )

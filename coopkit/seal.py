@@ -35,6 +35,11 @@ def ballot_context(proposal_id: int, box_id: str) -> str:
     return f"coopkit ballot: proposal {proposal_id}, box {box_id}"
 
 
+def meeting_ballot_context(item_id: int, box_id: str) -> str:
+    """What a sealed ballot of a secret poll at a general meeting is bound to: its agenda item and box row."""
+    return f"coopkit meeting ballot: item {item_id}, box {box_id}"
+
+
 def box_key(secret_key: str | bytes) -> bytes:
     """The ballot box's key, derived from the application's secret key (kept outside the database)."""
     if isinstance(secret_key, str):

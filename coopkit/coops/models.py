@@ -189,6 +189,8 @@ class Officer(db.Model):
     office: Mapped[str] = mapped_column(sa.String(20))
     appointed_on: Mapped[date]
     ceased_on: Mapped[date | None]
+    #: an elected director's term under the rules (elected at a general meeting); empty otherwise
+    term_ends_on: Mapped[date | None]
     #: particulars a company keeps for each director (Companies Act 2006 ss.162-163): a service address
     #: (defaults to the register address), date of birth (non-members; a member's is on their entry),
     #: nationality, country of usual residence and business occupation. Private: the secretary only.

@@ -15,6 +15,8 @@ from coopkit.extensions import db
 from coopkit.meetings import kinds, procedure
 from coopkit.meetings.common import MeetingError, may_manage, require_draft, uk_day
 from coopkit.meetings.models import AgendaItem, Meeting
+from coopkit.proposals.errors import ProposalError
+from coopkit.proposals.kinds import check_amendment
 
 
 @dataclass
@@ -50,6 +52,9 @@ def _check_item(coop, meeting: Meeting, draft: ItemDraft) -> ItemDraft:
         draft.resolution_text = f"That the minutes of meeting {earlier.number} ({earlier.title}) are approved " \
                                 f"as a correct record and signed by the chair."
         return draft
+    if draft.kind in procedure.MEMBER_KIND_LABELS:
+        raise MeetingError(f"{procedure.MEMBER_KIND_LABELS[draft.kind]}: use its own form, which records the "
+                           f"member concerned (or the candidates).")
     if draft.kind not in procedure.KINDS:
         raise MeetingError("Choose the kind of resolution (ordinary, special, statutory special...).")
     if draft.kind not in kinds.available(coop):
@@ -70,9 +75,24 @@ def _check_item(coop, meeting: Meeting, draft: ItemDraft) -> ItemDraft:
                                "engagements or conversion.")
     elif draft.kind != "statutory_confirmation":
         draft.purpose = None
-    if draft.rule_changes and draft.kind != "special":
-        raise MeetingError("Changing the rules needs a special resolution.")
+    if draft.rule_changes:
+        check_rule_changes(coop, draft.kind, draft.rule_changes)
     return draft
+
+
+def check_rule_changes(coop, key: str | None, changes: dict) -> None:
+    """A rules amendment may be put to a meeting as this kind: a special resolution (or the
+    entrenched kind, for an entrenched clause, where the rules allow it at a meeting), and the
+    amended rules pass the legal check. Checked when the item is added and again before notice."""
+    if key not in ("special", "entrenched"):
+        raise MeetingError("Changing the rules needs a special resolution.")
+    try:
+        check_amendment(coop, kinds.kind_of(coop, key), changes)
+    except (ProposalError, kinds.KindMissing) as exc:
+        message = str(exc)
+        if "entrenched" in message and "entrenched" not in kinds.available(coop):
+            message += " Your rules do not allow that change at a general meeting."
+        raise MeetingError(message) from None
 
 
 def _check_confirmation(coop, meeting: Meeting, draft: ItemDraft) -> None:

@@ -51,6 +51,15 @@ class Presence:
     def held_by(self, holder_id: int) -> list[int]:
         return [member for member, holder in self.represented if holder == holder_id]
 
+    def without(self, member_id: int | None) -> Presence:
+        """Those who may vote on an item the member concerned may not vote on (their own expulsion):
+        not the member, not anyone through them as proxy holder, and not them through a proxy."""
+        if member_id is None:
+            return self
+        return Presence(tuple(m for m in self.in_person if m != member_id),
+                        tuple(m for m in self.online if m != member_id),
+                        tuple((m, h) for m, h in self.represented if member_id not in (m, h)))
+
 
 def presence(meeting: Meeting) -> Presence:
     """Attendance now (two statements): present in person or online and not left, and the live

@@ -17,7 +17,7 @@ from coopkit.coops.models import Member
 from coopkit.coops.queries import member_for_user
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
-from coopkit.meetings import kinds, procedure
+from coopkit.meetings import ballots, kinds, memberitems, outcomes, procedure
 from coopkit.meetings.attendance import EARLY_START, Presence, presence, require_manager
 from coopkit.meetings.citations import cite
 from coopkit.meetings.common import (
@@ -25,7 +25,6 @@ from coopkit.meetings.common import (
     live_items,
     next_number,
     rules_for,
-    uk_day,
 )
 from coopkit.meetings.models import (
     AgendaItem,
@@ -34,7 +33,6 @@ from coopkit.meetings.models import (
     MeetingVoter,
 )
 from coopkit.proposals.timefmt import uk_datetime
-from coopkit.rules.services import RulesError, create_amended_version
 
 log = logging.getLogger("coopkit.meetings")
 
@@ -116,11 +114,18 @@ def adjourn_meeting(meeting: Meeting, coop, user, *, reason: str = "", now: date
         raise MeetingError("Another change was being made at the same time: please try again.")
     for item in live_items(meeting):
         if item.state in ("pending", "voting"):
-            db.session.add(AgendaItem(meeting_id=later.id, position=item.position, title=item.title,
-                                      item_type=item.item_type, kind=item.kind, resolution_text=item.resolution_text,
-                                      purpose=item.purpose, confirms_item_id=item.confirms_item_id,
-                                      approves_meeting_id=item.approves_meeting_id, secret=item.secret,
-                                      rule_changes_json=item.rule_changes_json))
+            moved = AgendaItem(meeting_id=later.id, position=item.position, title=item.title,
+                               item_type=item.item_type, kind=item.kind, resolution_text=item.resolution_text,
+                               purpose=item.purpose, confirms_item_id=item.confirms_item_id,
+                               approves_meeting_id=item.approves_meeting_id, secret=item.secret,
+                               rule_changes_json=item.rule_changes_json, subject_member_id=item.subject_member_id,
+                               subject_reasons=item.subject_reasons, subject_notified_on=item.subject_notified_on,
+                               subject_reply=item.subject_reply, subject_reply_at=item.subject_reply_at,
+                               seats=item.seats)
+            db.session.add(moved)
+            if item.kind == "election":
+                db.session.flush()
+                memberitems.carry_candidates(item, moved)
             item.state, item.note = "withdrawn", f"Adjourned to meeting {later.number}."
     was = meeting.state
     meeting.state, meeting.closed_at = "adjourned", now
@@ -135,13 +140,20 @@ def adjourn_meeting(meeting: Meeting, coop, user, *, reason: str = "", now: date
     return later
 
 
-def _votable(item: AgendaItem, meeting: Meeting) -> None:
+def _votable(item: AgendaItem, meeting: Meeting, coop) -> None:
     if item.meeting_id != meeting.id:
         raise MeetingError("That item is not on this meeting's agenda.")
     if meeting.state != "open":
         raise MeetingError("Votes are taken only while the meeting is under way.")
     if item.item_type == "business":
         raise MeetingError("This item is business to receive, not a resolution: record it as dealt with.")
+    memberitems.ready_to_vote(item, meeting, coop)
+
+
+def _voters(item: AgendaItem, here: Presence) -> Presence:
+    """Who may vote on ``item``: everyone present or represented, except, on an expulsion, the
+    member concerned (not on the roll, and not a proxy holder for it)."""
+    return here.without(item.subject_member_id) if item.kind == "expulsion" else here
 
 
 def _quorate_now(meeting: Meeting, coop) -> Presence:
@@ -158,20 +170,22 @@ def record_hands(item: AgendaItem, meeting: Meeting, coop, user, votes_for: int,
     """The chair records a show of hands. Quorum is checked now; the counts cannot exceed those
     present or represented. Flushes; audits meeting.vote_recorded."""
     require_manager(meeting, coop, user, "Recording a vote")
-    _votable(item, meeting)
     if item.state != "pending":
         raise MeetingError("This resolution has already been voted on." if item.state == "decided"
                            else "A poll is open on this resolution: close the poll to count it.")
+    _votable(item, meeting, coop)
+    if item.kind == "election":
+        raise MeetingError("Directors are elected by ranked ballot: open a poll for the election.")
     if item.secret:
         raise MeetingError("A secret ballot was asked for on this resolution: open a secret poll instead.")
-    here = _quorate_now(meeting, coop)
+    here = _voters(item, _quorate_now(meeting, coop))
     try:
         count = procedure.Count(int(votes_for), int(against), int(abstain))
     except (TypeError, ValueError):
         raise MeetingError("Give the number of votes for, against and abstaining (0 or more).") from None
     if count.total > here.total:
-        raise MeetingError(f"{count.total} votes counted but only {here.total} members are present or "
-                           f"represented: count again.")
+        raise MeetingError(f"{count.total} votes counted but only {here.total} members present or represented "
+                           f"may vote on this: count again.")
     return _decide(item, meeting, coop, user, count, "hands", here, now or utcnow())
 
 
@@ -179,9 +193,9 @@ def open_poll(item: AgendaItem, meeting: Meeting, coop, user, *, secret: bool = 
     """Open a poll that members present answer in the browser (secret if asked for now or on
     the agenda). Flushes; audits meeting.poll_opened."""
     require_manager(meeting, coop, user, "Opening a poll")
-    _votable(item, meeting)
     if item.state != "pending":
         raise MeetingError("This resolution has already been voted on, or its poll is open.")
+    _votable(item, meeting, coop)
     _quorate_now(meeting, coop)
     item.state, item.method, item.secret = "voting", "poll", bool(item.secret or secret)
     db.session.flush()
@@ -192,28 +206,54 @@ def open_poll(item: AgendaItem, meeting: Meeting, coop, user, *, secret: bool = 
 def cast_poll_vote(item: AgendaItem, meeting: Meeting, coop, user, choice: str, *, for_member_id: int | None = None,
                    now: datetime | None = None) -> None:
     """Cast the user's own vote, or (``for_member_id``) the vote of a member whose proxy they
-    hold. Only members present may vote; once per member. A secret poll stores the choice with no
-    member. Flushes; audits meeting.poll_vote (never the choice)."""
+    hold. Only members present may vote; once per member; never the member an expulsion is about.
+    A secret poll seals the choice in the ballot box. Flushes; audits meeting.poll_vote (never the choice)."""
+    if item.kind == "election":
+        raise MeetingError("Rank the candidates: this is an election.")
+    if choice not in ("for", "against", "abstain"):
+        raise MeetingError("Choose for, against or abstain.")
+    _cast(item, meeting, coop, user, for_member_id, now, choice=choice)
+
+
+def cast_ranking(item: AgendaItem, meeting: Meeting, coop, user, ranking: list[int], *,
+                 for_member_id: int | None = None, now: datetime | None = None) -> None:
+    """Cast a ranked ballot in an election (indexes into the candidates, first preference first;
+    an empty ranking is a blank ballot). Flushes; audits meeting.poll_vote (never the ranking)."""
+    if item.kind != "election":
+        raise MeetingError("This is not an election: vote for, against or abstain.")
+    count = len(memberitems.candidates(item))
+    ranked = []
+    for raw in ranking:
+        if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw < count:
+            raise MeetingError("That candidate is not on this ballot.")
+        if raw in ranked:
+            raise MeetingError("Each candidate can have only one place in your ranking.")
+        ranked.append(raw)
+    _cast(item, meeting, coop, user, for_member_id, now, ranking=ranked)
+
+
+def _cast(item, meeting, coop, user, for_member_id, now, *, choice=None, ranking=None) -> None:
     now = now or utcnow()
     if item.meeting_id != meeting.id or item.state != "voting" or meeting.state != "open":
         raise MeetingError("No poll is open on this item.")
-    if choice not in ("for", "against", "abstain"):
-        raise MeetingError("Choose for, against or abstain.")
     voter = member_for_user(coop, user)
     here = presence(meeting)
     if voter is None or not here.is_present(voter.id):
         raise MeetingError("Only members present at the meeting (in person or online) can vote in its poll.")
     whose = voter.id
     if for_member_id is not None and for_member_id != voter.id:
-        if for_member_id not in here.held_by(voter.id):
-            raise MeetingError("You don't hold that member's proxy at this meeting.")
         whose = for_member_id
+    if item.kind == "expulsion" and item.subject_member_id in (voter.id, whose):
+        raise MeetingError("The member a resolution to expel is about does not vote on it, in person or as a "
+                           "proxy holder (" + kinds.kind_of(coop, "expulsion").citation + ").")
+    allowed = _voters(item, here)
+    if whose != voter.id and whose not in allowed.held_by(voter.id):
+        raise MeetingError("You don't hold that member's proxy at this meeting.")
     if not add_unless_duplicate(MeetingVoter(item_id=item.id, member_id=whose,
                                              cast_by_member_id=voter.id if whose != voter.id else None,
                                              voted_at=now)):
         raise MeetingError("That vote has already been cast: each member votes once.")
-    db.session.add(MeetingBallot(item_id=item.id, member_id=None if item.secret else whose, choice=choice))
-    db.session.flush()
+    ballots.put(item, whose, choice=choice, ranking=ranking)
     record("meeting.poll_vote", coop=coop, actor=user, subject=meeting,
            data={"item_id": item.id} if item.secret else {"item_id": item.id, "member_id": whose})
 
@@ -229,12 +269,15 @@ def close_poll(item: AgendaItem, meeting: Meeting, coop, user, *, now: datetime 
     require_manager(meeting, coop, user, "Closing a poll")
     if item.meeting_id != meeting.id or item.state != "voting" or meeting.state != "open":
         raise MeetingError("No poll is open on this item.")
-    here = _quorate_now(meeting, coop)
+    here = _voters(item, _quorate_now(meeting, coop))
+    ballots.empty_box(item)
+    if item.kind == "election":
+        return outcomes.decide_election(item, meeting, coop, user, ballots.rankings(item), here, now or utcnow())
     return _decide(item, meeting, coop, user, poll_counts(item), "poll", here, now or utcnow())
 
 
 def _decide(item, meeting, coop, user, count, method, here: Presence, now) -> procedure.MeetingResult:
-    members = max(meeting.entitled or 0, here.total)
+    members = max((meeting.entitled or 0) - (1 if item.kind == "expulsion" else 0), here.total)
     try:
         counting, citation = kinds.counting_for(coop, item.kind)
         result = procedure.count_vote(counting, count, members=members)
@@ -252,31 +295,8 @@ def _decide(item, meeting, coop, user, count, method, here: Presence, now) -> pr
                  "abstain": count.abstain, "outcome": result.outcome})
     log.info("Meeting %s item %s: %s", meeting.id, item.id, result.outcome)
     if result.passed:
-        _consequences(item, meeting, coop, user)
+        outcomes.after_passed(item, meeting, coop, user)
     return result
-
-
-def _consequences(item: AgendaItem, meeting: Meeting, coop, user) -> None:
-    """What a passed resolution changes: approved minutes, amended rules, a confirmed statutory
-    special resolution (recorded for the secretary to file)."""
-    if item.item_type == "minutes" and item.approves_meeting_id:
-        earlier = db.session.get(Meeting, item.approves_meeting_id)
-        earlier.minutes_approved_at_id, earlier.minutes_approved_on = meeting.id, uk_day(item.decided_at)
-        record("meeting.minutes_approved", coop=coop, actor=user, subject=earlier, data={"at": meeting.number})
-    if item.kind == "special" and item.rule_changes:
-        try:
-            with db.session.begin_nested():
-                version = create_amended_version(coop, item.rule_changes, user, None)
-        except (RulesError, ValueError, LookupError, sa.exc.SQLAlchemyError):
-            log.exception("Meeting %s item %s passed but the amended rules could not be made", meeting.id, item.id)
-        else:
-            item.amended_rules_version_id = version.id
-            record("meeting.rules_amended", coop=coop, actor=user, subject=meeting,
-                   data={"item_id": item.id, "rules_version_id": version.id})
-    if item.kind == "statutory_confirmation":
-        record("meeting.statutory_confirmed", coop=coop, actor=user, subject=meeting,
-               data={"item_id": item.id, "confirms": item.confirms_item_id, "purpose": item.purpose})
-    db.session.flush()
 
 
 def note_business(item: AgendaItem, meeting: Meeting, coop, user, note: str) -> None:

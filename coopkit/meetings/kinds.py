@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from coopkit.meetings.procedure import KIND_LABELS, Counting
+from coopkit.meetings.procedure import KIND_LABELS, MEMBER_KIND_LABELS, Counting
+from coopkit.rules.decisions import DecisionKind
 from coopkit.rules.queries import decision_kinds
 
 
@@ -20,6 +21,22 @@ def available(coop) -> dict[str, str]:
         if base in kinds and kinds[base].at_meeting:
             out[key] = label
     return out
+
+
+def member_kinds(coop) -> dict[str, str]:
+    """Expulsion, admission (where the members admit) and election of directors (an elected
+    board), as far as this co-op's rules provide them at a general meeting: key -> label."""
+    kinds = decision_kinds(coop)
+    return {key: label for key, label in MEMBER_KIND_LABELS.items() if key in kinds and kinds[key].at_meeting}
+
+
+def kind_of(coop, key: str) -> DecisionKind:
+    """The rules' decision kind ``key`` at a general meeting, or KindMissing."""
+    kind = decision_kinds(coop).get(key)
+    if kind is None or not kind.at_meeting:
+        label = {**KIND_LABELS, **MEMBER_KIND_LABELS}.get(key, key).lower()
+        raise KindMissing(f"Your rules provide no {label} at a general meeting.")
+    return kind
 
 
 def counting_for(coop, key: str) -> tuple[Counting, str]:

@@ -122,7 +122,11 @@ class AgendaItem(db.Model):
         sa.CheckConstraint("item_type IN ('business', 'resolution', 'minutes')", name="item_type"),
         sa.CheckConstraint("state IN ('pending', 'voting', 'decided', 'noted', 'withdrawn')", name="state"),
         sa.CheckConstraint("kind IS NULL OR kind IN ('ordinary', 'special', 'statutory_special', "
-                           "'statutory_confirmation', 'audit_exemption')", name="kind"),
+                           "'statutory_confirmation', 'audit_exemption', 'entrenched', 'expulsion', 'admission', "
+                           "'election')", name="kind"),
+        sa.CheckConstraint("subject_heard IS NULL OR subject_heard IN ('spoke', 'declined', 'absent')",
+                           name="subject_heard"),
+        sa.CheckConstraint("seats IS NULL OR seats >= 1", name="seats"),
         sa.CheckConstraint("votes_for IS NULL OR (votes_for >= 0 AND votes_against >= 0 AND votes_abstain >= 0)",
                            name="counts"),
         sa.CheckConstraint("outcome IS NULL OR outcome IN ('passed', 'failed')", name="outcome"),
@@ -163,6 +167,18 @@ class AgendaItem(db.Model):
     #: business items: what the chair recorded (e.g. "The accounts for 2025 were received.")
     note: Mapped[str] = mapped_column(sa.Text, default="")
     decided_at: Mapped[datetime | None]
+    #: expulsion or admission: the member the resolution is about
+    subject_member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"))
+    #: expulsion: the reasons given to the member in writing, and the day that notice was given
+    subject_reasons: Mapped[str] = mapped_column(sa.Text, default="")
+    subject_notified_on: Mapped[date | None]
+    #: expulsion: the member's written reply (empty with a time: they gave none), recorded before the vote
+    subject_reply: Mapped[str] = mapped_column(sa.Text, default="")
+    subject_reply_at: Mapped[datetime | None]
+    #: expulsion: at the meeting, the member spoke, declined to speak, or did not attend
+    subject_heard: Mapped[str | None] = mapped_column(sa.String(10))
+    #: election: how many directors are elected
+    seats: Mapped[int | None]
 
     @property
     def rule_changes(self) -> dict:
@@ -261,3 +277,45 @@ class MeetingBallot(db.Model):
     #: open polls only
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"))
     choice: Mapped[str] = mapped_column(sa.String(8))
+
+
+class MeetingCandidate(db.Model):
+    """A member standing in an election of directors at the meeting (nominated in writing before
+    the rules' deadline). Withdrawn, never deleted."""
+
+    __tablename__ = "meeting_candidates"
+    __table_args__ = (sa.UniqueConstraint("item_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_items.id"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), index=True)
+    #: the day the secretary received the nomination in writing
+    nominated_on: Mapped[date]
+    withdrawn_at: Mapped[datetime | None]
+
+
+class MeetingBallotBox(db.Model):
+    """A secret poll's ballot while the poll is open: sealed (coopkit.seal) with a key outside the
+    database, random id, nothing else. At close every sealed ballot of the item is opened and
+    written to meeting_ballots or meeting_rankings in random order, and the box rows are deleted."""
+
+    __tablename__ = "meeting_ballot_box"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=random_id)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_items.id"), index=True)
+    sealed: Mapped[str] = mapped_column(sa.Text)
+
+
+class MeetingRanking(db.Model):
+    """A ranked ballot in an election at the meeting: candidate positions (JSON list of indexes
+    into the item's candidates, first preference first). Secret polls: no member, random key."""
+
+    __tablename__ = "meeting_rankings"
+    __table_args__ = (sa.UniqueConstraint("item_id", "member_id"), {"sqlite_with_rowid": False})
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=random_id)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_items.id"), index=True)
+    #: open polls only
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id"))
+    ranking: Mapped[str] = mapped_column(sa.Text)

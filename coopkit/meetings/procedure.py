@@ -24,8 +24,17 @@ KIND_LABELS: dict[str, str] = {
     "statutory_special": "Statutory special resolution (first meeting)",
     "statutory_confirmation": "Confirmation of a statutory special resolution (second meeting)",
     "audit_exemption": "Resolution not to have the accounts audited (section 84 of the 2014 Act)",
+    "entrenched": "Change to an entrenched clause (every member must agree)",
 }
 KINDS = tuple(KIND_LABELS)
+#: decision kinds about one member, or electing directors: put on the agenda with their own form
+MEMBER_KIND_LABELS: dict[str, str] = {
+    "expulsion": "Expulsion of a member",
+    "admission": "Admission of a member",
+    "election": "Election of directors",
+}
+#: the rules' deadline for standing for election: in writing at least this many days before the meeting
+NOMINATION_DAYS = 7
 #: what a statutory special resolution may be for (ss.109-113 of the 2014 Act)
 STATUTORY_PURPOSES = {
     "amalgamation": "amalgamation with another society",

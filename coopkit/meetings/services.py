@@ -20,7 +20,7 @@ from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 from coopkit.jobs import after_commit
 from coopkit.meetings import procedure
-from coopkit.meetings.agenda import check_confirmation_window
+from coopkit.meetings.agenda import check_confirmation_window, check_rule_changes
 from coopkit.meetings.common import (
     MeetingError,
     caller_role,
@@ -32,6 +32,7 @@ from coopkit.meetings.common import (
     rules_for,
     uk_day,
 )
+from coopkit.meetings.memberitems import notice_problem
 from coopkit.meetings.models import AgendaItem, Consent, Meeting
 from coopkit.proposals.services import voting_roll
 
@@ -207,6 +208,11 @@ def send_notice(meeting: Meeting, coop, user, *, short_notice: bool = False, now
         if item.kind == "statutory_confirmation":
             first = db.session.get(AgendaItem, item.confirms_item_id)
             check_confirmation_window(db.session.get(Meeting, first.meeting_id), meeting)
+        problem = notice_problem(item, meeting, coop)
+        if problem:
+            raise MeetingError(f"Item {item.position}: {problem}")
+        if item.rule_changes:
+            check_rule_changes(coop, item.kind, item.rule_changes)
     sent_on, day = uk_day(now), uk_day(meeting.starts_at)
     earliest = procedure.earliest_meeting_day(sent_on, rules.notice_clear_days)
     if meeting.adjourned_from_id is None and day < earliest and not short_notice:

@@ -3,6 +3,10 @@
 The register reads the proposals' passed decisions directly (it is above proposals in the
 package order, .importlinter); a package above the register that records decisions about one
 member (meetings) adds its own source with :func:`provide` at app start-up.
+
+A decision's id is a proposal's id, or minus the id of a resolution passed at a general meeting
+(a meeting agenda item): the two never collide, so one integer column (``admitted_by_proposal_id``)
+and one choice on the register's forms can cite either.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ class Decision:
     subject_member_id: int | None
     #: "Rule 14.1: expulsion of a member, 75% of votes cast"
     citation: str
+    #: how members know it: "Proposal 12" (the default) or "Meeting 3, item 2"
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or f"Proposal {self.number}"
 
 
 #: functions (coop_id) -> the co-op's passed decisions (every kind), registered at start-up
@@ -74,11 +84,11 @@ def check(coop_id: int, decision_id: int, purpose: str, member_id: int, member_n
         if decision.id != decision_id:
             continue
         if decision.kind not in KINDS_FOR[purpose]:
-            raise ValueError(f"Proposal {decision.number} is not a decision that {WHAT[purpose]} a member "
+            raise ValueError(f"{decision.name} is not a decision that {WHAT[purpose]} a member "
                              f"({decision.citation}). Choose the passed {purpose} decision about "
                              f"{member_name}.")
         if decision.subject_member_id != member_id:
-            raise ValueError(f"Proposal {decision.number} is about someone else. Choose the passed {purpose} "
+            raise ValueError(f"{decision.name} is about someone else. Choose the passed {purpose} "
                              f"decision about {member_name}.")
         return decision
     raise ValueError(f"Choose a passed {purpose} decision of this co-op about {member_name}.")
@@ -86,10 +96,16 @@ def check(coop_id: int, decision_id: int, purpose: str, member_id: int, member_n
 
 def number_of(coop_id: int, decision_id: int | None) -> int | None:
     """The number members know a decision by, for an entry that cites it (any kind)."""
+    found = find(coop_id, decision_id)
+    return found.number if found else None
+
+
+def find(coop_id: int, decision_id: int | None) -> Decision | None:
+    """The decision with this id (any kind), or None."""
     if decision_id is None:
         return None
     for provider in _providers:
         for decision in provider(coop_id):
             if decision.id == decision_id:
-                return decision.number
+                return decision
     return None

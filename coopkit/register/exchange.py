@@ -33,7 +33,7 @@ from coopkit.coops.models import Coop
 from coopkit.coops.slugs import CoopError, check_slug
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.seal import SealError, ballot_context, box_key, seal, unseal
+from coopkit.seal import SealError, ballot_context, box_key, meeting_ballot_context, seal, unseal
 
 log = logging.getLogger("coopkit.register")
 
@@ -215,6 +215,10 @@ def import_coop(data: bytes, slug: str, actor=None):
         archived = _archive_audit_log(archive, manifest, coop.id)
         for table, new_pk, column, target, old in soft:
             new_value = id_map.get(target, {}).get(old)
+            if target == "proposals" and isinstance(old, int) and old < 0:
+                # minus a meeting agenda item's id: a resolution passed at a general meeting (register.authority)
+                item = id_map.get("meeting_items", {}).get(-old)
+                new_value = -item if item else None
             pk = list(table.primary_key.columns)[0]
             db.session.execute(sa.update(table).where(pk == new_pk).values({column: new_value}))
         db.session.flush()
@@ -316,6 +320,8 @@ def _restore_table(table, rows, coop_id, user_map, id_map, soft) -> dict:
             values[column.name] = value
         if table.name == "ballot_box":
             values.update(_resealed(row, values["proposal_id"]))
+        elif table.name == "meeting_ballot_box":
+            values.update(_resealed(row, values["item_id"], meeting=True))
         if single_pk is not None:
             new_pk = db.session.execute(table.insert().values(values).returning(single_pk)).scalar_one()
             mapping[row[single_pk.name]] = new_pk
@@ -325,19 +331,21 @@ def _restore_table(table, rows, coop_id, user_map, id_map, soft) -> dict:
     return mapping
 
 
-def _resealed(row: dict, new_proposal_id: int) -> dict:
-    """A sealed ballot of an open secret vote, bound again to its restored proposal and a new box
-    id. It opens only with the key of the installation that sealed it (the same
-    COOPKIT_SECRET_KEY): elsewhere the restore stops rather than lose votes."""
+def _resealed(row: dict, new_owner_id: int, *, meeting: bool = False) -> dict:
+    """A sealed ballot of an open secret vote (a proposal's, or a poll at a meeting), bound again to
+    its restored proposal or agenda item and a new box id. It opens only with the key of the
+    installation that sealed it (the same COOPKIT_SECRET_KEY): elsewhere the restore stops rather
+    than lose votes."""
     from flask import current_app
 
 
     key = box_key(current_app.config["SECRET_KEY"])
+    context = meeting_ballot_context if meeting else ballot_context
     try:
-        payload = unseal(key, row["sealed"], ballot_context(row["proposal_id"], row["id"]))
+        payload = unseal(key, row["sealed"], context(row["item_id" if meeting else "proposal_id"], row["id"]))
     except (SealError, KeyError):
         raise ExchangeError("The archive holds sealed ballots of an open secret vote, and they only open with the "
                             "secret key of the installation that made it (COOPKIT_SECRET_KEY). Restore it there, "
                             "or export again once the vote has closed.") from None
     new_id = secrets.token_hex(16)
-    return {"id": new_id, "sealed": seal(key, payload, ballot_context(new_proposal_id, new_id))}
+    return {"id": new_id, "sealed": seal(key, payload, context(new_owner_id, new_id))}

@@ -48,6 +48,25 @@ def appoint_officer(member: Member, office: str, *, on: date, actor) -> Officer:
     return officer
 
 
+def elect_director(member: Member, *, on: date, term_ends_on: date | None, actor, decision: str) -> Officer:
+    """Record a director elected at a general meeting (``decision`` says which resolution) with
+    the term the rules give. A director re-elected keeps their appointment with the new term.
+    Changes: adds an Officer, or sets an Officer's term_ends_on. Flushes."""
+    held = db.session.execute(
+        sa.select(Officer).where(Officer.member_id == member.id, Officer.office == "director",
+                                 Officer.ceased_on.is_(None))).scalar_one_or_none()
+    if held is None:
+        officer = appoint_officer(member, "director", on=on, actor=actor)
+    else:
+        officer = held
+    officer.term_ends_on = term_ends_on
+    db.session.flush()
+    record("officer.elected", coop=_coop(member), actor=actor, subject=officer,
+           data={"member_id": member.id, "on": on.isoformat(), "re_elected": held is not None,
+                 "term_ends_on": term_ends_on.isoformat() if term_ends_on else None, "by": decision})
+    return officer
+
+
 def appoint_non_member(coop, *, name: str, office: str, on: date, actor, service_address: str = "",
                        date_of_birth: date | None = None) -> Officer:
     """Record an officer who is not a member (the rules let the directors appoint a secretary or a

@@ -282,16 +282,17 @@ def coop_amendments(coop) -> list[RegisterAmendment]:
         .order_by(RegisterAmendment.created_at, RegisterAmendment.id)).scalars())
 
 
-def passed_decisions(coop, purpose: str, member_id: int | None = None) -> list[tuple[int, int, str]]:
-    """(id, number, title) of the co-op's passed decisions that may authorise ``purpose``
-    ("admission" or "expulsion") for the member, newest first (register.authority)."""
+def passed_decisions(coop, purpose: str, member_id: int | None = None) -> list[tuple[int, str, str]]:
+    """(id, "Proposal 12" or "Meeting 3, item 2", title) of the co-op's passed decisions that may
+    authorise ``purpose`` ("admission" or "expulsion") for the member, newest first (register.authority)."""
     from coopkit.register import authority
 
-    return [(d.id, d.number, d.title) for d in authority.decisions_for(coop.id, purpose, member_id)]
+    return [(d.id, d.name, d.title) for d in authority.decisions_for(coop.id, purpose, member_id)]
 
 
-def proposal_number(coop, proposal_id: int | None) -> int | None:
-    """The number members know a decision by, for an entry that cites it."""
+def proposal_number(coop, proposal_id: int | None) -> str | None:
+    """How members know the decision an entry cites: "proposal 12" or "meeting 3, item 2"."""
     from coopkit.register import authority
 
-    return authority.number_of(coop.id, proposal_id)
+    found = authority.find(coop.id, proposal_id)
+    return found.name[:1].lower() + found.name[1:] if found else None

@@ -35,7 +35,7 @@ def register_counts(coop):
 
 def _proposal_choices(none_label: str, purpose: str, member):
     """The passed decisions of the right kind about this member (register.authority)."""
-    return choices([(0, none_label)] + [(pid, f"Proposal {number}: {title}") for pid, number, title
+    return choices([(0, none_label)] + [(pid, f"{name}: {title}") for pid, name, title
                                         in queries.passed_decisions(g.coop, purpose, member.id)])
 
 

@@ -30,8 +30,10 @@ FIELDS = {
     "name", "clause", "method", "where", "when", "threshold", "basis", "quorum", "notice", "time_limit",
     "min_days", "voters", "subject", "subject_notice", "reply", "against_cast_below", "against_all_below",
     "confirm_threshold", "confirm_min_days", "confirm_max_months", "fallback", "advisory", "protects",
-    "amends_rules",
+    "amends_rules", "ranking",
 }
+#: how an election's ranked ballots are counted (coopkit.proposals.tally.RANKINGS)
+RANKINGS = ("stv", "irv")
 FRACTION_RE = re.compile(r"^(\d+)/(\d+)$")
 _ENV = SandboxedEnvironment(undefined=StrictUndefined)
 
@@ -90,6 +92,8 @@ class DecisionKind:
     protects: tuple[str, ...] = ()
     #: may change the rules (special, written special, entrenched)
     amends_rules: bool = False
+    #: an election: single transferable vote (several seats) or instant runoff (one seat)
+    ranking: str = "stv"
 
     @property
     def threshold_percent(self) -> int:
@@ -234,6 +238,9 @@ def decision_kinds(ruleset, params: Mapping[str, Any], numbers: Mapping[str, str
                                         f"not in the rules for these answers")
             protects.append(entry["clause"])
         fallback = get("fallback") or None
+        ranking = table.get("ranking", "stv")
+        if ranking not in RANKINGS:
+            raise DecisionKindError(f"decision {key!r}: ranking must be one of {RANKINGS}")
         kinds[key] = DecisionKind(
             key=key, name=table["name"], method=table["method"], clause=clause, clause_number=number,
             clause_word=word, at_meeting=where in ("meeting", "both"), in_writing=where in ("writing", "both"),
@@ -252,7 +259,7 @@ def decision_kinds(ruleset, params: Mapping[str, Any], numbers: Mapping[str, str
             confirm_min_days=_days(key, "confirm_min_days", get("confirm_min_days")),
             confirm_max_months=_days(key, "confirm_max_months", get("confirm_max_months")),
             fallback=fallback, advisory=bool(get("advisory", False)), protects=tuple(protects),
-            amends_rules=bool(get("amends_rules", False)),
+            amends_rules=bool(get("amends_rules", False)), ranking=ranking,
         )
     for kind in kinds.values():
         if kind.fallback and kind.fallback not in kinds:
