@@ -98,8 +98,8 @@ NON_MEMBER_OFFICES = ("secretary", "manager")
 
 
 class Member(db.Model):
-    """One row of the register of members. Never deleted: a member who leaves
-    keeps the row with a date ceased."""
+    """One membership in the register of members. Never deleted: a member who leaves keeps the
+    row with a date ceased; if they join again, the new membership is a new row."""
 
     __tablename__ = "members"
     __table_args__ = (
@@ -108,8 +108,10 @@ class Member(db.Model):
         sa.CheckConstraint("ceased_on IS NULL OR admitted_on IS NULL OR ceased_on >= admitted_on",
                            name="ceased_after_admitted"),
         sa.Index("ix_members_coop_status", "coop_id", "status"),
-        # A user appears at most once per co-op (a returning member gets their old row back).
-        sa.UniqueConstraint("coop_id", "user_id", name="uq_members_coop_user"),
+        # An account has at most one entry in a co-op that has not ceased: someone who leaves and
+        # joins again gets a new entry (a new membership with its own dates), the old one stays ceased.
+        sa.Index("uq_members_coop_user_current", "coop_id", "user_id", unique=True,
+                 sqlite_where=sa.text("status <> 'ceased'"), postgresql_where=sa.text("status <> 'ceased'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,6 +145,9 @@ class Member(db.Model):
     date_of_birth: Mapped[date | None]
     #: since when the member has lived at the postal address (AML)
     address_since: Mapped[date | None]
+    #: the person's earlier entry when they left and joined again (each membership keeps its own dates);
+    #: a plain id, restored by the export like the other soft references
+    previous_member_id: Mapped[int | None] = mapped_column(sa.Integer, info={"references": "members"})
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     coop = relationship("Coop", lazy="raise")

@@ -129,7 +129,8 @@ def _load_roles(user, coop) -> frozenset[str]:
         Officer.member_id == Member.id, Officer.office == "secretary", Officer.ceased_on.is_(None))
     member = db.session.execute(
         sa.select(Member.id, Member.status, holds_secretary.label("is_secretary"))
-        .where(Member.coop_id == coop.id, Member.user_id == user.id)
+        # the current membership only: an earlier, ceased one grants nothing
+        .where(Member.coop_id == coop.id, Member.user_id == user.id, Member.status != "ceased")
     ).first()
     if member is not None:
         if member.status == "founder" and coop.stage in _STAGE_ROLES["founder"]:

@@ -43,8 +43,11 @@ def invitations(coop: Coop) -> list[Invitation]:
 
 
 def member_for_user(coop, user) -> Member | None:
-    """The register entry of ``user`` in ``coop`` (any status), or None (also for anonymous users)."""
+    """The register entry of ``user`` in ``coop``, or None (also for anonymous users): the entry that
+    has not ceased if there is one (at most one, by a partial unique index), otherwise the latest
+    ceased one. Someone who left and joined again has one entry per membership."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return db.session.execute(
-        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)).scalar_one_or_none()
+        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)
+        .order_by((Member.status == "ceased").asc(), Member.id.desc()).limit(1)).scalar_one_or_none()

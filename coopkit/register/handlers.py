@@ -26,10 +26,11 @@ def admit_founders(*, coop: Coop, on: date, actor, secretary_member_id: int | No
     return founders
 
 
-def rejoin(*, member: Member, status: str, actor) -> None:
-    """A former member joins again on their old entry (see :func:`coopkit.register.services.reapply`)."""
+def rejoin(*, member: Member, status: str, actor) -> Member:
+    """A former member joins again: a new entry for the new membership
+    (see :func:`coopkit.register.services.rejoin`). Returns it."""
     try:
-        services.reapply(member, status, actor=actor)
+        return services.rejoin(member, status, actor=actor)
     except services.RegisterError as exc:
         raise Refused(str(exc)) from exc
 

@@ -143,6 +143,19 @@ def member_in_coop(coop, member_id: int) -> Member | None:
     return member if member is not None and member.coop_id == coop.id else None
 
 
+def other_memberships(member: Member) -> list[Member]:
+    """The same person's other entries (someone who left and joined again has one per membership):
+    linked by the earlier entry's id, or by the same account; oldest first; one statement."""
+    linked = [Member.previous_member_id == member.id]
+    if member.previous_member_id is not None:
+        linked.append(Member.id == member.previous_member_id)
+    if member.user_id is not None:
+        linked.append(Member.user_id == member.user_id)
+    return list(db.session.execute(
+        sa.select(Member).where(Member.coop_id == member.coop_id, Member.id != member.id, sa.or_(*linked))
+        .order_by(Member.id)).scalars())
+
+
 def share_entries(member_id: int) -> list[ledger.Entry]:
     rows = db.session.execute(
         sa.select(ShareTransaction.kind, ShareTransaction.amount_pence, ShareTransaction.on, ShareTransaction.id)

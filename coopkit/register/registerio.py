@@ -87,14 +87,20 @@ def register_table(coop, which: str, as_at: date | None = None) -> tuple[list[st
     if which == "members":
         columns = ["member_id", "full_name", "postal_address", "email", "consents_to_electronic", "status",
                    "member_class", "shares_held_pence", "amount_paid_pence", "loans_pence", "deposits_pence",
-                   "admitted_on", "ceased_on", "ceased_reason"]
-        rows = [{"member_id": r.member.id, "full_name": r.member.full_name, "postal_address": r.member.postal_address,
-                 "email": r.member.email or "", "consents_to_electronic": r.member.consents_to_electronic,
-                 "status": r.member.status, "member_class": r.member.member_class, "shares_held_pence": r.shares_pence,
-                 "amount_paid_pence": r.paid_pence, "loans_pence": r.loans_pence, "deposits_pence": r.deposits_pence,
-                 "admitted_on": _iso(r.member.admitted_on), "ceased_on": _iso(r.member.ceased_on),
-                 "ceased_reason": r.member.ceased_reason or ""}
-                for r in queries.register_all(coop, view="all", as_at=as_at)]
+                   "admitted_on", "ceased_on", "ceased_reason", "previous_member_id"]
+        rows = []
+        for r in queries.register_all(coop, view="all", as_at=as_at):
+            # as at a date, each entry as it stood then (a membership that ended later was not ceased yet)
+            ceased = r.member.ceased_on if as_at is None or (r.member.ceased_on and r.member.ceased_on <= as_at) \
+                else None
+            rows.append({
+                "member_id": r.member.id, "full_name": r.member.full_name, "postal_address": r.member.postal_address,
+                "email": r.member.email or "", "consents_to_electronic": r.member.consents_to_electronic,
+                "status": r.member.status_on(as_at), "member_class": r.member.member_class,
+                "shares_held_pence": r.shares_pence, "amount_paid_pence": r.paid_pence, "loans_pence": r.loans_pence,
+                "deposits_pence": r.deposits_pence, "admitted_on": _iso(r.member.admitted_on),
+                "ceased_on": _iso(ceased), "ceased_reason": (r.member.ceased_reason or "") if ceased else "",
+                "previous_member_id": r.member.previous_member_id})
     elif which == "shares":
         columns = ["id", "on", "member_id", "full_name", "kind", "amount_pence", "paid_pence",
                    "counterpart_member_id", "note"]

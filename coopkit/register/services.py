@@ -358,26 +358,35 @@ def amend_member(member: Member, changes: dict, *, reason: str, actor, allowed: 
     return amendments
 
 
-def reapply(member: Member, status: str, *, actor) -> None:
-    """A former member (or a closed application) joins again on the same entry: the old
-    status and dates are kept as RegisterAmendments (reason: joined again) before the entry
-    becomes a new application (or founder). Changes: Member fields, RegisterAmendments. Flushes."""
-    if member.status != "ceased":
-        raise RegisterError(f"{member.full_name} has not left, so can't join again.")
+def rejoin(previous: Member, status: str, *, actor) -> Member:
+    """A former member (or someone whose application was closed) joins again: a new entry for the
+    new membership, with the particulars of the old one and a link to it. The old entry keeps its
+    dates, so each membership shows in the register as at any day inside it. The new entry is an
+    application (or a founder while forming); admission issues the membership share again.
+    Changes: adds a Member. Flushes. Returns the new entry."""
+    if previous.status != "ceased":
+        raise RegisterError(f"{previous.full_name} has not left, so can't join again.")
     if status not in ("applicant", "founder"):
         raise RegisterError("Someone joining again is an applicant (or a founder while forming).")
+    coop = _coop(previous)
+    params = _params(coop)
     today = date.today()
-    for field, new in (("status", status), ("admitted_on", None), ("ceased_on", None), ("ceased_reason", None),
-                       ("applied_on", today if status == "applicant" else None)):
-        old = getattr(member, field)
-        if _as_text(old) != _as_text(new):
-            db.session.add(RegisterAmendment(coop_id=member.coop_id, member_id=member.id, field=field,
-                                             old_value=_as_text(old), new_value=_as_text(new),
-                                             reason="Joined again after leaving: the earlier membership is "
-                                                    "kept in this history", on=today, actor_id=_actor_id(actor)))
-        setattr(member, field, new)
+    member = Member(coop_id=previous.coop_id, user_id=previous.user_id, full_name=previous.full_name,
+                    email=previous.email, postal_address=previous.postal_address,
+                    consents_to_electronic=previous.consents_to_electronic,
+                    member_class=previous.member_class if previous.member_class == "voting"
+                    or params.get("non_voting_class") else "voting",
+                    status=status, applied_on=today if status == "applicant" else None,
+                    date_of_birth=previous.date_of_birth, address_since=previous.address_since,
+                    previous_member_id=previous.id)
+    if status == "applicant" and params.get("probation") == "period":
+        member.probation_ends_on = add_months(today, int(params.get("probation_months") or 0))
+    db.session.add(member)
     db.session.flush()
-    record("member.rejoined", coop=_coop(member), actor=actor, subject=member, data={"status": status})
+    record("member.rejoined", coop=coop, actor=actor, subject=member,
+           data={"status": status, "previous_member_id": previous.id})
+    log.info("Member %s joined again as %s (earlier entry %s)", member.id, status, previous.id)
+    return member
 
 
 def stamp() -> str:

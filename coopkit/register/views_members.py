@@ -77,7 +77,7 @@ def member(member_id: int):
     member = member_or_404(member_id)
     private = sees_private(member)
     context = {"member": member, "private": private, "own": viewer() is not None and viewer().id == member.id,
-               "secretary": is_secretary()}
+               "secretary": is_secretary(), "memberships": queries.other_memberships(member)}
     if private:
         context.update(
             statement=queries.statement(member), property_rows=queries.property_rows(member),

@@ -15,6 +15,7 @@ from flask import current_app
 
 from coopkit.audit.services import record
 from coopkit.coops.models import Coop, Invitation, Member
+from coopkit.coops.queries import member_for_user
 from coopkit.coops.slugs import CoopError, check_slug
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.effects import Refused
@@ -117,9 +118,7 @@ def accept_invitation(token: str, user) -> Member:
     if problem:
         raise CoopError(problem)
     coop = db.session.get(Coop, invitation.coop_id)
-    member = db.session.execute(
-        sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)
-    ).scalar_one_or_none()
+    member = member_for_user(coop, user)
     if member is not None and member.status in ("founder", "member", "applicant"):
         raise CoopError(f"You are already part of {coop.name}.")
     entry = _entry_to_bind(invitation, coop)
@@ -141,8 +140,12 @@ def accept_invitation(token: str, user) -> Member:
         member = Member(coop_id=coop.id, user_id=user.id, full_name=user.name, email=user.email, status=status)
         db.session.add(member)
     else:
-        # A returning person keeps their old row; the earlier membership stays in its history.
-        effects.member_rejoins(member=member, status=status, actor=user)
+        # A returning person gets a new entry (a new membership); the earlier one stays, ceased.
+        try:
+            results = effects.member_rejoins(member=member, status=status, actor=user)
+        except Refused as exc:
+            raise CoopError(str(exc)) from None
+        member = next(r for r in results if isinstance(r, Member))
     db.session.flush()
     record("invitation.accepted", coop=coop, actor=user, subject=invitation)
     record(f"member.{status}_added", coop=coop, actor=user, subject=member)

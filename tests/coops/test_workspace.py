@@ -112,7 +112,7 @@ def test_leaving_keeps_the_register_row_with_the_date_ceased(client, app, make, 
     assert coop.name not in home
 
 
-def test_a_ceased_member_can_rejoin_with_a_new_invitation_and_keeps_one_row(client, app, make, login):
+def test_a_ceased_member_can_rejoin_with_a_new_invitation_as_a_new_entry(client, app, make, login):
     founder = make.user()
     coop = make.coop(founder=founder)
     person = make.user()
@@ -127,8 +127,12 @@ def test_a_ceased_member_can_rejoin_with_a_new_invitation_and_keeps_one_row(clie
         db.session.commit()
     assert client.post(f"/invite/{token}").headers["Location"] == f"/c/{coop.slug}/"
     with app.app_context():
-        rows = db.session.execute(sa.select(Member).where(Member.user_id == person.id)).scalars().all()
-        assert [(m.status, m.ceased_on) for m in rows] == [("founder", None)]
+        rows = db.session.execute(sa.select(Member).where(Member.user_id == person.id)
+                                  .order_by(Member.id)).scalars().all()
+        assert [(m.status, m.ceased_on) for m in rows] == [("ceased", date.today()), ("founder", None)]
+        assert rows[1].previous_member_id == rows[0].id
+    # the new entry gives them the founder's role again
+    assert client.get(f"/c/{coop.slug}/").status_code == 200
 
 
 def test_the_last_founder_cannot_leave_and_nothing_changes(client, app, make, login):

@@ -207,7 +207,7 @@ def test_bad_input_shows_a_message_and_writes_nothing(app, client, login, societ
     assert in_app(lambda c: c.member(society.member.id).postal_address) == "2 Adam Street, Preston"
 
 
-def test_joining_again_keeps_the_earlier_membership_in_the_history(app, society):
+def test_joining_again_makes_a_new_entry_and_the_earlier_membership_keeps_its_dates(app, society):
     from coopkit.accounts.models import User
     from coopkit.coops.models import Coop
 
@@ -216,18 +216,18 @@ def test_joining_again_keeps_the_earlier_membership_in_the_history(app, society)
         bo = db.session.get(Member, society.people[1][1].id)
         services.cease_member(bo, on=date(2024, 5, 1), reason="resigned", actor=actor)
         with pytest.raises(services.RegisterError, match="has not left"):
-            services.reapply(db.session.get(Member, society.member.id), "applicant", actor=actor)
-        services.reapply(bo, "applicant", actor=db.session.get(User, society.people[1][0].id))
-        assert (bo.status, bo.admitted_on, bo.ceased_on) == ("applicant", None, None)
-        history = {a.field: (a.old_value, a.new_value) for a in db.session.execute(
-            sa.select(RegisterAmendment).where(RegisterAmendment.member_id == bo.id)).scalars()}
-        assert history["status"] == ("ceased", "applicant")
-        assert history["admitted_on"] == ("2024-01-01", "")
-        assert history["ceased_on"] == ("2024-05-01", "")
-        assert history["ceased_reason"] == ("resigned", "")
+            services.rejoin(db.session.get(Member, society.member.id), "applicant", actor=actor)
+        again = services.rejoin(bo, "applicant", actor=db.session.get(User, society.people[1][0].id))
+        assert again.id != bo.id and again.previous_member_id == bo.id
+        assert (bo.status, bo.admitted_on, bo.ceased_on) == ("ceased", date(2024, 1, 1), date(2024, 5, 1))
+        assert (again.status, again.admitted_on, again.ceased_on, again.applied_on) == (
+            "applicant", None, None, date.today())
+        assert (again.user_id, again.full_name, again.postal_address) == (bo.user_id, bo.full_name, bo.postal_address)
+        assert db.session.execute(sa.select(RegisterAmendment).where(RegisterAmendment.member_id == bo.id)).first() \
+            is None  # the old entry is not rewritten
         assert "member.rejoined" in [a for a, _ in events(coop.id)]
-        services.admit_member(bo, date.today(), actor)
-        assert bo.status == "member"
+        services.admit_member(again, date.today(), actor)
+        assert again.status == "member"
         db.session.rollback()
 
 
