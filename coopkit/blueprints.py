@@ -13,7 +13,7 @@ from coopkit.directory.views import public as directory_public
 from coopkit.founding.guides import bp as guides
 from coopkit.founding.views import bp as founding
 from coopkit.jobs.views import bp as jobs
-from coopkit.meetings import actions  # noqa: F401  (adds the meeting page's buttons to the blueprint)
+from coopkit.meetings import actions, member_views  # noqa: F401  (add the meeting page's buttons to the blueprint)
 from coopkit.meetings import handlers as meetings_handlers
 from coopkit.meetings.views import bp as meetings
 from coopkit.mentoring.governance import bp as mentor_governance

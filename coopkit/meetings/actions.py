@@ -15,6 +15,8 @@ from coopkit.meetings import agenda, conduct, forms, proxies, services
 from coopkit.meetings import attendance as present
 from coopkit.meetings.models import AgendaItem
 from coopkit.meetings.views import bp, item_form, meeting_or_404
+from coopkit.proposals.changes import ChangeError, parse_value
+from coopkit.proposals.forms import CHANGE_ROWS
 
 
 def _first_error(form) -> str:
@@ -59,11 +61,19 @@ def add_item(number: int):
     form = item_form(meeting)
 
     def go(m):
+        changes = {}
+        for i in range(1, CHANGE_ROWS + 1):
+            key = form[f"change_{i}_key"].data
+            if key:
+                try:
+                    changes[key] = parse_value(key, form[f"change_{i}_value"].data)
+                except ChangeError as exc:
+                    raise services.MeetingError(str(exc)) from None
         agenda.add_item(m, g.coop, current_user, agenda.ItemDraft(
             title=form.title.data, item_type=form.item_type.data, kind=form.kind.data,
             resolution_text=form.resolution_text.data or "", purpose=form.purpose.data or None,
             confirms_item_id=_int(form.confirms_item_id.data), approves_meeting_id=_int(form.approves_meeting_id.data),
-            secret=form.secret.data))
+            secret=form.secret.data, rule_changes=changes))
 
     return _do(number, form, go, "Item added to the agenda.", "agenda")
 

@@ -10,12 +10,13 @@ from coopkit.documents.pipeline import render_pdf
 from coopkit.extensions import db
 from coopkit.meetings import queries
 from coopkit.meetings.citations import cite
-from coopkit.meetings.procedure import KIND_LABELS, STATUTORY_PURPOSES
+from coopkit.meetings.itemtext import item_texts
+from coopkit.meetings.procedure import ALL_KIND_LABELS, STATUTORY_PURPOSES
 
 
 def notice_html(coop, meeting, items) -> str:
     return render_template("documents/meeting_notice.html", coop=coop, meeting=meeting, items=items,
-                           kinds=KIND_LABELS, purposes=STATUTORY_PURPOSES, cite=lambda key: cite(coop, key))
+                           texts=item_texts(coop, meeting, items), kinds=ALL_KIND_LABELS, purposes=STATUTORY_PURPOSES, cite=lambda key: cite(coop, key))
 
 
 def notice_pdf(coop, meeting, items) -> bytes:
@@ -31,7 +32,7 @@ def minutes_context(coop, meeting) -> dict:
     items = [i for i in queries.agenda(meeting)]
     approved_at = db.session.get(Meeting, meeting.minutes_approved_at_id) if meeting.minutes_approved_at_id else None
     adjourned_from = db.session.get(Meeting, meeting.adjourned_from_id) if meeting.adjourned_from_id else None
-    return dict(coop=coop, meeting=meeting, items=items, chair=chair, kinds=KIND_LABELS, purposes=STATUTORY_PURPOSES,
+    return dict(coop=coop, meeting=meeting, items=items, chair=chair, texts=item_texts(coop, meeting, items), kinds=ALL_KIND_LABELS, purposes=STATUTORY_PURPOSES,
                 attendance=queries.attendance_record(meeting), approved_at=approved_at, adjourned_from=adjourned_from,
                 records=queries.open_poll_record([i.id for i in items if i.method == "poll" and not i.secret]),
                 cite=lambda key: cite(coop, key), generated_on=utcnow().date())

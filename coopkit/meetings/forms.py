@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -14,8 +15,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coopkit.forms import NoControlCharacters, choices, strip_filter
+from coopkit.meetings.memberitems import HEARD
 from coopkit.meetings.models import MEETING_KINDS, MODES
 from coopkit.meetings.procedure import KIND_LABELS, STATUTORY_PURPOSES
+from coopkit.proposals.forms import add_change_rows
 
 TEXT = [Length(max=4000), NoControlCharacters()]
 
@@ -57,6 +60,39 @@ class ItemForm(FlaskForm):
     confirms_item_id = SelectField("Statutory special resolution confirmed", default="", choices=[])
     approves_meeting_id = SelectField("Minutes of", default="", choices=[])
     secret = BooleanField("Vote by secret poll")
+
+
+#: a special resolution that amends the rules: up to three changes, each checked against the law
+add_change_rows(ItemForm)
+
+
+class MemberItemForm(FlaskForm):
+    kind = RadioField("The resolution", choices=[], validators=[InputRequired(message="Choose what is to be decided.")])
+    member = SelectField("Member concerned (expulsion or admission)", choices=[], default="")
+    reasons = TextAreaField("Reasons for the proposal to expel", filters=[strip_filter],
+                            validators=[Optional(), *TEXT],
+                            description="The member must be told them in writing; they are printed in the notice.")
+    notified_on = DateField("Written notice given to the member on", validators=[Optional()],
+                            description="Your rules need this at least the clear days shown before the meeting.")
+    email_notice = BooleanField("Email the written notice with the reasons to the member now")
+    seats = IntegerField("Directors to elect", validators=[Optional(), NumberRange(1, 15)])
+    secret = BooleanField("Vote by secret poll")
+
+
+class ReplyForm(FlaskForm):
+    reply = TextAreaField("The member's written reply", filters=[strip_filter], validators=[Optional(), *TEXT])
+    none_given = BooleanField("The member gave no written reply")
+
+
+class HearingForm(FlaskForm):
+    heard = RadioField("At the meeting, the member", choices=choices(HEARD.items()),
+                       validators=[InputRequired(message="Choose whether the member attended and spoke.")])
+
+
+class NominationForm(FlaskForm):
+    member = SelectField("Member standing", choices=[], validators=[DataRequired()])
+    nominated_on = DateField("Nomination received in writing on", validators=[InputRequired(
+        message="Give the day the nomination reached the secretary.")])
 
 
 class NoticeForm(FlaskForm):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from coopkit.meetings.procedure import KIND_LABELS, MEMBER_KIND_LABELS, Counting
+from coopkit.meetings.procedure import ALL_KIND_LABELS, KIND_LABELS, MEMBER_KIND_LABELS, Counting
 from coopkit.rules.decisions import DecisionKind
 from coopkit.rules.queries import decision_kinds
 
@@ -34,7 +34,7 @@ def kind_of(coop, key: str) -> DecisionKind:
     """The rules' decision kind ``key`` at a general meeting, or KindMissing."""
     kind = decision_kinds(coop).get(key)
     if kind is None or not kind.at_meeting:
-        label = {**KIND_LABELS, **MEMBER_KIND_LABELS}.get(key, key).lower()
+        label = ALL_KIND_LABELS.get(key, key).lower()
         raise KindMissing(f"Your rules provide no {label} at a general meeting.")
     return kind
 

@@ -15,7 +15,8 @@ from flask import current_app
 
 from coopkit.database import utcnow
 from coopkit.mail import MailError, send_mail
-from coopkit.meetings.procedure import KIND_LABELS
+from coopkit.meetings.itemtext import item_texts
+from coopkit.meetings.procedure import ALL_KIND_LABELS
 from coopkit.proposals.notify import _addresses
 from coopkit.proposals.timefmt import uk_datetime
 
@@ -76,10 +77,20 @@ def notice_text(coop, meeting, items) -> str:
         lines += ["", f"If you can't come, you may appoint another member as your proxy on the meeting page "
                       f"by {uk_datetime(meeting.proxy_deadline_at)} (UK time)."]
     lines += ["", "Agenda:"]
+    texts = item_texts(coop, meeting, items)
     for n, item in enumerate(items, start=1):
         lines.append(f"{n}. {item.title}")
         if item.item_type != "business" and item.kind:
-            lines.append(f"   {KIND_LABELS[item.kind]}: {item.resolution_text}")
+            lines.append(f"   {ALL_KIND_LABELS[item.kind]}: {item.resolution_text}")
+        text = texts.get(item.id)
+        if text:
+            lines += [f"   The rules change: {line}" for line in text.change_lines]
+            if text.citation:
+                lines.append(f"   ({text.citation})")
+            if text.nominations_close:
+                lines.append(f"   Candidates so far: {', '.join(n for _, n in text.candidates) or 'none yet'}. "
+                             f"Any member may stand by telling the secretary in writing by "
+                             f"{text.nominations_close:%d %B %Y}.")
     return "\n".join(lines)
 
 

@@ -33,6 +33,8 @@ MEMBER_KIND_LABELS: dict[str, str] = {
     "admission": "Admission of a member",
     "election": "Election of directors",
 }
+#: every kind a meeting item may have, with its label
+ALL_KIND_LABELS: dict[str, str] = {**KIND_LABELS, **MEMBER_KIND_LABELS}
 #: the rules' deadline for standing for election: in writing at least this many days before the meeting
 NOMINATION_DAYS = 7
 #: what a statutory special resolution may be for (ss.109-113 of the 2014 Act)

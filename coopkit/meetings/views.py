@@ -16,7 +16,8 @@ from coopkit.forms import choices
 from coopkit.meetings import attendance, forms, kinds, queries, services
 from coopkit.meetings.documents import minutes_pdf as render
 from coopkit.meetings.documents import notice_html
-from coopkit.meetings.procedure import KIND_LABELS
+from coopkit.meetings.itemtext import item_texts
+from coopkit.meetings.procedure import ALL_KIND_LABELS, KIND_LABELS
 from coopkit.proposals.timefmt import from_uk, to_uk
 from coopkit.web import coop_blueprint
 
@@ -154,9 +155,11 @@ def show(number: int):
     start_form.chair.choices = _member_choices(
         [r for r in members if here and here.is_present(r[0])], "Choose a member present")
     requisition = services.requisition_status(g.coop, meeting) if meeting.called_by == "requisition" else None
+    nomination_form = forms.NominationForm(prefix="nom")
+    nomination_form.member.choices = _member_choices(members, "Choose a member")
     return render_template(
         "meetings/show.html", meeting=meeting, items=items, manage=manage, mine=mine, viewer=viewer,
-        here=here, attendance=queries.attendance_record(meeting), kinds=KIND_LABELS,
+        here=here, attendance=queries.attendance_record(meeting), kinds=ALL_KIND_LABELS,
         voted=queries.voted_on(poll_ids, own), voters=queries.voters_count(poll_ids),
         consents=services.consent_count(meeting, "short_notice") if meeting.short_notice else None,
         requisition=requisition, names=dict(members), now=utcnow(),
@@ -166,6 +169,9 @@ def show(number: int):
         hands_form=forms.HandsForm(prefix="hands"), poll_form=forms.PollForm(prefix="poll"),
         vote_form=forms.VoteForm(prefix="vote"), note_form=forms.NoteForm(prefix="note"),
         rules=services.rules_for(g.coop), next_url=request.path,
+        texts=item_texts(g.coop, meeting, items), member_kinds=kinds.member_kinds(g.coop),
+        reply_form=forms.ReplyForm(prefix="reply"), hearing_form=forms.HearingForm(prefix="heard"),
+        nomination_form=nomination_form,
     )
 
 
