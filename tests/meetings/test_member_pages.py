@@ -8,7 +8,14 @@ import sqlalchemy as sa
 
 from coopkit.extensions import db
 from tests.meetings.helpers import act, present, start
-from tests.meetings.member_helpers import add_member_item, board_assembly, days_ago, draft_meeting, on_item, send_notice
+from tests.meetings.member_helpers import (
+    add_member_item,
+    board_assembly,
+    days_ago,
+    draft_meeting,
+    on_item,
+    send_notice,
+)
 from tests.meetings.test_notice import pdf_text
 
 
