@@ -15,7 +15,8 @@ from tests.authz_params import builder
 
 ENDPOINTS = ("show", "edit", "notice_pdf", "minutes_pdf", "add_item", "remove_item", "send_notice", "cancel", "support",
              "consent", "appoint_proxy", "revoke_proxy", "apologies", "join", "attendance", "left", "start",
-             "adjourn", "close", "hands", "open_poll", "close_poll", "vote", "note")
+             "adjourn", "close", "hands", "open_poll", "close_poll", "vote", "note", "add_member_item", "reply",
+             "hearing", "nominate", "withdraw_candidate", "rank")
 
 
 def held_meeting(app, world, coop) -> tuple[int, int]:
@@ -61,3 +62,17 @@ for _endpoint in ENDPOINTS:
     @builder("item_id", endpoint=f"meetings.{_endpoint}")
     def meeting_item(app, world, coop):
         return held_meeting(app, world, coop)[1]
+
+
+@builder("member_id", endpoint="meetings.withdraw_candidate")
+def candidate_member(app, world, coop):
+    """A member of the co-op (not a candidate at the closed meeting: the button answers with a message)."""
+    import sqlalchemy as sa
+
+    from coopkit.coops.models import Member
+
+    with app.app_context():
+        try:
+            return db.session.execute(sa.select(Member.id).where(Member.coop_id == coop.id).limit(1)).scalar_one()
+        finally:
+            db.session.remove()
