@@ -148,6 +148,50 @@ SCENARIOS = [
      "consensus", "writing", {"agree": 3, "disagree": 2}, "failed"),
     ("company: entrenched change at a meeting, 3 of 4: not passed", COMPANY, {}, 4, "entrenched", "meeting",
      {"for": 3}, "failed"),
+    # items on a general meeting's agenda (tests/meetings/scenario_runner.py): counted by a show of hands
+    # of those present; the member an expulsion or admission is about is the last on the roll
+    ("agenda: expulsion 6 to 2 of the 9 entitled: passed", SOCIETY, {}, 10, "expulsion", "agenda",
+     {"for": 6, "against": 2}, "passed"),
+    ("agenda: expulsion 5 to 2: under 75%, not passed", SOCIETY, {}, 10, "expulsion", "agenda",
+     {"for": 5, "against": 2}, "failed"),
+    ("agenda: expulsion, 10 hands when the member concerned may not vote: refused", SOCIETY, {}, 10, "expulsion",
+     "agenda", {"for": 10}, "only 9 members present or represented may vote"),
+    ("agenda: the member facing expulsion votes: refused", SOCIETY, {}, 5, "expulsion", "agenda",
+     {"subject_votes": True}, "does not vote on it"),
+    ("agenda: expulsion without the rules' notice to the member: refused", SOCIETY, {"expulsion_notice_days": 30},
+     5, "expulsion", "agenda", {"for": 4}, "at least 30 clear days"),
+    ("agenda: expulsion before the member's reply is recorded: refused", SOCIETY, {}, 5, "expulsion", "agenda",
+     {"skip_reply": True, "for": 4}, "reply"),
+    ("agenda: admission by the members 3 to 1: passed", SOCIETY, {"admission_by": "members"}, 5, "admission",
+     "agenda", {"for": 3, "against": 1}, "passed"),
+    ("agenda: admission 2 to 2 is a tie: not passed", SOCIETY, {"admission_by": "members"}, 5, "admission",
+     "agenda", {"for": 2, "against": 2}, "failed"),
+    ("agenda: admission when the directors admit: refused", SOCIETY, {}, 5, "admission", "agenda", {"for": 3},
+     "provide no admission"),
+    ("agenda: election of two directors by ranked ballot", SOCIETY, {"management": "board"}, 6, "election",
+     "agenda", {"seats": 2, "rankings": [[0, 1], [1, 0], [0], [1, 2], [0, 2], [2]]}, "passed"),
+    ("agenda: election under collective management: refused", SOCIETY, {}, 5, "election", "agenda",
+     {"rankings": []}, "provide no election"),
+    ("agenda: special resolution changing the quorum, 6 to 2: passed", SOCIETY, {}, 8, "special", "agenda",
+     {"changes": {"quorum_min_members": 3}, "for": 6, "against": 2}, "passed"),
+    ("agenda: special resolution replacing the asset lock: refused (entrenched)", SOCIETY, {}, 5, "special",
+     "agenda", {"changes": {"dissolution": "co_ownership"}, "for": 5}, "entrenched"),
+    ("agenda: special resolution failing the legal check: refused", SOCIETY, {}, 5, "special", "agenda",
+     {"changes": {"special_threshold_percent": 40}, "for": 5}, "legal check"),
+    ("company agenda: expulsion 6 to 2: passed", COMPANY, {}, 10, "expulsion", "agenda",
+     {"for": 6, "against": 2}, "passed"),
+    ("company agenda: the member facing expulsion votes: refused", COMPANY, {}, 5, "expulsion", "agenda",
+     {"subject_votes": True}, "does not vote on it"),
+    ("company agenda: admission by the members 3 to 1: passed", COMPANY, {"admission_by": "members"}, 5,
+     "admission", "agenda", {"for": 3, "against": 1}, "passed"),
+    ("company agenda: election of one director", COMPANY, {"management": "board"}, 5, "election", "agenda",
+     {"rankings": [[0], [1], [0, 1], [2, 0], [0]]}, "passed"),
+    ("company agenda: entrenched change, every member: passed", COMPANY, {}, 4, "entrenched", "agenda",
+     {"changes": {"dissolution": "co_ownership"}, "for": 4}, "passed"),
+    ("company agenda: entrenched change, 3 of 4: not passed", COMPANY, {}, 4, "entrenched", "agenda",
+     {"changes": {"dissolution": "co_ownership"}, "for": 3}, "failed"),
+    ("company agenda: special resolution replacing the asset lock: refused (entrenched)", COMPANY, {}, 4,
+     "special", "agenda", {"changes": {"dissolution": "co_ownership"}, "for": 4}, "entrenched"),
 ]
 
 
@@ -158,6 +202,16 @@ def test_scenario(app, make, form, params, roll, kind, venue, votes, expected):
 
     coop_id, people = crowd(app, make, roll, form, **params)
     days = 10
+    if venue == "agenda":
+        from coopkit.meetings.common import MeetingError
+        from tests.meetings.scenario_runner import decide_at_meeting
+
+        if expected not in ("passed", "failed"):
+            with pytest.raises(MeetingError, match=expected):
+                decide_at_meeting(app, coop_id, people, kind=kind, votes=votes)
+            return
+        assert decide_at_meeting(app, coop_id, people, kind=kind, votes=votes) == expected
+        return
     if expected not in ("passed", "failed", "advisory", "passed-early"):
         with pytest.raises(ProposalError, match=expected):
             decide(app, coop_id, people, kind=kind, venue=venue, votes=votes, days=days,
@@ -177,3 +231,4 @@ def test_scenario(app, make, form, params, roll, kind, venue, votes, expected):
 def test_the_scenario_table_covers_both_rule_sets_and_at_least_thirty_cases():
     assert len(SCENARIOS) >= 30
     assert {s[1] for s in SCENARIOS} == {SOCIETY, COMPANY}
+    assert {s[1] for s in SCENARIOS if s[5] == "agenda"} == {SOCIETY, COMPANY}
