@@ -177,3 +177,88 @@ def test_a_whole_agm_on_phones(new_context, live_server, agm_coop, mailbox):
     assert text.count("ordinary resolution, more than half of votes cast") == 2
     assert "for 4, against 0, abstaining 0" in text and "for 3, against 1, abstaining 0" in text
     assert "Rule " in text and "notice of general meetings" in text
+
+
+def test_an_expulsion_at_a_meeting_on_phones(new_context, live_server, live_make):
+    """The secretary puts an expulsion on the agenda (the member, the reasons, the day written notice
+    was given), records that the member gave no written reply, sends the notice, records at the
+    meeting that the member attended and spoke; the member concerned is not counted in the vote;
+    passing ceases their membership, and the minutes cite the clause."""
+    from coopkit.database import utcnow
+    from coopkit.proposals.timefmt import to_uk
+    from tests.proposals.helpers import rules_in_force
+
+    founder = live_make.user(name="Fran Founder")
+    coop = live_make.coop(founder, stage="registered", slug="expel-coop", name="Expel Co-op", legal_form="society")
+    secretary, _ = live_make.secretary(coop)
+    members = {}
+    for name in ("Amy Adams", "Bo Brown", "Di Dunn"):
+        user = live_make.user(name=name)
+        members[name] = live_make.member(coop, user)
+    rules_in_force(live_server.app, coop, secretary, answers=answers())
+    base = live_server.url(f"/c/{coop.slug}/meetings")
+    sec = new_context(phone=True).new_page()
+    log_in(sec, live_server, secretary.email)
+
+    sec.goto(base + "/new")
+    sec.get_by_label("Title").fill("General meeting: expulsion")
+    day = to_uk(utcnow()).date() + timedelta(days=20)
+    sec.get_by_label("Starts (UK time)").fill(f"{day:%Y-%m-%dT}12:00")
+    sec.get_by_label("Where members meet in person").fill("The office, Preston")
+    sec.get_by_role("button", name="Save the draft").click()
+    sec.get_by_role("link", name="Add expulsion of a member").click()
+    checked(sec, "expulsion form")
+    sec.get_by_label("Expulsion of a member").check()
+    sec.get_by_label("Member concerned (expulsion or admission)").select_option(label="Di Dunn")
+    sec.get_by_label("Reasons for the proposal to expel").fill("Took the client list to a competitor.")
+    # given a month ago (the test then brings the meeting forward to today)
+    sec.get_by_label("Written notice given to the member on").fill(f"{to_uk(utcnow()).date() - timedelta(days=30):%Y-%m-%d}")
+    sec.get_by_role("button", name="Add to the agenda").click()
+    assert "Added to the agenda" in sec.content() and "Expulsion of Di Dunn" in sec.content()
+    checked(sec, "draft meeting with an expulsion")
+    item = card(sec, "Expulsion of Di Dunn")
+    item.get_by_label("The member gave no written reply").check()
+    item.get_by_role("button", name="Record the reply").click()
+    assert "The member gave no written reply." in sec.content()
+    sec.get_by_role("button", name="Send the notice").click(timeout=90_000)
+    assert "Notice sent" in sec.content()
+    response = sec.request.get(base + "/1/notice.pdf")
+    assert "Di Dunn has been given written notice of this proposal" in pdf_text(response.body())
+
+    bring_forward(live_server)
+    sec.goto(base + "/1")
+    for name in (secretary.name, "Amy Adams", "Bo Brown", "Di Dunn"):
+        sec.get_by_label("Member", exact=True).select_option(label=name)
+        sec.get_by_label("How they take part").select_option(label="Present in person")
+        sec.get_by_role("button", name="Record attendance").click()
+    sec.get_by_label("Chair").select_option(label=secretary.name)
+    sec.get_by_role("button", name="Start the meeting (checks the quorum)").click()
+    assert "The meeting is open" in sec.content()
+    item = card(sec, "Expulsion of Di Dunn")
+    item.get_by_label("For", exact=True).fill("3")
+    item.get_by_label("Against", exact=True).fill("0")
+    item.get_by_role("button", name="Record the show of hands").click()
+    assert "the right to be heard" in sec.content()   # the hearing comes first
+    item = card(sec, "Expulsion of Di Dunn")
+    item.get_by_label("attended and spoke").check()
+    item.get_by_role("button", name="Record the hearing").click()
+    checked(sec, "expulsion at the meeting")
+    item = card(sec, "Expulsion of Di Dunn")
+    item.get_by_label("For", exact=True).fill("4")
+    item.get_by_label("Against", exact=True).fill("0")
+    item.get_by_role("button", name="Record the show of hands").click()
+    assert "only 3 members present or represented may vote on this" in sec.content()   # Di does not vote
+    item = card(sec, "Expulsion of Di Dunn")
+    item.get_by_label("For", exact=True).fill("3")
+    item.get_by_label("Against", exact=True).fill("0")
+    item.get_by_role("button", name="Record the show of hands").click()
+    assert "The show of hands is recorded" in sec.content()
+    assert "Di Dunn's entry in the register: ceased (expelled)" in sec.content()
+    checked(sec, "expulsion passed")
+    sec.get_by_role("button", name="Close the meeting").click()
+    text = pdf_text(sec.request.get(base + "/1/minutes.pdf").body())
+    assert "expulsion of a member, 75% of votes cast" in text and "Rule " in text
+    assert "At the meeting the member attended and spoke." in text
+    sec.goto(live_server.url(f"/c/{coop.slug}/register/members/{members['Di Dunn'].id}"))
+    assert "Expelled" in sec.content() or "expelled" in sec.content()
+    checked(sec, "register entry of the expelled member")
