@@ -125,11 +125,16 @@ SEED_DEMO = (
 )
 
 
-def seed_demo(env: dict[str, str], extra: str = "") -> None:
-    """Create the schema from the models and add the demo data (then run ``extra``, Python code
-    with ``app`` and ``db`` in scope), in a child process so this one never builds the app with
-    the bench's settings."""
-    subprocess.run([sys.executable, "-c", SEED_DEMO + extra], env=env, check=True, cwd=ROOT)
+def seed_demo(env: dict[str, str], extra: str = "") -> dict | None:
+    """Create the schema from the models and add the demo data, in a child process so this one
+    never builds the app with the bench's settings. ``extra``: more Python code run after the
+    seed (``app`` and ``db`` in scope); what it assigns to ``result`` (JSON) is returned."""
+    code = SEED_DEMO + extra + "\nimport json\nprint('BENCH-RESULT', json.dumps(globals().get('result')))\n"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"seeding the demo data failed:\n{out.stderr[-3000:]}")
+    line = next(line for line in reversed(out.stdout.splitlines()) if line.startswith("BENCH-RESULT "))
+    return json.loads(line.split(" ", 1)[1])
 
 
 def free_port() -> int:

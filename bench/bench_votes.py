@@ -1,250 +1,204 @@
-"""Benchmark the voting engine and the vote page.
+"""Can the vote page keep up with a whole co-op voting at once (issue 14, item 4)?
 
-1. Tally time for 10,000 ballots (target: under 50 ms), for each simple method and for a poll,
-   plus a 10,000-ballot STV election for information.
-2. Vote POST latency under gunicorn (4 workers) with 200 voters submitting at once, on an open
-   and on a secret ballot: p50, p95, max, errors (BENCH_VOTERS, BENCH_WORKERS change the numbers).
+    .venv/bin/python bench/bench_votes.py [--database-url URL ...] [--voters 100] [--workers 2]
 
-Usage (from the project root):
+For each database (by default SQLite in a temporary folder, then PostgreSQL at
+postgresql+psycopg://postgres@127.0.0.1:5432/bench, which is emptied first), in one run:
 
-    .venv/bin/python bench/bench_votes.py                  # SQLite in a temporary folder
-    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench \\
-        .venv/bin/python bench/bench_votes.py              # PostgreSQL (the database is emptied)
+1. the demo data, plus a registered co-op with --voters members, each with an account, and two
+   open written resolutions: one by open ballot, one by secret ballot;
+2. gunicorn (2 sync workers) serves coopkit with the minimal one-query page of bench/_harness.py;
+   wrk loads that page (16 connections) for the yardstick req/s;
+3. every voter opens the vote page (a session with a CSRF token, as a browser would), then all of
+   them POST their vote at the same moment (a barrier releases the threads): first on the open
+   ballot, then on the secret one;
+4. it prints votes per second (votes / time from the release to the last answer), p50/p95/max,
+   the gunicorn workers' CPU per vote, errors, the ratio votes/s : one-query req/s (target at
+   least 0.3) and checks in the database that every vote was recorded: one participation each,
+   and a ballot each (open) or a sealed ballot in the ballot box each (secret).
 
-Measures and prints; exits non-zero only when something fails outright (a vote not recorded).
+Exits non-zero when a vote fails or is not recorded.
 """
 
 from __future__ import annotations
 
-import os
-import random
-import re
-import signal
-import socket
+import argparse
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
-from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BALLOTS = 10_000
-VOTERS = int(os.environ.get("BENCH_VOTERS", 200))
-WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
-SECRET = "bench-secret-key-0123456789"
+from bench import _harness as h  # noqa: E402
 
-
-# --- 1. the tally ---------------------------------------------------------------------------
-
-def time_tally() -> None:
-    from coopkit.proposals import tally as t
-
-    rng = random.Random(2026)
-    cases = [
-        ("resolution, 75% of votes cast", t.Spec("resolution", BALLOTS, t.quorum_needed(BALLOTS, 2, 50), 75, "cast"),
-         lambda: rng.choice(("for", "for", "for", "against", "abstain"))),
-        ("resolution, 50% of all eligible", t.Spec("resolution", BALLOTS, 2, 50, "eligible"),
-         lambda: rng.choice(("for", "against", "abstain"))),
-        ("consent", t.Spec("consent", BALLOTS, 2), lambda: rng.choice(("agree", "stand_aside"))),
-        ("consensus", t.Spec("consensus", BALLOTS, 2), lambda: rng.choice(("agree", "abstain", "disagree"))),
-        ("poll, 5 options", t.Spec("poll", BALLOTS, 2, options=tuple("ABCDE")),
-         lambda: rng.choice((0, 1, 2, 3, 4, t.ABSTAIN))),
-    ]
-    print(f"Tally of {BALLOTS:,} ballots (best of 5; target under 50 ms):")
-    for name, spec, draw in cases:
-        ballots = [draw() for _ in range(BALLOTS)]
-        best = min(_timed(lambda s=spec, b=ballots: t.tally(s, b, participants=BALLOTS)) for _ in range(5))
-        verdict = "ok" if best < 0.050 else "SLOW"
-        print(f"  {name:<34} {best * 1000:8.2f} ms  {verdict}")
-    # an election: ranked ballots counted by STV (pyrankvote), shown for information
-    options = tuple(f"Candidate {i}" for i in range(6))
-    spec = t.Spec("election", BALLOTS, 2, options=options, seats=2)
-    ballots = [tuple(rng.sample(range(6), rng.randint(1, 4))) for _ in range(BALLOTS)]
-    elapsed = _timed(lambda: t.tally(spec, ballots))
-    print(f"  {'election, STV, 6 candidates, 2 seats':<34} {elapsed * 1000:8.2f} ms  (information)")
-    settled = t.Spec("resolution", BALLOTS * 2, 2, 75, "cast")
-    half = [draw() for draw in [cases[0][2]] * BALLOTS]
-    elapsed = _timed(lambda: t.outcome_is_settled(settled, half))
-    print(f"  {'early-close test (4 tallies)':<34} {elapsed * 1000:8.2f} ms  (information)")
+TARGET = 0.3
+SLUG = "bench-coop"
 
 
-def _timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+def prepare_voters(app, db, voters: int) -> dict:
+    """In the seeding child: a registered co-op with ``voters`` members and two open written
+    resolutions (open and secret ballot). Returns the vote paths, proposal ids and a signed session
+    cookie per voter."""
+    from datetime import date, timedelta
 
+    import sqlalchemy as sa
 
-# --- 2. vote POSTs under gunicorn ---------------------------------------------------------------
-
-def _env(database_url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPKIT_")}
-    env.update(COOPKIT_ENV="production", COOPKIT_SECRET_KEY=SECRET, COOPKIT_DATABASE_URL=database_url,
-               COOPKIT_BASE_URL="http://127.0.0.1", COOPKIT_MAIL_BACKEND="console", COOPKIT_LOG_LEVEL="WARNING")
-    return env
-
-
-def prepare(database_url: str, secret: bool) -> tuple[str, list[dict]]:
-    """A fresh schema, a registered co-op with VOTERS members and an open proposal.
-    Returns (the vote URL path, a session cookie value per voter)."""
-    os.environ.update(_env(database_url))
-    from coopkit import create_app
     from coopkit.accounts.models import User
     from coopkit.coops.models import Member
     from coopkit.database import utcnow
-    from coopkit.extensions import db
     from coopkit.proposals import services
+    from coopkit.workspace.services import create_coop
 
-    app = create_app()
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        db.create_all()
-        from coopkit.workspace.services import create_coop
-
-        users = [User(email=f"voter{i}@bench.example", name=f"Voter {i}", password_hash="!",
-                      session_version=1) for i in range(VOTERS)]
+        users = [User(email=f"voter{i}@bench.example", name=f"Voter {i}", password_hash="!", session_version=1)
+                 for i in range(voters)]
         db.session.add_all(users)
         db.session.flush()
-        coop = create_coop(users[0], "Bench Co-operative Limited", "bench-coop")
-        coop.stage = "registered"
+        coop = create_coop(users[0], "Bench Co-operative Limited", SLUG)
+        coop.stage, coop.legal_form, coop.registered_on = "registered", "society", date(2024, 1, 1)
+        existing = {m.user_id: m for m in db.session.execute(
+            sa.select(Member).where(Member.coop_id == coop.id)).scalars()}
         for user in users:
-            member = db.session.execute(
-                db.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)).scalar_one_or_none()
-            if member is None:
-                member = Member(coop_id=coop.id, user_id=user.id, full_name=user.name)
-                db.session.add(member)
+            member = existing.get(user.id) or Member(coop_id=coop.id, user_id=user.id)
+            member.full_name, member.email = user.name, user.email
             member.status, member.admitted_on = "member", date(2024, 1, 1)
             member.postal_address = "1 Bench Street, Preston"
+            db.session.add(member)
         db.session.flush()
-        proposal = services.create_proposal(coop, users[0], services.Draft(
-            title="Benchmark resolution", secret=secret, closes_at=utcnow() + timedelta(days=3)))
-        services.open_proposal(proposal, coop, users[0], notify=False)
+        proposals = {}
+        for secret in (False, True):
+            proposal = services.create_proposal(coop, users[0], services.Draft(
+                title=f"Benchmark resolution ({'secret' if secret else 'open'} ballot)", body="Text.",
+                resolution_text="That we measure.", secret=secret, closes_at=utcnow() + timedelta(days=3)))
+            services.open_proposal(proposal, coop, users[0], notify=False)
+            proposals["secret" if secret else "open"] = {"id": proposal.id,
+                                                         "path": f"/c/{SLUG}/proposals/{proposal.number}/vote"}
         db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
-        cookies = [serializer.dumps({"_user_id": f"{u.id}:1", "_fresh": True}) for u in users]
-        path = f"/c/bench-coop/proposals/{proposal.number}/vote"
-        db.engine.dispose()
-    return path, cookies
+        cookies = [f"session={serializer.dumps({'_user_id': f'{u.id}:1', '_fresh': True})}" for u in users]
+    return {"proposals": proposals, "cookies": cookies}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def vote_wave(server: h.Server, path: str, cookies: list[str], secret: bool) -> dict:
+    """Every voter loads the vote form, then all POST at once. Returns the figures."""
+    forms = []
+    for cookie in cookies:
+        status, headers, page = h.request(server.port, "GET", path, headers={"Cookie": cookie})
+        if status != 200:
+            raise SystemExit(f"the vote page answered {status}")
+        forms.append((h.session_cookie(headers) if "set-cookie" in headers else cookie, h.csrf_token(page)))
+    barrier = threading.Barrier(len(forms) + 1)
+    timings: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
 
+    def vote(i: int) -> None:
+        cookie, token = forms[i]
+        body = urlencode({"csrf_token": token, "choice": ("for", "against", "abstain")[i % 3], "seen": "0"}).encode()
+        barrier.wait()
+        started = time.perf_counter()
+        try:
+            status, _, page = h.request(server.port, "POST", path, body, {
+                "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        except OSError as exc:
+            status, page = 0, repr(exc).encode()
+        elapsed = time.perf_counter() - started
+        ok = (status == 200 and b"secret ballot is in" in page) if secret else status == 302
+        with lock:
+            timings.append(elapsed)
+            if not ok:
+                failures.append(f"voter {i}: {status}")
 
-def _request(url: str, cookie: str, data: bytes | None = None):
-    request = urllib.request.Request(url, data=data, headers={"Cookie": f"session={cookie}"})
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        response = opener.open(request, timeout=60)
-    except urllib.error.HTTPError as exc:  # a 302 after a vote arrives here
-        response = exc
-    body = response.read().decode("utf-8", "replace")
-    set_cookie = response.headers.get("Set-Cookie", "")
-    match = re.match(r"session=([^;]+)", set_cookie)
-    return response.status, body, (match.group(1) if match else cookie)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def time_votes(database_url: str, secret: bool) -> bool:
-    path, cookies = prepare(database_url, secret)
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "coopkit:create_app()"],
-        cwd=ROOT, env=_env(database_url), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        # each voter opens the vote page first (a session with a CSRF token), as a browser would
-        forms = []
-        for cookie in cookies:
-            status, body, cookie = _request(base + path, cookie)
-            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body)
-            assert status == 200 and token, f"vote page answered {status}"
-            forms.append((cookie, token.group(1)))
-        barrier = threading.Barrier(VOTERS)
-        timings: list[float] = []
-        failures: list[str] = []
-        lock = threading.Lock()
-
-        def vote(i):
-            cookie, token = forms[i]
-            data = urllib.parse.urlencode({"csrf_token": token, "choice": ("for", "against", "abstain")[i % 3],
-                                           "seen": "0"}).encode()
-            barrier.wait()
-            start = time.perf_counter()
-            status, body, _ = _request(base + path, cookie, data)
-            elapsed = time.perf_counter() - start
-            with lock:
-                timings.append(elapsed)
-                if status not in ((200,) if secret else (302,)) or (secret and "secret ballot is in" not in body):
-                    failures.append(f"voter {i}: {status}")
-
-        threads = [threading.Thread(target=vote, args=(i,)) for i in range(VOTERS)]
-        wall = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - wall
-    finally:
-        server.send_signal(signal.SIGTERM)
-        _, errors = server.communicate(timeout=30)
+    threads = [threading.Thread(target=vote, args=(i,)) for i in range(len(forms))]
+    for thread in threads:
+        thread.start()
+    cpu_before = h.worker_cpu_seconds(server.pid)
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    cpu = h.worker_cpu_seconds(server.pid) - cpu_before
     timings.sort()
-    p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
-    print(f"Vote POST under gunicorn ({WORKERS} workers, {VOTERS} voters at once, "
-          f"{'secret' if secret else 'open'} ballot, {database_url.split(':', 1)[0]}):")
-    print(f"  p50 {statistics.median(timings) * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   "
-          f"max {timings[-1] * 1000:7.1f} ms   all {VOTERS} in {wall:.2f} s   errors {len(failures)}")
-    _check_recorded(database_url)
-    if failures:
-        print("  FAILED:", ", ".join(failures[:10]), errors.decode()[-2000:])
-    return not failures
+    return {"votes_per_s": (len(timings) - len(failures)) / wall, "wall": wall, "p50": statistics.median(timings) * 1000,
+            "p95": h.percentile(timings, 0.95) * 1000, "max": timings[-1] * 1000, "cpu_ms": cpu * 1000 / len(timings),
+            "failures": failures}
 
 
-def _check_recorded(database_url: str) -> None:
+def recorded(database_url: str, proposal_id: int) -> dict:
+    """What the database holds for one proposal: participations, ballots, sealed ballots."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(database_url)
     with engine.connect() as conn:
-        participations = conn.execute(sa.text("SELECT count(*) FROM participations")).scalar()
-        ballots = conn.execute(sa.text("SELECT count(*) FROM ballots")).scalar()
-        sealed = (conn.execute(sa.text("SELECT count(*) FROM ballot_box")).scalar()
-                  if sa.inspect(conn).has_table("ballot_box") else 0)
+        counts = {table: conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE proposal_id = :p"),
+                                      {"p": proposal_id}).scalar()
+                  for table in ("participations", "ballots", "ballot_box")}
     engine.dispose()
-    print(f"  recorded: {participations} participations, {ballots} ballots, {sealed} sealed in the ballot box")
+    return counts
+
+
+def run(database_url: str, folder: Path, *, voters: int, workers: int, seconds: float = 5,
+        connections: int = 16) -> dict:
+    """Seed, serve, measure the one-query page and both vote waves; returns the figures."""
+    port = h.free_port()
+    env = h.bench_env(database_url, folder, port)
+    h.empty_database(database_url)
+    setup = h.seed_demo(env, f"from bench.bench_votes import prepare_voters\n"
+                             f"result = prepare_voters(app, db, {int(voters)})\n")
+    waves = {}
+    with h.gunicorn(env, port, workers) as server:
+        minimal = h.measure(server, h.MINIMAL_PATH, setup["cookies"][0], h.MINIMAL_EXPECT, seconds=seconds,
+                            connections=connections)
+        for kind, proposal in setup["proposals"].items():
+            waves[kind] = vote_wave(server, proposal["path"], setup["cookies"], kind == "secret")
+    for kind, proposal in setup["proposals"].items():
+        counts = waves[kind]["recorded"] = recorded(database_url, proposal["id"])
+        expected = {"participations": voters, "ballots": 0 if kind == "secret" else voters,
+                    "ballot_box": voters if kind == "secret" else 0}
+        waves[kind]["all_recorded"] = counts == expected
+        waves[kind]["ratio"] = waves[kind]["votes_per_s"] / minimal["rps"]
+    return {"database": h.database_label(database_url), "minimal": minimal, "waves": waves, "load": h.load_note()}
+
+
+def report(result: dict, voters: int, workers: int) -> bool:
+    minimal = result["minimal"]
+    print(f"\n{result['database']}: {voters} voters at once against gunicorn {workers} sync workers; {result['load']}")
+    print(f"  one-query page (wrk, 16 connections): {minimal['rps']:.1f} req/s, p95 {minimal['p95']:.1f} ms, "
+          f"{minimal['cpu_ms']:.2f} ms worker CPU per request")
+    ok = True
+    for kind, wave in result["waves"].items():
+        counts = wave["recorded"]
+        meets = "meets" if wave["ratio"] >= TARGET else "MISSES"
+        print(f"  {kind + ' ballot:':<15}{wave['votes_per_s']:7.1f} votes/s ({voters} in {wave['wall']:.2f} s), "
+              f"p50 {wave['p50']:.0f} ms, p95 {wave['p95']:.0f} ms, max {wave['max']:.0f} ms, "
+              f"{wave['cpu_ms']:.1f} ms worker CPU per vote, errors {len(wave['failures'])}")
+        print(f"  {'':<15}ratio to the one-query page {wave['ratio']:.2f}x (target {TARGET}x): {meets}; recorded "
+              f"{counts['participations']} participations, {counts['ballots']} ballots, {counts['ballot_box']} "
+              f"sealed in the ballot box: {'every vote' if wave['all_recorded'] else 'NOT EVERY VOTE'}")
+        if wave["failures"]:
+            print("  FAILED:", ", ".join(wave["failures"][:10]))
+        ok = ok and not wave["failures"] and wave["all_recorded"]
+    return ok
 
 
 def main() -> int:
-    time_tally()
-    url = os.environ.get("BENCH_DATABASE_URL")
-    with tempfile.TemporaryDirectory() as folder:
-        ok = True
-        for secret in (False, True):
-            ok = time_votes(url or f"sqlite:///{folder}/bench-{int(secret)}.db", secret) and ok
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", action="append",
+                        help=f"repeatable; default: SQLite in a temporary folder, then {h.PG_URL}")
+    parser.add_argument("--voters", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    ok = True
+    for url in args.database_url or [None, h.PG_URL]:
+        with h.temporary_folder() as folder:
+            result = run(url or f"sqlite:///{folder / 'bench.db'}", folder, voters=args.voters, workers=args.workers)
+        ok = report(result, args.voters, args.workers) and ok
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    import urllib.parse  # noqa: F401 - used by the voting threads
-
     sys.exit(main())

@@ -184,9 +184,19 @@ def close_when_passed(proposal: Proposal, *, actor=None, now: datetime | None = 
     if proposal.state != "open" or proposal.venue != "writing" or proposal.basis != "eligible" \
             or proposal.method not in PASS_AT_ONCE:
         return None
-    if not current_tally(proposal).passed:
+    if not _enough_took_part(proposal) or not current_tally(proposal).passed:
         return None
     return close_proposal(proposal, actor=actor, now=now, early=True)
+
+
+def _enough_took_part(proposal: Proposal) -> bool:
+    """Whether enough members have voted for the votes for to reach the threshold of everyone on
+    the roll: a necessary condition for passing at once (unanimity needs them all, which is at
+    least as many). Two counts, so a vote does not read (or, for a secret ballot, unseal) every
+    ballot cast so far until the outcome could have been reached."""
+    eligible = db.session.execute(
+        sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)).scalar()
+    return participants_of(proposal) >= tally.votes_needed(eligible, proposal.threshold)
 
 
 def close_due(*, now: datetime | None = None, coop=None) -> list[Proposal]:
