@@ -1,12 +1,14 @@
 """How long does opening a proposal for 1,000 members take, now that its emails are queued?
 
-    .venv/bin/python bench/bench_open_proposal.py [--members 1000] [--runs 5]
-    COOPKIT_DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/bench_open_proposal.py
+    .venv/bin/python bench/bench_open_proposal.py [--members 1000] [--runs 5] [--database-url URL ...]
+
+By default it runs on SQLite in a temporary folder, then on PostgreSQL at
+postgresql+psycopg://postgres@127.0.0.1:5432/bench (emptied first), each in its own process.
 
 What it does:
 
-1. builds the app with production settings in a temporary instance folder: SQLite database
-   (or COOPKIT_DATABASE_URL), the default job queue (``instance/jobs.db``), SMTP mail;
+1. builds the app with production settings in a temporary instance folder: the database,
+   the default job queue (``instance/jobs.db``), SMTP mail;
 2. adds a registered co-op with ``--members`` members, each with an email address;
 3. for each run, drafts a proposal and times the real request that opens it
    (``POST /c/<slug>/proposals/<n>/open`` through the test client, logged in as the
@@ -23,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,30 +37,52 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import _harness as h  # noqa: E402
 
-def main() -> None:
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database-url", action="append",
+                        help=f"repeatable; default: SQLite in a temporary folder, then {h.PG_URL}")
     args = parser.parse_args()
+    urls = args.database_url or ["sqlite", h.PG_URL]
+    if len(urls) > 1:  # one process per database: the app and its job queue are built once per process
+        return max(subprocess.run([sys.executable, __file__, "--members", str(args.members), "--runs", str(args.runs),
+                                   "--database-url", url]).returncode for url in urls)
+    figures = run(urls[0], args.members, args.runs)
+    print(f"\n{figures['database']}: opening a proposal for {args.members:,} members, {args.runs} runs "
+          f"(after one warm-up); {figures['load']}")
+    print(f"  wall clock per request: best {figures['best']:.0f} ms, median {figures['median']:.0f} ms, worst "
+          f"{figures['worst']:.0f} ms (target under 300 ms: {'yes' if figures['median'] < 300 else 'NO'}, median)")
+    print(f"  CPU time of this process per request (steadier on a busy machine): best {figures['cpu_best']:.0f} ms, "
+          f"median {figures['cpu_median']:.0f} ms")
+    print(f"  queued: {figures['jobs']} delivery job(s) holding {figures['messages']} message(s) "
+          f"({figures['messages'] // (args.runs + 1)} per opening, at most {figures['batch']} per job); nothing was "
+          f"sent during the requests")
+    return 0
 
+
+def run(database_url: str, members: int, runs: int) -> dict:
+    """Open ``runs`` + 1 proposals for ``members`` members (the first warms up); returns the figures."""
     instance = tempfile.mkdtemp(prefix="coopkit-bench-open-")
-    os.environ.setdefault("COOPKIT_INSTANCE_PATH", instance)
+    os.environ["COOPKIT_INSTANCE_PATH"] = instance
     from coopkit import create_app
     from coopkit.config import Settings
 
     settings = Settings(env="production", secret_key="bench-secret-key-0123456789", mail_backend="smtp",
                         mail_server="127.0.0.1", mail_port=2525, base_url="http://127.0.0.1:8000",
                         log_level="WARNING")
-    database = os.environ.get("COOPKIT_DATABASE_URL") or f"sqlite:///{Path(instance) / 'bench.db'}"
+    database = f"sqlite:///{Path(instance) / 'bench.db'}" if database_url == "sqlite" else database_url
+    h.empty_database(database)
     app = create_app({"SETTINGS": settings, "SQLALCHEMY_DATABASE_URI": database, "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False})
     from coopkit.extensions import db
 
     with app.app_context():
-        db.drop_all()
         db.create_all()
-        slug, secretary_id = _coop_with_members(args.members)
+        slug, secretary_id = _coop_with_members(members)
 
     client = app.test_client()
     with app.app_context():
@@ -69,15 +95,15 @@ def main() -> None:
         session["_user_id"], session["_fresh"] = session_id, True
 
     timings, cpu = [], []
-    for run in range(args.runs + 1):  # the first run warms up (templates, caches)
-        number = _draft(app, slug, secretary_id, run)
+    for number_run in range(runs + 1):  # the first run warms up (templates, caches)
+        number = _draft(app, slug, secretary_id, number_run)
         started, started_cpu = time.perf_counter(), time.process_time()
         response = client.post(f"/c/{slug}/proposals/{number}/open")
         elapsed = (time.perf_counter() - started) * 1000
         elapsed_cpu = (time.process_time() - started_cpu) * 1000
         if response.status_code != 302:
             raise SystemExit(f"opening failed: {response.status_code}\n{response.text[:2000]}")
-        if run:
+        if number_run:
             timings.append(elapsed)
             cpu.append(elapsed_cpu)
 
@@ -85,20 +111,13 @@ def main() -> None:
 
     with app.app_context():
         jobs = huey.pending()
-        messages = sum(len(job.args[0]) for job in jobs)
-    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; job queue: instance/jobs.db")
-    print(f"opening a proposal for {args.members} members, {args.runs} runs: best {min(timings):.0f} ms, "
-          f"median {statistics.median(timings):.0f} ms, worst {max(timings):.0f} ms (target: under 300 ms)")
-    print(f"  CPU time of this process per request (steadier on a busy machine): best {min(cpu):.0f} ms, "
-          f"median {statistics.median(cpu):.0f} ms; load average now {os.getloadavg()[0]:.1f}")
-    print(f"queued: {len(jobs)} delivery job(s) holding {messages} message(s) "
-          f"({messages // (args.runs + 1)} per opening); nothing was sent during the requests")
-    with app.app_context():
+        sizes = [len(job.args[0]) for job in jobs]
         db.session.remove()
-        if not os.environ.get("COOPKIT_DATABASE_URL"):
-            db.engine.dispose()
-        else:
-            db.drop_all()
+        db.engine.dispose()
+    shutil.rmtree(instance, ignore_errors=True)
+    return {"database": h.database_label(database), "best": min(timings), "median": statistics.median(timings),
+            "worst": max(timings), "cpu_best": min(cpu), "cpu_median": statistics.median(cpu), "jobs": len(jobs),
+            "messages": sum(sizes), "batch": max(sizes, default=0), "load": h.load_note()}
 
 
 def _coop_with_members(n: int) -> tuple[str, int]:
@@ -142,4 +161,4 @@ def _draft(app, slug: str, user_id: int, run: int) -> int:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
