@@ -192,11 +192,14 @@ def close_when_passed(proposal: Proposal, *, actor=None, now: datetime | None = 
 def _enough_took_part(proposal: Proposal) -> bool:
     """Whether enough members have voted for the votes for to reach the threshold of everyone on
     the roll: a necessary condition for passing at once (unanimity needs them all, which is at
-    least as many). Two counts, so a vote does not read (or, for a secret ballot, unseal) every
+    least as many). One statement of two counts, so a vote does not read (or, for a secret ballot, unseal) every
     ballot cast so far until the outcome could have been reached."""
-    eligible = db.session.execute(
-        sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)).scalar()
-    return participants_of(proposal) >= tally.votes_needed(eligible, proposal.threshold)
+    eligible, participants = db.session.execute(sa.select(
+        sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)
+        .scalar_subquery(),
+        sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal.id)
+        .scalar_subquery())).one()
+    return participants >= tally.votes_needed(eligible, proposal.threshold)
 
 
 def close_due(*, now: datetime | None = None, coop=None) -> list[Proposal]:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from coopkit.accounts.models import User
 from coopkit.audit.services import record
 from coopkit.coops.models import Member
-from coopkit.database import add_unless_duplicate, utcnow
+from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.proposals import ballotbox, tally
 from coopkit.proposals.errors import VoteError
@@ -25,6 +26,8 @@ from coopkit.proposals.models import Ballot, BallotChange, Participation, Propos
 
 log = logging.getLogger("coopkit.proposals")
 
+#: INSERT ... ON CONFLICT for each database coopkit runs on
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 #: no 0/O or 1/I, so a code copied by hand stays right
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -90,18 +93,19 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
         raise VoteError(str(exc)) from None
     encoded = json.dumps(choice)
     now = lock_open(proposal, now)
-    participation = db.session.execute(
-        sa.select(Participation).where(Participation.proposal_id == proposal.id,
-                                       Participation.member_id == member.id)
-    ).scalar_one_or_none()
-    if participation is not None:
+    # a form rendered before this member voted (seen 0, or a service call) tries the insert at once;
+    # when the member's participation is there already (voted before, or a concurrent request won),
+    # it is read and the vote is a change, refused for a secret ballot or a stale form
+    if seen not in (None, 0) or not _participate(proposal, member, now):
+        participation = db.session.execute(
+            sa.select(Participation).where(Participation.proposal_id == proposal.id,
+                                           Participation.member_id == member.id)
+        ).scalar_one_or_none()
+        if participation is None:
+            raise VoteError("This vote form was already used. Check your vote below.")
         if proposal.secret:
             raise VoteError("You have already voted in this secret ballot; a secret vote can't be changed.")
         return _change_open_vote(proposal, coop, member, participation, encoded, seen, now)
-    if seen not in (None, 0):
-        raise VoteError("This vote form was already used. Check your vote below.")
-    if not add_unless_duplicate(Participation(proposal_id=proposal.id, member_id=member.id, voted_at=now)):
-        raise VoteError("Your vote was already recorded (perhaps from another tab). Check it below.")
     receipt = None
     if proposal.secret:
         receipt = new_receipt()
@@ -116,6 +120,17 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
                data={"member_id": member.id})   # the choice stays out: the log would show a running tally
         log.info("Proposal %s: member %s voted", proposal.id, member.id)
     return VoteOutcome(changed=False, receipt=receipt)
+
+
+def _participate(proposal: Proposal, member: Member, now: datetime) -> bool:
+    """Add the member's participation unless one exists; True when added. One INSERT ... ON CONFLICT
+    DO NOTHING: the unique constraint decides, against a concurrent request too (PostgreSQL waits for
+    its commit), with no savepoint. Changes: one Participation row."""
+    insert, table = _INSERTS[db.session.get_bind().dialect.name], Participation.__table__
+    return db.session.execute(
+        insert(table).values(proposal_id=proposal.id, member_id=member.id, voted_at=now, changes=0)
+        .on_conflict_do_nothing(index_elements=["proposal_id", "member_id"]).returning(table.c.id)
+    ).first() is not None   # no row back: the constraint held one already (rowcount is not reliable here)
 
 
 def _refuse_unless_open(state: str, closes_at: datetime | None, now: datetime) -> None:

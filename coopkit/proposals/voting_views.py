@@ -52,19 +52,23 @@ def _ranking_from(form, proposal) -> list[int]:
     return [i for _, i in sorted(placed)]
 
 
+def _why_not(proposal, member) -> str | None:
+    """Why this member cannot vote on this proposal now, or None."""
+    if proposal.state != "open":
+        return {"draft": "Voting has not opened yet.", "withdrawn": "This proposal was withdrawn."}.get(
+            proposal.state, "Voting on this proposal has closed.")
+    if not voting.on_roll(proposal, member):
+        return "You are not on the voter roll for this proposal (it was fixed when voting opened)."
+    if proposal.secret and member is not None and voting.vote_version(proposal, member):
+        return "You have voted in this secret ballot. A secret vote can't be changed."
+    return None
+
+
 def vote_page(proposal):
     member = member_for_user(g.coop, current_user)
     is_election = proposal.method == "election"
     form = rank_form(proposal) if is_election else vote_form(proposal)
     problem = None
-    if proposal.state != "open":
-        problem = {"draft": "Voting has not opened yet.", "withdrawn": "This proposal was withdrawn."}.get(
-            proposal.state, "Voting on this proposal has closed.")
-    elif not voting.on_roll(proposal, member):
-        problem = "You are not on the voter roll for this proposal (it was fixed when voting opened)."
-    version = voting.vote_version(proposal, member) if member is not None else 0
-    if problem is None and proposal.secret and version:
-        problem = "You have voted in this secret ballot. A secret vote can't be changed."
     if request.method == "POST":
         if not form.validate_on_submit():
             if "choice" in form.errors:
@@ -72,9 +76,14 @@ def vote_page(proposal):
             for name in list(form.errors):
                 if name.startswith("rank_"):
                     form[name].errors = ["Choose a place from the list."]
+            problem = _why_not(proposal, member)
             if "csrf_token" in form.errors:
                 problem = problem or "The form expired. Reload the page and vote again."
-        elif problem is None:
+        elif member is None:
+            problem = _why_not(proposal, member)
+        else:
+            # cast_vote checks everything _why_not would (open, on the roll, not voted in secret)
+            # and writes nothing when it refuses, so a vote costs no statements twice
             try:
                 raw = _ranking_from(form, proposal) if is_election else form.choice.data
                 seen = form.seen.data
@@ -96,6 +105,8 @@ def vote_page(proposal):
                     return response
                 flash("Your vote has been changed." if outcome.changed else "Your vote has been recorded.", "success")
                 return redirect(url_for("proposals.show", number=proposal.number))
+    if request.method == "GET":
+        problem = _why_not(proposal, member)
     current = queries.my_open_choice(proposal, member)
     if request.method == "GET" or problem:
         form.seen.data = str(voting.vote_version(proposal, member) if member is not None else 0)
