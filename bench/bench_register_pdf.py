@@ -77,8 +77,9 @@ def build(app, size: int):
             if member_id % 10 == 0:
                 loans.append({"coop_id": coop.id, "member_id": member_id, "kind": "loan", "amount_pence": 50_000,
                               "on": admitted, "note": "3% a year"})
-        db.session.execute(sa.insert(ShareTransaction), shares)
-        db.session.execute(sa.insert(MemberProperty), loans)
+        for model, rows in ((ShareTransaction, shares), (MemberProperty, loans)):
+            if rows:  # an empty list would insert one row of defaults
+                db.session.execute(sa.insert(model), rows)
         db.session.commit()
         return coop.id
 
