@@ -246,10 +246,20 @@ def render_home_panels(**context) -> list[Markup]:
     return panels
 
 
+def email_breaks(address: str | None) -> Markup:
+    """An email address that may wrap only before its "@" and the dots after it (each piece
+    is kept whole by the stylesheet's .email > span), never mid-word or at a hyphen."""
+    local, at, domain = (address or "").partition("@")
+    pieces = [local] + (["@" + part if i == 0 else "." + part for i, part in enumerate(domain.split("."))] if at else [])
+    return Markup("<wbr>").join(Markup("<span>{}</span>").format(piece) for piece in pieces)
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["longdate"] = format_long_date
     app.jinja_env.filters["money"] = format_pence
+    app.jinja_env.filters["email_breaks"] = email_breaks
+    app.jinja_env.globals["zip"] = zip
 
     @app.context_processor
     def inject():

@@ -215,7 +215,8 @@ def founders_become_members(coop, on: date, actor) -> list[Member]:
     missing = [m.full_name for m in founders if not (m.postal_address or "").strip()]
     if missing:
         raise RegisterError("Every founder becomes a member on registration, and the register of members must "
-                            "show each member's postal address: record it first for " + ", ".join(missing) + ".")
+                            "show each member's postal address: record it first for " + ", ".join(missing)
+                            + " (each founder adds theirs under Registers, My entry).")
     for member in founders:
         member.status, member.admitted_on = "member", on
         db.session.flush()

@@ -9,27 +9,12 @@ from datetime import date
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible, fill, log_in
 from tests.founding.helpers import COMPLETE_ANSWERS
 
 pytestmark = pytest.mark.browser
 
 KEY_STEPS = ("purpose", "legal_form", "membership", "decisions", "management", "money")
-
-
-def fill(page, data: dict[str, str]) -> None:
-    """Answer a step's form the way a person would: type, pick a radio button or an option."""
-    for name, value in data.items():
-        field = page.locator(f'[name="{name}"]')
-        if not field.first.is_visible():  # a follow-up question folded until its parent applies
-            field.first.evaluate("element => { const d = element.closest('details'); if (d) d.open = true; }")
-        kind = field.first.get_attribute("type")
-        if kind == "radio":
-            page.locator(f'[name="{name}"][value="{value}"]').check()
-        elif field.first.evaluate("element => element.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
 
 
 def open_step(page, live_server, slug: str, step_key: str):

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from coopkit.extensions import db
-from tests.browser.helpers import assert_accessible, link_in, log_in
+from tests.browser.helpers import assert_accessible, assert_fits, link_in, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +38,6 @@ def _sign_up(page, live_server, mailbox, name: str, email: str, start: str = "/s
     page.get_by_label("Type the password again").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_load_state()
-
-
-def assert_fits(page, what: str) -> None:
-    """Nothing on the page is wider than the screen (no sideways scrolling at 360 px)."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{what}: {overflow}px wider than the {page.viewport_size['width']}px screen"
 
 
 def test_landing_and_login_pages_are_accessible(page, live_server):

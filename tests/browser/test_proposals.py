@@ -10,16 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from coopkit.extensions import db
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible, assert_fits, log_in
 
 pytestmark = pytest.mark.browser
 
 MIN_TARGET = 44   # CSS px: the WCAG 2.5.5 target size
-
-
-def assert_fits(page, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"{what}: the page is {width}px wide on a 360px screen (sideways scrolling)"
 
 
 def assert_large_targets(page, selector: str, what: str) -> None:

@@ -4,6 +4,7 @@ as at a past date, pagination with a fixed number of statements, and who sees wh
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -50,7 +51,8 @@ def squash(text: str) -> str:
 
 def test_secretary_sees_every_statutory_field(client, login, society, history):
     login(client, society.secretary)
-    page = squash(client.get(f"{BASE}/?view=all").get_data(as_text=True))
+    # the text without its tags: an email address is marked up in pieces that wrap only at "@" and dots
+    page = squash(re.sub(r"<[^>]*>", "", client.get(f"{BASE}/?view=all").get_data(as_text=True)))
     for expected in ("Amy Adams", "2 Adam Street, Preston", "amy@example.org", "consents to notices by email",
                      "£1.00",  # shares held and amount paid
                      "£2,500.00",  # other property: the loan
