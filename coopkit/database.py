@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import event
 
@@ -58,6 +58,18 @@ def begins_reading_only() -> bool:
     if _reads_only.get():
         return True
     return has_request_context() and request.method in READ_ONLY_METHODS
+
+
+def request_memo(name: str, key, build):
+    """``build()`` once per read-only request (GET, HEAD) for ``(name, key)``, kept in ``g``: a page
+    that asks the same question in several places (a panel, the navigation, the view) runs its
+    statement once. A request that may write, a job and a command build it every time."""
+    if not (has_request_context() and request.method in READ_ONLY_METHODS):
+        return build()
+    memo = g.setdefault("_memo", {})
+    if (name, key) not in memo:
+        memo[(name, key)] = build()
+    return memo[(name, key)]
 
 
 def utcnow() -> datetime:
@@ -129,17 +141,28 @@ def add_unless_duplicate(row) -> bool:
 
 
 class _Pagination(SelectPagination):
-    """Flask-SQLAlchemy's pagination that counts first, so a page past the end shows the last
-    page, still in two statements."""
+    """Flask-SQLAlchemy's pagination in one statement: the page, with the total beside each row
+    (a window count). Only a page past the end costs more: a count, then the last page."""
 
     def _query_items(self) -> list:
-        self._counted = super()._query_count()
-        self.page = max(1, min(self.page, -(-self._counted // self.per_page)))
-        return self._rows() if self._query_args.get("rows") else super()._query_items()
+        rows = self._page_rows()
+        if rows:
+            self._counted = int(rows[0][-1])
+        elif self.page == 1:
+            self._counted = 0
+        else:  # past the end: show the last page
+            self._counted = super()._query_count()
+            self.page = max(1, -(-self._counted // self.per_page))
+            rows = self._page_rows()
+        if self._query_args.get("rows"):
+            return [tuple(row)[:-1] for row in rows]
+        return [row[0] for row in rows]
 
-    def _rows(self) -> list:
-        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(select).all())
+    def _page_rows(self) -> list:
+        select = self._query_args["select"]
+        select = select.add_columns(sa.func.count().over().label("page_total"))
+        return list(self._query_args["session"].execute(
+            select.limit(self.per_page).offset(self._query_offset)).all())
 
     def _query_count(self) -> int:
         return self._counted
@@ -147,7 +170,7 @@ class _Pagination(SelectPagination):
 
 def paginate(query: sa.Select, page: int, per_page: int, *, rows: bool = False) -> Pagination:
     """One page of ``query`` as a Flask-SQLAlchemy ``Pagination`` (``items``, ``page``,
-    ``pages``, ``total``, ``has_prev``, ``has_next``): a count and a page, two statements.
+    ``pages``, ``total``, ``has_prev``, ``has_next``): one statement (see :class:`_Pagination`).
     ``items`` are the first column's objects, or whole rows with ``rows=True`` (a select of
     several columns). A page past the end shows the last page."""
     return _Pagination(select=query, session=db.session(), rows=rows, page=max(1, page), per_page=per_page,

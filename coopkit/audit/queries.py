@@ -57,7 +57,7 @@ def _filtered(coop, filters: Filters):
 
 def events_page(coop, filters: Filters, page: int = 1, per_page: int = PER_PAGE):
     """Newest first, each with its actor (``event.actor``, None for coopkit itself): a
-    Flask-SQLAlchemy pagination, two statements whatever the size of the log."""
+    Flask-SQLAlchemy pagination, one statement whatever the size of the log."""
     query = _filtered(coop, filters).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.seq.desc())
     return paginate(query, page, per_page)
 

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import abort, g, has_app_context, redirect, request, url_for
 from flask_login import current_user
 
-from coopkit.coops.models import Member, MentorAssignment, Officer, mentor_follows
+from coopkit.coops.models import Coop, Member, MentorAssignment, Officer, mentor_follows
 from coopkit.extensions import db
 
 #: What mentors see of the people in a co-op: counts, never names. A mentor follows the
@@ -103,49 +103,113 @@ def roles_for(user, coop) -> frozenset[str]:
     key = (user.id, coop.id if coop is not None else None)
     if key in cache:
         return cache[key]
-    roles = _load_platform_roles(user) if coop is None else _load_roles(user, coop)
+    if coop is None:
+        row = db.session.execute(_platform_statement(), {"uid": user.id}).one()
+        roles = _platform_roles(user, row[0])
+    else:
+        row = db.session.execute(_roles_statement(user.is_admin), {"uid": user.id, "coop_id": coop.id}).one()
+        roles = _remember(cache, user, coop, row)
     cache[key] = roles
     return roles
+
+
+def load_coop(slug: str, user) -> Coop | None:
+    """The co-op at ``slug``; for a logged-in user also their roles in it, their register
+    entry and their platform roles, all in one statement (every co-op page starts here), kept
+    for the request so that :func:`roles_for` and ``coops.queries.member_for_user`` ask nothing more."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return db.session.execute(_coop_statement(), {"slug": slug}).scalar_one_or_none()
+    row = db.session.execute(_coop_statement(user.is_admin), {"slug": slug, "uid": user.id}).first()
+    if row is None:
+        return None
+    coop = row[0]
+    cache = g.setdefault("_roles", {})
+    cache[(user.id, coop.id)] = _remember(cache, user, coop, row[1:])
+    return coop
+
+
+# The statements below run on every page: each is built once per process with bind parameters
+# (``uid``, ``slug``, ``coop_id``), so neither its construction nor its SQLAlchemy cache key is
+# paid again per request.
+
+@functools.cache
+def _coop_statement(is_admin: bool | None = None) -> sa.Select:
+    """The co-op by slug; with the roles of user ``uid`` unless ``is_admin`` is None (anonymous)."""
+    if is_admin is None:
+        return sa.select(Coop).where(Coop.slug == sa.bindparam("slug"))
+    return (sa.select(Coop, *_role_columns(is_admin)).outerjoin(Member, _entry_of())
+            .where(Coop.slug == sa.bindparam("slug")))
+
+
+@functools.cache
+def _roles_statement(is_admin: bool) -> sa.Select:
+    return (sa.select(*_role_columns(is_admin)).select_from(Coop).outerjoin(Member, _entry_of())
+            .where(Coop.id == sa.bindparam("coop_id")))
+
+
+@functools.cache
+def _platform_statement() -> sa.Select:
+    return sa.select(_platform_mentor())
+
+
+def _platform_mentor():
+    return sa.exists().where(MentorAssignment.user_id == sa.bindparam("uid")).label("platform_mentor")
+
+
+def _entry_of():
+    # the current membership only (at most one): an earlier, ceased one grants nothing
+    return sa.and_(Member.coop_id == Coop.id, Member.user_id == sa.bindparam("uid"), Member.status != "ceased")
+
+
+def _role_columns(is_admin: bool) -> tuple:
+    """What roles are made of, selected beside the co-op with the current register entry of user
+    ``uid`` outer-joined (:func:`_entry_of`): that entry, whether it holds the office of secretary
+    now, whether the user mentors the co-op's cohort and follows it (``mentor_follows``), and
+    whether they mentor anywhere (the platform roles)."""
+    uid = sa.bindparam("uid")
+    holds_secretary = sa.exists().where(
+        Officer.member_id == Member.id, Officer.office == "secretary", Officer.ceased_on.is_(None))
+    mentors = sa.exists().where(MentorAssignment.cohort_id == Coop.cohort_id, MentorAssignment.user_id == uid,
+                                mentor_follows(Coop.id, Coop.cohort_id, uid, is_admin))
+    return Member, holds_secretary.label("is_secretary"), mentors.label("mentors"), _platform_mentor()
+
+
+def _remember(cache: dict, user, coop, row) -> frozenset[str]:
+    """Roles from a row of :func:`_role_columns`; the platform roles and the register entry
+    are kept for the request too."""
+    member, is_secretary, mentors, platform_mentor = row
+    cache.setdefault((user.id, None), _platform_roles(user, platform_mentor))
+    if _has_app_context() and member is not None:
+        # the current entry is what member_for_user answers; without one it looks for a ceased one
+        g.setdefault("_members", {})[(coop.id, user.id)] = member
+    return _coop_roles(user, coop, member, bool(is_secretary), bool(mentors))
 
 
 def _has_app_context() -> bool:
     return has_app_context()
 
 
-def _load_platform_roles(user) -> frozenset[str]:
+def _platform_roles(user, mentors_somewhere: bool) -> frozenset[str]:
     """Roles outside any co-op: everyone logged in is an outsider there; plus admin and mentor."""
     roles = {"outsider"}
     if user.is_admin:
         roles.add("admin")
-    if db.session.execute(sa.select(MentorAssignment.id).where(MentorAssignment.user_id == user.id).limit(1)).first():
+    if mentors_somewhere:
         roles.add("mentor")
     return frozenset(roles)
 
 
-def _load_roles(user, coop) -> frozenset[str]:
+def _coop_roles(user, coop, member, is_secretary: bool, mentors: bool) -> frozenset[str]:
     roles: set[str] = set()
-    # One statement: the register row and whether it holds the office of secretary now.
-    holds_secretary = sa.exists().where(
-        Officer.member_id == Member.id, Officer.office == "secretary", Officer.ceased_on.is_(None))
-    member = db.session.execute(
-        sa.select(Member.id, Member.status, holds_secretary.label("is_secretary"))
-        # the current membership only: an earlier, ceased one grants nothing
-        .where(Member.coop_id == coop.id, Member.user_id == user.id, Member.status != "ceased")
-    ).first()
     if member is not None:
         if member.status == "founder" and coop.stage in _STAGE_ROLES["founder"]:
             roles.add("founder")
         elif member.status == "founder" or member.status == "member":
             roles.add("member")
-        if member.status in ("founder", "member") and member.is_secretary:
+        if member.status in ("founder", "member") and is_secretary:
             roles.add("secretary")
-    if coop.cohort_id is not None:
-        query = sa.select(MentorAssignment.id).where(
-            MentorAssignment.cohort_id == coop.cohort_id, MentorAssignment.user_id == user.id)
-        query = query.where(mentor_follows(coop.id, coop.cohort_id, user.id, bool(user.is_admin)))
-        mentor = db.session.execute(query.limit(1)).first()
-        if mentor:
-            roles.add("mentor")
+    if mentors and coop.cohort_id is not None:
+        roles.add("mentor")
     if user.is_admin:
         roles.add("admin")
     if not roles or roles == {"admin"}:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import g, has_request_context, request
 
 from coopkit.coops.models import Coop, Invitation, Member, MentorAssignment, mentor_follows
 from coopkit.extensions import db
@@ -29,11 +30,25 @@ def mentored_coops(user) -> list[Coop]:
     return list(db.session.execute(query).scalars())
 
 
-def current_people(coop: Coop) -> list[Member]:
-    return list(db.session.execute(
-        sa.select(Member).where(Member.coop_id == coop.id, Member.status.in_(("founder", "member")))
-        .order_by(Member.full_name)
-    ).scalars())
+#: how many names the co-op home lists (the register has everyone)
+PEOPLE_LISTED = 24
+
+
+def _current(coop_id):
+    return sa.and_(Member.coop_id == coop_id, Member.status.in_(("founder", "member")))
+
+
+def current_people_count(coop_id) -> sa.Select:
+    """How many founders and members the co-op has now (a select, for the home page's counts)."""
+    return sa.select(sa.func.count(Member.id)).where(_current(coop_id))
+
+
+def current_people(coop: Coop, limit: int = PEOPLE_LISTED) -> tuple[int, list[str]]:
+    """How many founders and members the co-op has now, and the first ``limit`` names in
+    order. One statement."""
+    rows = db.session.execute(sa.select(Member.full_name, sa.func.count().over()).where(_current(coop.id))
+                              .order_by(Member.full_name, Member.id).limit(limit)).all()
+    return (int(rows[0][1]) if rows else 0), [name for name, _ in rows]
 
 
 def invitations(coop: Coop) -> list[Invitation]:
@@ -48,6 +63,11 @@ def member_for_user(coop, user) -> Member | None:
     ceased one. Someone who left and joined again has one entry per membership."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    # The co-op page's first statement (coops.policy.load_coop) found it already; a request that
+    # writes asks again, in case it added the entry.
+    known = g.get("_members", {}) if has_request_context() and request.method in ("GET", "HEAD") else {}
+    if (coop.id, user.id) in known:
+        return known[(coop.id, user.id)]
     return db.session.execute(
         sa.select(Member).where(Member.coop_id == coop.id, Member.user_id == user.id)
         .order_by((Member.status == "ceased").asc(), Member.id.desc()).limit(1)).scalar_one_or_none()

@@ -39,10 +39,13 @@ def mentor_governance(coop) -> Governance | None:
     if "mentor" not in roles or policy.can(current_user, "proposals.view", coop):
         return None
     cols = (Proposal.number, Proposal.title, Proposal.state, Proposal.outcome, Proposal.closes_at, Proposal.closed_at)
-    open_rows = db.session.execute(sa.select(*cols).where(Proposal.coop_id == coop.id, Proposal.state == "open")
-                                   .order_by(Proposal.closes_at)).all()
-    recent = db.session.execute(sa.select(*cols).where(Proposal.coop_id == coop.id, Proposal.state == "closed")
-                                .order_by(Proposal.closed_at.desc()).limit(RECENT)).all()
+    # One statement: every open decision and the RECENT last closed.
+    last_closed = (sa.select(Proposal.id).where(Proposal.coop_id == coop.id, Proposal.state == "closed")
+                   .order_by(Proposal.closed_at.desc()).limit(RECENT))
+    rows = db.session.execute(sa.select(*cols).where(
+        Proposal.coop_id == coop.id, sa.or_(Proposal.state == "open", Proposal.id.in_(last_closed)))).all()
+    open_rows = sorted((r for r in rows if r.state == "open"), key=lambda r: (r.closes_at is None, r.closes_at))
+    recent = sorted((r for r in rows if r.state == "closed"), key=lambda r: r.closed_at, reverse=True)
     next_item, overdue = calendar_queries.summaries([coop], date.today()).get(coop.id, (None, 0))
     return Governance(open_decisions=open_rows, recent_decisions=recent,
                       meetings=meeting_queries.meetings_for_home(coop), next_obligation=next_item, overdue=overdue)

@@ -14,7 +14,7 @@ from coopkit.coops.models import CohortRequest, MentorAssignment
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
 from coopkit.mentoring import services
-from coopkit.web import coop_blueprint
+from coopkit.web import coop_blueprint, home_fact, home_facts
 
 bp = coop_blueprint("cohort_requests", __name__, "/cohort")
 
@@ -44,11 +44,17 @@ def cohort_mentors(cohort_ids) -> dict[int, list[str]]:
     return found
 
 
+@home_fact("mentoring")
+def _home_counts(coop_id) -> dict:
+    return {"pending_requests": sa.select(sa.func.count(CohortRequest.id)).where(
+        CohortRequest.coop_id == coop_id, CohortRequest.status == "pending")}
+
+
 @bp.app_template_global()
 def pending_cohort_requests(coop) -> int:
-    """How many requests wait for the co-op's answer (one statement; for the home panel)."""
-    return db.session.execute(sa.select(sa.func.count(CohortRequest.id)).where(
-        CohortRequest.coop_id == coop.id, CohortRequest.status == "pending")).scalar_one()
+    """How many requests wait for the co-op's answer (for the home panel; asked with the other
+    panels' counts, coopkit.web.home_facts)."""
+    return int(home_facts(coop)["mentoring.pending_requests"] or 0)
 
 
 @bp.route("/")

@@ -32,9 +32,11 @@ REMINDER_BEFORE = timedelta(hours=24)
 def ballots_of(proposal: Proposal) -> list:
     """The validated choices of every ballot (with a secret vote's sealed ones while it is open),
     in an order that says nothing about who or when."""
-    values = [json.loads(raw) for raw in db.session.execute(
-        sa.select(Ballot.choice).where(Ballot.proposal_id == proposal.id).order_by(Ballot.choice, Ballot.id)
-    ).scalars()]
+    values = []
+    for raw, count in db.session.execute(  # each distinct choice once, with how many chose it
+            sa.select(Ballot.choice, sa.func.count()).where(Ballot.proposal_id == proposal.id)
+            .group_by(Ballot.choice).order_by(Ballot.choice)):
+        values += [json.loads(raw)] * count
     if proposal.secret and proposal.state == "open":
         values += ballotbox.pending_choices(proposal)
     choices = [tuple(value) if isinstance(value, list) else value for value in values]
@@ -51,11 +53,12 @@ def current_tally(proposal: Proposal) -> tally.Result:
     return tally.tally(spec_for(proposal), ballots_of(proposal), participants_of(proposal))
 
 
-def settled(proposal: Proposal) -> bool:
-    """True when the remaining voters can no longer change the outcome."""
+def settled(proposal: Proposal, eligible: int | None = None) -> bool:
+    """True when the remaining voters can no longer change the outcome (``eligible``: the size of
+    the roll, when the caller knows it)."""
     if proposal.state != "open":
         return False
-    return settle.outcome_is_settled(spec_for(proposal), ballots_of(proposal)).settled
+    return settle.outcome_is_settled(spec_for(proposal, eligible), ballots_of(proposal)).settled
 
 
 def result_to_json(result: tally.Result) -> str:

@@ -40,36 +40,20 @@ def proposal_by_number(coop, number: int) -> Proposal | None:
 
 def listing(coop, viewer: Member | None, *, manage: bool) -> list[ListedProposal]:
     """Every proposal the viewer may see (drafts: their own, or all for the secretary), with
-    roll and participation counts and whether it awaits the viewer's vote. Three statements."""
-    query = (sa.select(Proposal, Member.full_name).join(Member, Member.id == Proposal.proposer_member_id)
-             .where(Proposal.coop_id == coop.id))
+    roll and participation counts and whether it awaits the viewer's vote. One statement."""
+    viewer_id = viewer.id if viewer else -1
+    roll = sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == Proposal.id)
+    voted = sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == Proposal.id)
+    on_roll = sa.exists().where(VoterRollEntry.proposal_id == Proposal.id, VoterRollEntry.member_id == viewer_id)
+    has_voted = sa.exists().where(Participation.proposal_id == Proposal.id, Participation.member_id == viewer_id)
+    query = (sa.select(Proposal, Member.full_name, roll.scalar_subquery(), voted.scalar_subquery(),
+                       on_roll, has_voted)
+             .join(Member, Member.id == Proposal.proposer_member_id).where(Proposal.coop_id == coop.id))
     if not manage:
-        mine = Proposal.proposer_member_id == (viewer.id if viewer else -1)
-        query = query.where(sa.or_(Proposal.state != "draft", mine))
+        query = query.where(sa.or_(Proposal.state != "draft", Proposal.proposer_member_id == viewer_id))
     rows = db.session.execute(query.order_by(Proposal.number.desc())).all()
-    ids = [p.id for p, _ in rows]
-    roll = dict(db.session.execute(
-        sa.select(VoterRollEntry.proposal_id, sa.func.count(VoterRollEntry.id))
-        .where(VoterRollEntry.proposal_id.in_(ids)).group_by(VoterRollEntry.proposal_id)).all()) if ids else {}
-    voted = dict(db.session.execute(
-        sa.select(Participation.proposal_id, sa.func.count(Participation.id))
-        .where(Participation.proposal_id.in_(ids)).group_by(Participation.proposal_id)).all()) if ids else {}
-    mine_roll, mine_voted = _viewer_sets(ids, viewer)
-    return [ListedProposal(p, name, roll.get(p.id, 0), voted.get(p.id, 0),
-                           p.state == "open" and p.id in mine_roll and p.id not in mine_voted,
-                           p.id in mine_voted) for p, name in rows]
-
-
-def _viewer_sets(ids, viewer) -> tuple[set[int], set[int]]:
-    if not ids or viewer is None:
-        return set(), set()
-    on_roll = set(db.session.execute(
-        sa.select(VoterRollEntry.proposal_id).where(VoterRollEntry.proposal_id.in_(ids),
-                                                    VoterRollEntry.member_id == viewer.id)).scalars())
-    voted = set(db.session.execute(
-        sa.select(Participation.proposal_id).where(Participation.proposal_id.in_(ids),
-                                                   Participation.member_id == viewer.id)).scalars())
-    return on_roll, voted
+    return [ListedProposal(p, name, int(n_roll), int(n_voted), p.state == "open" and bool(mine) and not bool(done),
+                           bool(done)) for p, name, n_roll, n_voted, mine, done in rows]
 
 
 def awaiting_vote(coop, viewer: Member | None) -> list[Proposal]:
@@ -92,13 +76,52 @@ def comments(proposal: Proposal) -> list[tuple[ProposalComment, str]]:
     ).all()]
 
 
-def roll_without_account(proposal: Proposal) -> list[str]:
-    """Names of the people on the voter roll with no account: they can't vote online yet
-    (they still count, as every member on the roll does). One statement."""
-    return list(db.session.execute(
-        sa.select(Member.full_name).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)
-        .where(VoterRollEntry.proposal_id == proposal.id, Member.user_id.is_(None)).order_by(Member.full_name)
-    ).scalars())
+@dataclass(frozen=True)
+class PageFacts:
+    """What a proposal's page shows about its voting, for one viewer."""
+
+    roll: int
+    voted: int
+    on_roll: bool
+    #: how many choices the viewer has recorded (0 = not voted): the vote form's replay guard
+    vote_version: int
+    #: the viewer's own current choice on an open ballot (None if not voted, or secret)
+    my_choice: object
+
+
+def page_facts(proposal: Proposal, viewer: Member | None) -> PageFacts:
+    """The roll and how many voted, and the viewer's place on the roll, vote and open choice:
+    one statement."""
+    def scalar(select):
+        return select.scalar_subquery()
+
+    on_proposal_roll = VoterRollEntry.proposal_id == proposal.id
+    columns = [scalar(sa.select(sa.func.count(VoterRollEntry.id)).where(on_proposal_roll)),
+               scalar(sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal.id))]
+    if viewer is not None:
+        columns += [
+            sa.exists().where(on_proposal_roll, VoterRollEntry.member_id == viewer.id),
+            scalar(sa.select(Participation.changes).where(Participation.proposal_id == proposal.id,
+                                                          Participation.member_id == viewer.id)),
+            scalar(sa.select(Ballot.choice).where(Ballot.proposal_id == proposal.id, Ballot.member_id == viewer.id)),
+        ]
+    row = db.session.execute(sa.select(*columns)).one()
+    if viewer is None:
+        return PageFacts(int(row[0]), int(row[1]), False, 0, None)
+    changes, raw = row[3], row[4]
+    return PageFacts(int(row[0]), int(row[1]), bool(row[2]), 0 if changes is None else changes + 1,
+                     None if proposal.secret else _choice(raw))
+
+
+def roll_without_account(proposal: Proposal, limit: int = 20) -> tuple[int, list[str]]:
+    """How many people on the voter roll have no account, and the first ``limit`` names: they
+    can't vote online yet (they still count, as every member on the roll does). One statement."""
+    rows = db.session.execute(
+        sa.select(Member.full_name, sa.func.count().over()).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)
+        .where(VoterRollEntry.proposal_id == proposal.id, Member.user_id.is_(None))
+        .order_by(Member.full_name, Member.id).limit(limit)
+    ).all()
+    return (int(rows[0][1]) if rows else 0), [name for name, _ in rows]
 
 
 def roll_counts(proposal: Proposal) -> tuple[int, int]:
@@ -109,17 +132,20 @@ def roll_counts(proposal: Proposal) -> tuple[int, int]:
     return roll, voted
 
 
-def my_open_choice(proposal: Proposal, member: Member | None):
-    """The viewer's own current choice on an open ballot (None if not voted or secret)."""
-    if member is None or proposal.secret:
-        return None
-    raw = db.session.execute(
-        sa.select(Ballot.choice).where(Ballot.proposal_id == proposal.id, Ballot.member_id == member.id)
-    ).scalar_one_or_none()
+def _choice(raw: str | None):
     if raw is None:
         return None
     value = json.loads(raw)
     return tuple(value) if isinstance(value, list) else value
+
+
+def my_open_choice(proposal: Proposal, member: Member | None):
+    """The viewer's own current choice on an open ballot (None if not voted or secret)."""
+    if member is None or proposal.secret:
+        return None
+    return _choice(db.session.execute(
+        sa.select(Ballot.choice).where(Ballot.proposal_id == proposal.id, Ballot.member_id == member.id)
+    ).scalar_one_or_none())
 
 
 def describe_choice(proposal: Proposal, choice) -> str:

@@ -9,19 +9,16 @@ from flask_login import current_user
 
 from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
-from coopkit.coops.parameters import PARAMETERS
 from coopkit.coops.policy import requires
 from coopkit.coops.queries import member_for_user
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.money import format_pence
-from coopkit.proposals import closing, documents, forms, kinds, queries, services, voting
-from coopkit.proposals.changes import ChangeError, parse_value, plain_language
+from coopkit.proposals import closing, documents, drafting, forms, kinds, queries, services
+from coopkit.proposals.changes import plain_language
 from coopkit.proposals.text import render_markdown
 from coopkit.proposals.timefmt import from_uk, to_uk, uk_datetime
 from coopkit.proposals.voting_views import vote_page
 from coopkit.rules.documents import DocumentBlocked
-from coopkit.rules.facts import upgrade_proposal
 from coopkit.web import coop_blueprint
 
 bp = coop_blueprint("proposals", __name__, "/proposals")
@@ -57,124 +54,20 @@ def index():
     return render_template("proposals/index.html", listed=listed)
 
 
-def _draft_from_form(form) -> services.Draft:
-    changes = {}
-    for i in range(1, forms.CHANGE_ROWS + 1):
-        key = form[f"change_{i}_key"].data
-        if not key:
-            continue
-        try:
-            changes[key] = parse_value(key, form[f"change_{i}_value"].data)
-        except ChangeError as exc:
-            raise _FieldError(f"change_{i}_value", str(exc)) from None
-    return services.Draft(
-        title=form.title.data, body=form.body.data or "", resolution_text=form.resolution_text.data or "",
-        kind=form.kind.data or None, subject_member_id=form.subject.data or None, preset=form.preset.data, threshold_percent=form.threshold_percent.data,
-        basis=form.basis.data, options=(form.options.data or "").splitlines(), seats=form.seats.data or 1,
-        ranking=form.ranking.data, secret=form.secret.data, allow_early_close=form.allow_early_close.data,
-        closes_at=from_uk(form.closes_at.data) if form.closes_at.data else None, rule_changes=changes)
-
-
-class _FieldError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-def _fill_form(form, proposal) -> None:
-    form.title.data, form.body.data = proposal.title, proposal.body
-    form.resolution_text.data, form.kind.data = proposal.resolution_text, proposal.kind
-    form.subject.data = proposal.subject_member_id or 0
-    form.preset.data = "custom" if proposal.preset == "custom" else "ordinary"
-    form.threshold_percent.data, form.basis.data = proposal.threshold_percent, proposal.basis
-    form.options.data = "\n".join(proposal.options)
-    form.seats.data, form.ranking.data = proposal.seats, proposal.ranking
-    form.secret.data, form.allow_early_close.data = proposal.secret, proposal.allow_early_close
-    form.closes_at.data = to_uk(proposal.closes_at).replace(tzinfo=None) if proposal.closes_at else None
-    for i, (key, value) in enumerate(sorted(proposal.rule_changes.items()), start=1):
-        if i <= forms.CHANGE_ROWS:
-            form[f"change_{i}_key"].data = key
-            form[f"change_{i}_value"].data = _show_value(key, value)
-
-
-def _show_value(key, value) -> str:
-    kind = PARAMETERS[key][0]
-    if kind == "pence":
-        return format_pence(value)
-    if kind == "bool":
-        return "yes" if value else "no"
-    return str(value)
-
-
-def _fill_fallback(form, rules) -> None:
-    """A new proposal's kind; when it is the vote a failed consent decision falls back to
-    (?fallback=<number>), its title and words are carried over."""
-    offered = {k.key for k in rules["offered"]}
-    wanted = request.args.get("kind", "")
-    form.kind.data = wanted if wanted in offered else (rules["offered"][0].key if rules["offered"] else None)
-    number = request.args.get("fallback", type=int)
-    earlier = queries.proposal_by_number(g.coop, number) if number else None
-    if earlier is not None and earlier.state == "closed":
-        form.title.data = earlier.title
-        form.body.data = earlier.body
-        form.resolution_text.data = earlier.resolution_text
-
-
-def _offer_kinds(form) -> dict:
-    """The kinds and members the form offers; returns what the page says about the rules."""
-    offered = kinds.available(g.coop, "writing")
-    form.kind.choices = forms.choices([(k.key, f"{k.name[:1].upper()}{k.name[1:]} ({k.citation})")
-                                       for k in offered])
-    form.subject.choices = forms.choices([(0, "Nobody (not about one member)")] + [
-        (m.id, f"{m.full_name}{' (applicant)' if m.status == 'applicant' else ''}")
-        for m in queries.members_for_subject(g.coop)])
-    meeting_only = [k for k in kinds.kinds_of(g.coop).values() if k.at_meeting and not k.in_writing]
-    return {"offered": offered, "meeting_only": meeting_only}
-
-
-def _save(form, proposal=None):
-    """Validate and save the proposal form; returns the proposal or None (errors on the form)."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        draft = _draft_from_form(form)
-        if proposal is None:
-            return services.create_proposal(g.coop, current_user, draft)
-        services.update_draft(proposal, g.coop, current_user, draft)
-        return proposal
-    except _FieldError as exc:
-        form[exc.field].errors.append(str(exc))
-    except services.ProposalError as exc:
-        form.form_errors.append(str(exc))
-    return None
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @requires("proposals.create")
 def new():
     form = forms.ProposalForm()
-    rules = _offer_kinds(form)
+    rules = drafting.offer_kinds(form)
     if request.method == "GET":
-        _fill_fallback(form, rules)
+        drafting.fill_fallback(form, rules)
     if request.method == "GET" and request.args.get("upgrade"):
-        _prefill_upgrade(form)
-    proposal = _save(form)
+        drafting.prefill_upgrade(form)
+    proposal = drafting.save(form)
     if proposal is not None:
         flash(f"Draft proposal {proposal.number} saved. Check it, then open the vote.", "success")
         return redirect(url_for("proposals.show", number=proposal.number))
     return render_template("proposals/edit.html", form=form, proposal=None, rules=rules)
-
-
-def _prefill_upgrade(form) -> None:
-    """Start a proposal to adopt the rule set's newer version (the rules pages link here)."""
-    words = upgrade_proposal(g.coop, url_for("rules.upgrade", _external=True))
-    if words is None:
-        flash("Your rules already use the newest version of their rule set.", "info")
-        return
-    form.title.data, form.body.data = words["title"], words["body"]
-    form.resolution_text.data, form.kind.data = words["resolution_text"], "written_special"
-    form.preset.data = "ordinary"
-    form.change_1_key.data, form.change_1_value.data = words["change_key"], words["change_value"]
 
 
 @bp.route("/<int:number>/edit", methods=["GET", "POST"])
@@ -185,10 +78,10 @@ def edit(number: int):
         flash("Only the proposer or the secretary can edit a draft; once open, a proposal is fixed.", "error")
         return redirect(url_for("proposals.show", number=number))
     form = forms.ProposalForm()
-    rules = _offer_kinds(form)
+    rules = drafting.offer_kinds(form)
     if request.method == "GET":
-        _fill_form(form, proposal)
-    elif _save(form, proposal) is not None:
+        drafting.fill_form(form, proposal)
+    elif drafting.save(form, proposal) is not None:
         flash("Draft saved.", "success")
         return redirect(url_for("proposals.show", number=number))
     return render_template("proposals/edit.html", form=form, proposal=proposal, rules=rules)
@@ -199,22 +92,24 @@ def edit(number: int):
 def show(number: int, *, open_form=None, status: int = 200):
     proposal = _proposal_or_404(number)
     viewer = member_for_user(g.coop, current_user)
-    roll, voted = queries.roll_counts(proposal)
+    facts = queries.page_facts(proposal, viewer)
     manage = services.may_manage(current_user, g.coop, proposal)
     can_close_early = (manage and proposal.state == "open" and proposal.allow_early_close
-                       and closing.settled(proposal))
+                       and closing.settled(proposal, facts.roll))
     changes = proposal.rule_changes
+    no_account, without_account = (queries.roll_without_account(proposal) if proposal.state == "open"
+                                   else (0, []))
     return render_template(
         "proposals/show.html", proposal=proposal, body=render_markdown(proposal.body),
         comments=[(c, name, render_markdown(c.body)) for c, name in queries.comments(proposal)],
-        roll=roll, voted=voted, on_roll=voting.on_roll(proposal, viewer),
-        has_voted=bool(viewer) and voting.vote_version(proposal, viewer) > 0,
-        my_choice=queries.my_open_choice(proposal, viewer), describe=queries.describe_choice,
+        roll=facts.roll, voted=facts.voted, on_roll=facts.on_roll, has_voted=facts.vote_version > 0,
+        my_choice=facts.my_choice, describe=queries.describe_choice,
         manage=manage, can_close_early=can_close_early, action_form=EmptyForm(),
         can_manage_subject=policy.can(current_user, "proposals.manage", g.coop),
-        comment_form=forms.CommentForm(), weak_secrecy=proposal.secret and 0 < roll < services.WEAK_SECRECY_BELOW,
+        comment_form=forms.CommentForm(),
+        weak_secrecy=proposal.secret and 0 < facts.roll < services.WEAK_SECRECY_BELOW,
         change_lines=plain_language(services._parameters(g.coop), changes) if changes else [],
-        without_account=queries.roll_without_account(proposal) if proposal.state == "open" else [],
+        no_account=no_account, without_account=without_account,
         subject=kinds.subject_name(proposal), notice_form=forms.SubjectNoticeForm(prefix="notice"),
         reply_form=forms.SubjectReplyForm(prefix="reply"),
         not_adopted=(proposal.result or {}).get("not_adopted", []),

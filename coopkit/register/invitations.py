@@ -45,18 +45,17 @@ class WithoutAccount:
 
 
 def without_account(coop, limit: int = LISTED) -> WithoutAccount:
-    """Current members and applicants with no account bound to their entry. Three statements,
-    whatever the size of the register."""
-    total, to_invite = db.session.execute(sa.select(
-        sa.func.count(),
-        sa.func.count().filter(Member.email.is_not(None), Member.id.not_in(_pending(coop))),
-    ).where(_no_account(coop))).one()
-    members = db.session.execute(
-        sa.select(Member).where(_no_account(coop)).order_by(Member.full_name, Member.id).limit(limit)
-    ).scalars().all()
-    pending = set(db.session.execute(_pending(coop).where(
-        Invitation.member_id.in_([m.id for m in members]))).scalars()) if members else set()
-    return WithoutAccount(int(total), int(to_invite), [(m, m.id in pending) for m in members])
+    """Current members and applicants with no account bound to their entry: the first ``limit``
+    by name, each with whether an invitation is pending, and the counts (window counts over all
+    of them). One statement, whatever the size of the register."""
+    rows = db.session.execute(
+        sa.select(Member, Member.id.in_(_pending(coop)), sa.func.count().over(),
+                  sa.func.count().filter(Member.email.is_not(None), Member.id.not_in(_pending(coop))).over())
+        .where(_no_account(coop)).order_by(Member.full_name, Member.id).limit(limit)
+    ).all()
+    if not rows:
+        return WithoutAccount(0, 0, [])
+    return WithoutAccount(int(rows[0][2]), int(rows[0][3]), [(m, bool(pending)) for m, pending, _, _ in rows])
 
 
 def _to_invite(coop):

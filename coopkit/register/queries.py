@@ -108,7 +108,7 @@ def _rows(result) -> list[RegisterRow]:
 def register_page(coop, *, view: str = "current", as_at: date | None = None, page: int = 1,
                   per_page: int = PER_PAGE, search: str = "") -> Pagination:
     """One page of the register of members with holdings and property (``items`` are
-    RegisterRows); a Flask-SQLAlchemy pagination, two statements."""
+    RegisterRows); a Flask-SQLAlchemy pagination, one statement."""
     result = paginate(_register_select(coop, view, as_at, search), page, per_page, rows=True)
     result.items = _rows(result.items)
     return result
@@ -119,23 +119,40 @@ def register_all(coop, *, view: str = "current", as_at: date | None = None) -> l
     return _rows(db.session.execute(_register_select(coop, view, as_at)))
 
 
-def counts(coop, as_at: date | None = None) -> dict:
-    """How many people in each status, voting members and the share capital; two statements."""
-    by_status = dict(db.session.execute(
-        sa.select(Member.status, sa.func.count()).where(Member.coop_id == coop.id).group_by(Member.status)
-    ).all())
-    voting = db.session.execute(
-        sa.select(sa.func.count()).where(Member.coop_id == coop.id, Member.status.in_(("founder", "member")),
-                                         Member.member_class == "voting")).scalar_one()
+STATUSES = ("founder", "applicant", "member", "ceased")
+#: what :func:`count_queries` counts
+COUNT_KEYS = (*STATUSES, "voting", "share_capital_pence")
+
+
+def count_queries(coop_id, as_at: date | None = None) -> dict[str, sa.Select]:
+    """The register's counts as scalar selects: each status, the voting members, the share
+    capital (as it stood at the end of ``as_at``). The home panel asks them beside the other
+    features' counts (``coopkit.web.home_facts``); :func:`counts` asks them alone."""
+    def members(*where) -> sa.Select:
+        return sa.select(sa.func.count(Member.id)).where(Member.coop_id == coop_id, *where)
+
     capital = sa.select(sa.func.coalesce(sa.func.sum(ShareTransaction.amount_pence), 0)).where(
-        ShareTransaction.coop_id == coop.id)
+        ShareTransaction.coop_id == coop_id)
     if as_at is not None:
         capital = capital.where(ShareTransaction.on <= as_at)
-    result = {status: int(by_status.get(status, 0)) for status in ("founder", "applicant", "member", "ceased")}
+    queries = {status: members(Member.status == status) for status in STATUSES}
+    queries["voting"] = members(Member.status.in_(("founder", "member")), Member.member_class == "voting")
+    queries["share_capital_pence"] = capital
+    return queries
+
+
+def counts_from(values: dict) -> dict:
+    """:func:`count_queries`' answers as the pages use them (with ``current``: founders and members)."""
+    result = {key: int(value or 0) for key, value in values.items()}
     result["current"] = result["founder"] + result["member"]
-    result["voting"] = int(voting)
-    result["share_capital_pence"] = int(db.session.execute(capital).scalar_one())
     return result
+
+
+def counts(coop, as_at: date | None = None) -> dict:
+    """How many people in each status, voting members and the share capital; one statement."""
+    queries = count_queries(coop.id, as_at)
+    row = db.session.execute(sa.select(*(q.scalar_subquery() for q in queries.values()))).one()
+    return counts_from(dict(zip(queries, row, strict=True)))
 
 
 def member_in_coop(coop, member_id: int) -> Member | None:

@@ -25,12 +25,19 @@ from coopkit.register.blueprint import (
 from coopkit.register.invitations import without_account
 from coopkit.register.tasks import is_large
 from coopkit.rules.queries import current_parameters
+from coopkit.web import home_fact, home_facts
+
+
+@home_fact("register")
+def _home_counts(coop_id) -> dict:
+    return queries.count_queries(coop_id)
 
 
 @bp.app_template_global()
 def register_counts(coop):
-    """Counts for the co-op home panel."""
-    return queries.counts(coop)
+    """Counts for the co-op home panel (asked with the other panels' counts: coopkit.web.home_facts)."""
+    facts = home_facts(coop)
+    return queries.counts_from({key: facts[f"register.{key}"] for key in queries.COUNT_KEYS})
 
 
 def _proposal_choices(none_label: str, purpose: str, member):

@@ -11,6 +11,7 @@ import sqlalchemy.orm
 
 from coopkit.coops.models import Member
 from coopkit.coops.parameters import PARAMETERS, defaults
+from coopkit.database import request_memo
 from coopkit.extensions import db
 from coopkit.founding import queries as founding_queries
 from coopkit.founding.catalogue import catalogue
@@ -21,21 +22,33 @@ from coopkit.rules.models import RulesVersion
 from coopkit.rules.ruleset import RuleSet, default_ruleset_for, load_ruleset
 
 
+def newest_of_each_status(coop) -> list[RulesVersion]:
+    """The newest version of each status (draft, adopted, registered, superseded: four at most),
+    newest first; one statement, asked once per page (the panels, the registers and the rules
+    pages all want the rules in force and the newest version)."""
+    return request_memo("rules.newest", coop.id, lambda: list(
+        db.session.execute(_newest_statement(), {"coop_id": coop.id}).scalars()))
+
+
+@functools.cache
+def _newest_statement() -> sa.Select:
+    """Built once (``coop_id`` is a bind parameter): nearly every page asks it."""
+    coop_id = sa.bindparam("coop_id")
+    newest = (sa.select(sa.func.max(RulesVersion.number)).where(RulesVersion.coop_id == coop_id)
+              .group_by(RulesVersion.status))
+    return (sa.select(RulesVersion).where(RulesVersion.coop_id == coop_id, RulesVersion.number.in_(newest))
+            .order_by(RulesVersion.number.desc()))
+
+
 def governing_version(coop) -> RulesVersion | None:
     """The rules in force: the newest registered version, else the newest adopted one. A
     registered company's articles change when the members pass the resolution (Companies Act
     2006: filing follows within 15 days), so its newest adopted or registered version governs."""
+    newest = newest_of_each_status(coop)
     if getattr(coop, "legal_form", None) == "company" and getattr(coop, "stage", None) == "registered":
-        return db.session.execute(
-            sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id,
-                                          RulesVersion.status.in_(("registered", "adopted")))
-            .order_by(RulesVersion.number.desc()).limit(1)
-        ).scalar_one_or_none()
+        return next((v for v in newest if v.status in ("registered", "adopted")), None)
     for status in ("registered", "adopted"):
-        version = db.session.execute(
-            sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id, RulesVersion.status == status)
-            .order_by(RulesVersion.number.desc()).limit(1)
-        ).scalar_one_or_none()
+        version = next((v for v in newest if v.status == status), None)
         if version is not None:
             return version
     return None
@@ -205,10 +218,8 @@ def amendment(coop, changes: dict) -> Amendment:
 
 
 def latest_version(coop) -> RulesVersion | None:
-    return db.session.execute(
-        sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id)
-        .order_by(RulesVersion.number.desc()).limit(1)
-    ).scalar_one_or_none()
+    newest = newest_of_each_status(coop)
+    return newest[0] if newest else None
 
 
 def versions(coop, limit: int | None = None) -> list[RulesVersion]:

@@ -12,7 +12,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,15 +238,71 @@ def _parse_clause(clause_id: str, text: str) -> tuple[str, list[tuple[str | None
     return title, paragraphs
 
 
+class RenderCache:
+    """A bounded, thread-safe in-process cache of rendered rules, least recently used out first.
+    Keys are content hashes (of the rule set's id and version and the answers, or of a stored
+    text), so an entry never goes stale: a new version or a changed answer is a new key, and
+    nothing expires by time. ``builds`` counts the renders it had to do (tests read it)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.builds = 0
+        self._entries: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, build):
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = build()  # outside the lock: two threads may both build once; same result
+        with self._lock:
+            self.builds += 1
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+#: rendered documents, keyed by :func:`document_key`
+DOCUMENTS = RenderCache(128)
+#: sanitised HTML of a Markdown text, keyed by the text's hash (gap links are put in afterwards)
+HTML = RenderCache(256)
+
+
+def document_key(ruleset: RuleSet, answers: dict[str, Any]) -> str:
+    """The content hash a rendering of ``answers`` by this rule set version is kept under (a rule
+    set is known by its id, its version and the folder it was loaded from: an adviser's edited
+    copy elsewhere is another key)."""
+    canonical = json.dumps([ruleset.id, ruleset.version, str(ruleset.directory), answers], sort_keys=True,
+                           default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@functools.lru_cache(maxsize=512)
+def _condition(env: SandboxedEnvironment, expression: str):
+    return env.compile_expression(expression)
+
+
 def render_document(ruleset: RuleSet, answers: dict[str, Any]) -> Document:
-    """Render the rule set for these answers (keys from coopkit.coops.parameters)."""
+    """Render the rule set for these answers (keys from coopkit.coops.parameters); the same
+    rule set version and answers give the same document, so it comes from :data:`DOCUMENTS`
+    after the first time."""
+    return DOCUMENTS.get(document_key(ruleset, answers), lambda: _render_document(ruleset, answers))
+
+
+def _render_document(ruleset: RuleSet, answers: dict[str, Any]) -> Document:
     values = resolve_values(ruleset, answers)
     context = template_context(ruleset, values)
     env = _environment(str(ruleset.directory))
     parsed = []
     for spec in ruleset.clauses:
         try:
-            if spec.when and not env.compile_expression(spec.when)(**context):
+            if spec.when and not _condition(env, spec.when)(**context):
                 continue
             text = env.get_template(spec.file).render(**context)
         except TemplateError as exc:
@@ -333,9 +392,11 @@ _ATTRIBUTES = {"h2": {"id"}, "h3": {"id"}, "p": {"class"}, "mark": {"class"}, "s
 
 def to_html(text: str, gap_label=None, gap_href=None) -> str:
     """Our Markdown -> sanitised HTML. ``gap_label(key)`` words a missing answer;
-    ``gap_href(key)``, when given, is a URL (or None) to the place where it is answered."""
-    body = markdown.markdown(text, extensions=["attr_list"], output_format="html")
-    body = nh3.clean(body, tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None)
+    ``gap_href(key)``, when given, is a URL (or None) to the place where it is answered.
+    The Markdown conversion is kept in :data:`HTML` under the text's hash."""
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    body = HTML.get(key, lambda: nh3.clean(markdown.markdown(text, extensions=["attr_list"], output_format="html"),
+                                           tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None))
 
     def gap(match: re.Match) -> str:
         key = match.group(1).replace("-", "_")

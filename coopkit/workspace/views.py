@@ -16,14 +16,21 @@ from flask import (
 )
 from flask_login import current_user
 
-from coopkit.coops import forms, queries
+from coopkit.coops import forms, policy, queries
 from coopkit.coops.models import Coop, Invitation
 from coopkit.coops.policy import requires
 from coopkit.coops.slugs import CoopError, suggest_slug
 from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.mail import send_mail
-from coopkit.web import coop_blueprint, external_url, keep_changes, render_home_panels
+from coopkit.web import (
+    coop_blueprint,
+    external_url,
+    home_fact,
+    home_facts,
+    keep_changes,
+    render_home_panels,
+)
 from coopkit.workspace import services
 
 bp = Blueprint("coops", __name__)
@@ -100,12 +107,21 @@ def accept(token: str):
                            form=form, token=token), status
 
 
+@home_fact("workspace")
+def _home_counts(coop_id) -> dict:
+    return {"people": queries.current_people_count(coop_id)}
+
+
 @workspace.route("/")
 @requires("coop.view")
 def home():
     # Panels first: one that fails rolls the session back, which would expire ``people``.
     panels = render_home_panels()
-    return render_template("coops/home.html", panels=panels, people=queries.current_people(g.coop))
+    if policy.can(current_user, "register.names", g.coop):
+        people_count, people = queries.current_people(g.coop)
+    else:  # a mentor: the count only, asked with the panels' counts
+        people_count, people = int(home_facts(g.coop)["workspace.people"]), []
+    return render_template("coops/home.html", panels=panels, people=people, people_count=people_count)
 
 
 @workspace.route("/people/invite", methods=["GET", "POST"])
