@@ -169,8 +169,9 @@ def _role_columns(is_admin: bool) -> tuple:
     uid = sa.bindparam("uid")
     holds_secretary = sa.exists().where(
         Officer.member_id == Member.id, Officer.office == "secretary", Officer.ceased_on.is_(None))
-    mentors = sa.exists().where(MentorAssignment.cohort_id == Coop.cohort_id, MentorAssignment.user_id == uid,
-                                mentor_follows(Coop.id, Coop.cohort_id, uid, is_admin))
+    # (the condition beside the EXISTS, not inside it, so that it correlates with the co-op row)
+    mentors = sa.and_(sa.exists().where(MentorAssignment.cohort_id == Coop.cohort_id, MentorAssignment.user_id == uid),
+                      mentor_follows(Coop.id, Coop.cohort_id, uid, is_admin))
     return Member, holds_secretary.label("is_secretary"), mentors.label("mentors"), _platform_mentor()
 
 
