@@ -14,8 +14,6 @@ import hashlib
 import html
 import json
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +23,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from coopkit.money import format_pounds
+from coopkit.rules.rendercache import RenderCache
 from coopkit.rules.ruleset import TEXT_TYPES, RuleSet
 from coopkit.rules.values import Values, blank, resolve_values
 
@@ -236,36 +235,6 @@ def _parse_clause(clause_id: str, text: str) -> tuple[str, list[tuple[str | None
         else:
             raise RenderError(f"clause {clause_id!r}: a list must follow a paragraph")
     return title, paragraphs
-
-
-class RenderCache:
-    """A bounded, thread-safe in-process cache of rendered rules, least recently used out first.
-    Keys are content hashes (of the rule set's id and version and the answers, or of a stored
-    text), so an entry never goes stale: a new version or a changed answer is a new key, and
-    nothing expires by time. ``builds`` counts the renders it had to do (tests read it)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.builds = 0
-        self._entries: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str, build):
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        value = build()  # outside the lock: two threads may both build once; same result
-        with self._lock:
-            self.builds += 1
-            self._entries[key] = value
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 #: rendered documents, keyed by :func:`document_key`
