@@ -120,10 +120,7 @@ def add_member_item(meeting: Meeting, coop, user, draft: MemberItemDraft, *, tod
                 AgendaItem.meeting_id == meeting.id, AgendaItem.kind == "election",
                 AgendaItem.state != "withdrawn")).first():
             raise MeetingError("This meeting already has an election of directors on its agenda.")
-        title = "Election of directors"
-        text = (f"That the {seats} candidate{'s' if seats != 1 else ''} with the most support in a ranked ballot "
-                f"of the members present or represented {'are' if seats != 1 else 'is'} elected director"
-                f"{'s' if seats != 1 else ''} for the term the rules set.")
+        title, text = "Election of directors", election_text(seats)
         reasons, notified_on = "", None
     item = AgendaItem(meeting_id=meeting.id, position=_next_position(meeting), title=title, item_type="resolution",
                       kind=draft.kind, resolution_text=text, secret=bool(draft.secret),
@@ -143,6 +140,20 @@ def add_member_item(meeting: Meeting, coop, user, draft: MemberItemDraft, *, tod
     if draft.kind == "expulsion" and draft.email_notice:
         _email_notice(coop, meeting, item, subject, kind)
     return item
+
+
+def election_text(seats: int) -> str:
+    """The words of an election's resolution, as the notice prints them."""
+    return (f"That the {seats} candidate{'s' if seats != 1 else ''} with the most support in a ranked ballot of the "
+            f"members present or represented {'are' if seats != 1 else 'is'} elected director"
+            f"{'s' if seats != 1 else ''} for the term the rules set.")
+
+
+def retiring_seats(params: dict) -> int:
+    """The seats an AGM fills: the nearest number to one third of the board where one third retire
+    each year, else the whole board."""
+    board = max(int(params.get("board_size") or 1), 1)
+    return max(1, int(board / 3 + 0.5)) if params.get("board_rotation", "third") == "third" else board
 
 
 def _next_position(meeting: Meeting) -> int:

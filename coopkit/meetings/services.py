@@ -32,9 +32,10 @@ from coopkit.meetings.common import (
     rules_for,
     uk_day,
 )
-from coopkit.meetings.memberitems import notice_problem
+from coopkit.meetings.memberitems import election_text, notice_problem, retiring_seats
 from coopkit.meetings.models import AgendaItem, Consent, Meeting
 from coopkit.proposals.services import voting_roll
+from coopkit.rules.queries import current_parameters
 
 log = logging.getLogger("coopkit.meetings")
 
@@ -132,13 +133,15 @@ def _agm_business(coop, meeting: Meeting) -> None:
              ("Receive the report on co-operative principles", "business", None, ""),
              ("Appoint an auditor (or use the audit exemption)", "resolution", "ordinary",
               "That [name of auditor] is appointed as the co-op's auditor until the next annual general meeting.")]
+    seats = None
     if rules.management == "board":
-        items.append(("Elect directors", "business", None, ""))
+        seats = retiring_seats(current_parameters(coop))
+        items.append(("Election of directors", "resolution", "election", election_text(seats)))
     items.append(("Decide on the use of the surplus", "resolution", "ordinary",
                   "That the surplus for the year is applied as the directors recommend in the accounts."))
     for position, (title, item_type, kind, text) in enumerate(items, start=1):
         db.session.add(AgendaItem(meeting_id=meeting.id, position=position, title=title, item_type=item_type,
-                                  kind=kind, resolution_text=text))
+                                  kind=kind, resolution_text=text, seats=seats if kind == "election" else None))
 
 
 def requisition_status(coop, meeting: Meeting) -> tuple[int, int]:

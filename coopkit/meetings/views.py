@@ -17,6 +17,7 @@ from coopkit.meetings import attendance, forms, kinds, queries, services
 from coopkit.meetings.documents import minutes_pdf as render
 from coopkit.meetings.documents import notice_html
 from coopkit.meetings.itemtext import item_texts
+from coopkit.meetings.memberitems import HEARD
 from coopkit.meetings.procedure import ALL_KIND_LABELS, KIND_LABELS
 from coopkit.proposals.timefmt import from_uk, to_uk
 from coopkit.web import coop_blueprint
@@ -170,8 +171,7 @@ def show(number: int):
         vote_form=forms.VoteForm(prefix="vote"), note_form=forms.NoteForm(prefix="note"),
         rules=services.rules_for(g.coop), next_url=request.path,
         texts=item_texts(g.coop, meeting, items), member_kinds=kinds.member_kinds(g.coop),
-        reply_form=forms.ReplyForm(prefix="reply"), hearing_form=forms.HearingForm(prefix="heard"),
-        nomination_form=nomination_form,
+        heard_choices=list(HEARD.items()), nomination_form=nomination_form,
     )
 
 

@@ -150,7 +150,7 @@ def test_admission_by_the_directors_is_not_a_meeting_item(app, make):
 def _election(app, asm, seats=2, nominees=(1, 2, 3)):
     from coopkit.meetings import memberitems
 
-    meeting_id = draft_meeting(app, asm, days=20, kind="agm")
+    meeting_id = draft_meeting(app, asm, days=20)
     item_id = add_member_item(app, asm, meeting_id, kind="election", seats=seats, secret=True)
     for n in nominees:
         act(app, asm, meeting_id, on_item(item_id, lambda i, m, c, u, n=n: memberitems.nominate(
@@ -231,7 +231,7 @@ def test_a_member_item_is_not_put_through_the_plain_resolution_form(app, board):
             title="Expel Amy", item_type="resolution", kind="expulsion", resolution_text="That Amy is expelled.")))
 
 
-def test_the_register_refusing_leaves_the_vote_standing_and_says_why(app, make, board):
+def _refused_admission(app, make, board):
     from coopkit.coops.models import Member
     from coopkit.meetings import conduct
     from coopkit.meetings.models import AgendaItem
@@ -249,4 +249,52 @@ def test_the_register_refusing_leaves_the_vote_standing_and_says_why(app, make, 
         assert db.session.get(Member, applicant.id).status == "applicant"
         db.session.remove()
     assert "meeting.register_not_updated" in audit_actions(app, board.coop.id)
-    assert date.today()  # the secretary completes the admission from the register, citing the meeting
+    return applicant, item_id
+
+
+def test_the_register_refusing_leaves_the_vote_standing_and_says_why(app, make, board):
+    _refused_admission(app, make, board)
+
+
+def test_the_secretary_completes_a_refused_admission_from_the_register_citing_the_meeting(app, make, board, client,
+                                                                                        login):
+    from coopkit.coops.models import Member
+
+    applicant, item_id = _refused_admission(app, make, board)
+    with app.app_context():
+        db.session.get(Member, applicant.id).postal_address = "2 Test Street, Preston"
+        db.session.commit()
+        db.session.remove()
+    login(client, board.secretary)
+    page = client.get(f"/c/{board.coop.slug}/register/members/{applicant.id}").text
+    assert "Meeting 1, item 1: Admission of No Address" in page
+    client.post(f"/c/{board.coop.slug}/register/members/{applicant.id}/admit",
+                data={"admit-on": date.today().isoformat(), "admit-by_proposal": str(-item_id)})
+    row = member_row(app, applicant.id)
+    assert (row.status, row.admitted_by_proposal_id) == ("member", -item_id)
+    assert "admitted by meeting 1, item 1" in client.get(f"/c/{board.coop.slug}/register/members/{applicant.id}").text
+
+
+def test_the_written_notice_of_an_expulsion_can_be_emailed_to_the_member(app, board, mailbox):
+    meeting_id = draft_meeting(app, board, days=20)
+    add_member_item(app, board, meeting_id, kind="expulsion", subject_member_id=board.member(2).id,
+                    reasons="Repeatedly missed client deadlines without telling anyone.", email_notice=True)
+    message = mailbox.to(board.user(2).email)[-1]
+    body = mailbox.body(message)
+    assert "notice of a proposal to expel you" in message["Subject"]
+    assert "Repeatedly missed client deadlines" in body and "expulsion of a member" in body
+    assert "You may not vote on this resolution" in body
+    assert [m["X-Envelope-To"] for m in mailbox.messages] == [board.user(2).email]   # nobody else
+
+
+def test_an_agm_under_an_elected_board_has_the_election_on_its_agenda(app, board):
+    from coopkit.meetings.models import AgendaItem
+
+    meeting_id = draft_meeting(app, board, kind="agm")
+    with app.app_context():
+        item = db.session.execute(sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting_id,
+                                                              AgendaItem.kind == "election")).scalar_one()
+        assert (item.item_type, item.seats) == ("resolution", 1)   # one third of a board of 3 retires
+        db.session.remove()
+    with pytest.raises(_err(), match="already has an election"):
+        add_member_item(app, board, meeting_id, kind="election", seats=1)
