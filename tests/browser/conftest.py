@@ -1,8 +1,8 @@
 """Browser fixtures: a live coopkit server in a thread, and Chromium through Playwright.
 
 - ``live_server``: the app (CSRF on, mail to the test SMTP server) served by werkzeug on
-  127.0.0.1 and a free port, on its own temporary SQLite file so it never touches the
-  database of the ``app`` fixture. ``live_server.url("/login")`` builds addresses,
+  127.0.0.1 and a free port, on its own temporary SQLite file (or, when
+  COOPKIT_TEST_DATABASE_URL is set, on that PostgreSQL database). ``live_server.url("/login")`` builds addresses,
   ``live_server.app`` is the Flask app for ``with live_server.app.app_context():`` checks.
   Its tables are emptied after every test that used it.
 - ``live_make``: the factories of tests/factories.py, writing into the live server's database.
@@ -79,6 +79,12 @@ class _ErrorRecorder:
             raise
 
 
+def live_database_url(tmp_path_factory) -> str:
+    """The live server's own SQLite file, or with COOPKIT_TEST_DATABASE_URL the PostgreSQL test
+    database (shared with the ``app`` fixture: tests run one at a time and each empties it)."""
+    return os.environ.get("COOPKIT_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, smtp_server):
     from werkzeug.serving import make_server
@@ -95,13 +101,13 @@ def live_server(tmp_path_factory, smtp_server):
         env="testing", secret_key=TEST_SECRET, base_url=base_url,
         mail_backend="smtp", mail_server="127.0.0.1", mail_port=controller.port,
     )
-    database = tmp_path_factory.mktemp("live") / "live.db"
     app = create_app({
         "SETTINGS": settings,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SQLALCHEMY_DATABASE_URI": live_database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": True,
     })
     with app.app_context():
+        db.drop_all()
         db.create_all()
     live = LiveServer(app=app, base_url=base_url)
     recorder.app, recorder.server = app, live
