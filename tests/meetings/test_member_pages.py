@@ -4,6 +4,8 @@ notice prints a rules amendment's changes."""
 
 from __future__ import annotations
 
+import html
+
 import sqlalchemy as sa
 
 from coopkit.extensions import db
@@ -161,3 +163,57 @@ def test_the_minutes_cite_the_clause_of_each_item_and_the_rules_are_adopted(app,
     assert re.search(r"Rule \d+(\.\d+)*: election of directors", text)
     assert re.search(r"Rule \d+(\.\d+)*: special resolution", text)
     assert meeting_id
+
+
+def test_ranked_ballots_and_the_hearing_through_the_page_refuse_bad_input(app, client, login, make):
+    from coopkit.meetings import conduct, memberitems
+    from coopkit.meetings.models import MeetingBallotBox, MeetingVoter
+
+    asm = board_assembly(app, make)
+    meeting_id = draft_meeting(app, asm, days=20)
+    elect = add_member_item(app, asm, meeting_id, kind="election", seats=1, secret=True)
+    expel = add_member_item(app, asm, meeting_id, kind="expulsion", subject_member_id=asm.member(4).id,
+                            reasons="Harm to the co-op.", notified_on=days_ago(1))
+    for n in (1, 2, 3):
+        act(app, asm, meeting_id, on_item(elect, lambda i, m, c, u, n=n: memberitems.nominate(
+            i, m, c, u, asm.member(n).id, days_ago(1))))
+    send_notice(app, asm, meeting_id)
+    present(app, asm, meeting_id, [asm.secretary_member, asm.member(1), asm.member(2), asm.member(3)])
+    start(app, asm, meeting_id)
+    act(app, asm, meeting_id, on_item(elect, lambda i, m, c, u: conduct.open_poll(i, m, c, u)))
+    page = f"/c/{asm.coop.slug}/meetings/1"
+    login(client, asm.user(1))
+    shown = client.get(page).text
+    assert "Your ballot: number the candidates" in shown and 'name="rank_2"' in shown
+    for data, message in [({"rank_0": "1", "rank_1": "1"}, "only one candidate"),
+                          ({"rank_0": "9"}, "Give each candidate you rank a place"),
+                          ({"rank_0": "x"}, "Give each candidate you rank a place"),
+                          ({"rank_0": "1", "for_member": str(asm.member(5).id)}, "don't hold that member's proxy")]:
+        response = client.post(f"{page}/items/{elect}/rank", data=data, follow_redirects=True)
+        assert response.status_code == 200 and message in html.unescape(response.text), (data, message)
+    assert _count(app, MeetingVoter) == 0 and _count(app, MeetingBallotBox) == 0
+    response = client.post(f"{page}/items/{elect}/rank", data={"rank_1": "1", "rank_0": "2"}, follow_redirects=True)
+    assert "Your ballot is recorded" in response.text
+    response = client.post(f"{page}/items/{elect}/rank", data={"rank_2": "1"}, follow_redirects=True)
+    assert "each member votes once" in html.unescape(response.text)
+    assert _count(app, MeetingVoter) == 1 and _count(app, MeetingBallotBox) == 1
+    # Ed is not at the meeting
+    ed = app.test_client()
+    login(ed, asm.user(5))
+    response = ed.post(f"{page}/items/{elect}/rank", data={"rank_0": "1"}, follow_redirects=True)
+    assert "Only members present" in response.text
+    # the hearing: only the secretary or the chair, and one of the choices
+    response = client.post(f"{page}/items/{expel}/hearing", data={"heard-heard": "spoke"}, follow_redirects=True)
+    assert "Only the secretary or the chair records this" in html.unescape(response.text)
+    secretary = app.test_client()
+    login(secretary, asm.secretary)
+    response = secretary.post(f"{page}/items/{expel}/hearing", data={"heard-heard": "shouted"}, follow_redirects=True)
+    assert response.status_code == 200 and "Not a valid choice" in response.text
+    response = secretary.post(f"{page}/items/{expel}/reply", data={}, follow_redirects=True)
+    assert "Paste the member's written reply, or tick that they gave none" in html.unescape(response.text)
+    with app.app_context():
+        from coopkit.meetings.models import AgendaItem
+
+        item = db.session.get(AgendaItem, expel)
+        assert item.subject_heard is None and item.subject_reply_at is None
+        db.session.remove()
