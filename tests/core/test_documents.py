@@ -146,3 +146,40 @@ def test_our_static_files_do_reach_the_pdf(app, monkeypatch):
         without = pipeline.render_pdf(page.format("coopkit-static:/no-such.svg"), use_cache=False)
     assert "coopkit-static:/favicon.svg" in asked
     assert len(with_logo) > len(without) + 200  # the drawing is in the file
+
+
+def test_cached_page_references_are_the_library_s_own_and_follow_new_pages():
+    """pipeline.cache_page_references makes pydyf's page list linear to read (a tagged PDF reads it
+    once per element); what it returns must stay exactly what pydyf computes, after every page."""
+    import pydyf
+
+    pipeline.cache_page_references()
+    pipeline.cache_page_references()   # idempotent: still one layer of caching
+    pdf = pydyf.PDF()
+
+    def uncached(pdf):
+        return tuple(f"{n} 0 R".encode("ascii") for n in pdf.pages["Kids"][::3])
+
+    assert pdf.page_references == () == uncached(pdf)
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        assert pdf.page_references == uncached(pdf)
+    pdf.pages["Kids"] = pydyf.Array([])   # the list replaced wholesale: read afresh
+    assert pdf.page_references == ()
+
+
+def test_a_tagged_pdf_of_many_pages_names_each_page_in_its_structure():
+    html = '<html lang="en"><h1>Long</h1>' + "".join(f"<p>Paragraph {i}</p>" for i in range(400)) + "</html>"
+    pdf = PdfReader(io.BytesIO(pipeline.weasyprint_bytes(html)))
+    assert len(pdf.pages) > 3
+    pages = {page.indirect_reference.idnum for page in pdf.pages}
+    marked = set()
+    stack = [pdf.trailer["/Root"]["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop().get_object()
+        if "/Pg" in node:
+            marked.add(node.raw_get("/Pg").idnum)
+        kids = node.get("/K", [])
+        stack += [k for k in (kids if isinstance(kids, list) else [kids]) if hasattr(k, "get_object")
+                  and isinstance(k.get_object(), dict)]
+    assert marked == pages   # every page's elements point at that page, none at a wrong one
