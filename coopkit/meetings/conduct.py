@@ -174,7 +174,7 @@ def record_hands(item: AgendaItem, meeting: Meeting, coop, user, votes_for: int,
         raise MeetingError("This resolution has already been voted on." if item.state == "decided"
                            else "A poll is open on this resolution: close the poll to count it.")
     _votable(item, meeting, coop)
-    if item.kind == "election":
+    if item.kind == "election" and not memberitems.unopposed(item):
         raise MeetingError("Directors are elected by ranked ballot: open a poll for the election.")
     if item.secret:
         raise MeetingError("A secret ballot was asked for on this resolution: open a secret poll instead.")
@@ -208,7 +208,7 @@ def cast_poll_vote(item: AgendaItem, meeting: Meeting, coop, user, choice: str, 
     """Cast the user's own vote, or (``for_member_id``) the vote of a member whose proxy they
     hold. Only members present may vote; once per member; never the member an expulsion is about.
     A secret poll seals the choice in the ballot box. Flushes; audits meeting.poll_vote (never the choice)."""
-    if item.kind == "election":
+    if item.kind == "election" and not memberitems.unopposed(item):
         raise MeetingError("Rank the candidates: this is an election.")
     if choice not in ("for", "against", "abstain"):
         raise MeetingError("Choose for, against or abstain.")
@@ -219,8 +219,9 @@ def cast_ranking(item: AgendaItem, meeting: Meeting, coop, user, ranking: list[i
                  for_member_id: int | None = None, now: datetime | None = None) -> None:
     """Cast a ranked ballot in an election (indexes into the candidates, first preference first;
     an empty ranking is a blank ballot). Flushes; audits meeting.poll_vote (never the ranking)."""
-    if item.kind != "election":
-        raise MeetingError("This is not an election: vote for, against or abstain.")
+    if item.kind != "election" or memberitems.unopposed(item):
+        raise MeetingError("Vote for, against or abstain: there is no ranking to make." if item.kind == "election"
+                           else "This is not an election: vote for, against or abstain.")
     count = len(memberitems.candidates(item))
     ranked = []
     for raw in ranking:
@@ -271,7 +272,7 @@ def close_poll(item: AgendaItem, meeting: Meeting, coop, user, *, now: datetime 
         raise MeetingError("No poll is open on this item.")
     here = _voters(item, _quorate_now(meeting, coop))
     ballots.empty_box(item)
-    if item.kind == "election":
+    if item.kind == "election" and not memberitems.unopposed(item):
         return outcomes.decide_election(item, meeting, coop, user, ballots.rankings(item), here, now or utcnow())
     return _decide(item, meeting, coop, user, poll_counts(item), "poll", here, now or utcnow())
 
@@ -279,7 +280,10 @@ def close_poll(item: AgendaItem, meeting: Meeting, coop, user, *, now: datetime 
 def _decide(item, meeting, coop, user, count, method, here: Presence, now) -> procedure.MeetingResult:
     members = max((meeting.entitled or 0) - (1 if item.kind == "expulsion" else 0), here.total)
     try:
-        counting, citation = kinds.counting_for(coop, item.kind)
+        counting, citation = kinds.counting_for(coop, "ordinary" if item.kind == "election" else item.kind)
+        if item.kind == "election":   # unopposed: the rules elect by ordinary resolution
+            where = kinds.kind_of(coop, "election").citation.split(":")[0]
+            citation = f"{where}: election of directors unopposed, by ordinary resolution ({counting.rule})"
         result = procedure.count_vote(counting, count, members=members)
     except (ValueError, kinds.KindMissing) as exc:
         raise MeetingError(str(exc)) from None

@@ -239,13 +239,14 @@ def ready_to_vote(item: AgendaItem, meeting: Meeting, coop) -> None:
         subject = db.session.get(Member, item.subject_member_id)
         if subject.status != "applicant":
             raise MeetingError(f"{subject.full_name} is no longer an applicant (now {subject.status}).")
-    elif item.kind == "election":
-        count = len(candidates(item))
-        if count < 2:
-            raise MeetingError("An election needs at least two candidates: add the nominations received.")
-        if (item.seats or 1) > count:
-            raise MeetingError(f"{item.seats} seats but only {count} candidates: every candidate is then elected "
-                               f"unopposed only if the meeting agrees it; put fewer seats to the vote.")
+    elif item.kind == "election" and not candidates(item):
+        raise MeetingError("Nobody has been nominated: add the nominations received in writing.")
+
+
+def unopposed(item: AgendaItem) -> bool:
+    """No more candidates than seats: the meeting votes for or against electing them all (the
+    rules' ordinary resolution), by show of hands or poll, instead of ranking them."""
+    return item.kind == "election" and len(candidates(item)) <= (item.seats or 1)
 
 
 def candidates(item: AgendaItem) -> list[tuple[int, str]]:

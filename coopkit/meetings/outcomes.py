@@ -72,6 +72,10 @@ def after_passed(item: AgendaItem, meeting: Meeting, coop, user) -> None:
                data={"item_id": item.id, "confirms": item.confirms_item_id, "purpose": item.purpose})
     if item.kind in ("expulsion", "admission"):
         _register_member(item, meeting, coop, user, day)
+    if item.kind == "election":   # unopposed: every candidate elected by the resolution
+        standing = memberitems.candidates(item)
+        _note(item, "elected", [name for _, name in standing])
+        _record_directors(item, meeting, coop, user, day, standing)
     db.session.flush()
 
 
@@ -156,14 +160,17 @@ def decide_election(item: AgendaItem, meeting: Meeting, coop, user, rankings: li
            data={"item_id": item.id, "method": "poll", "ballots": len(rankings), "outcome": result.outcome,
                  "elected": [mid for mid, _ in elected]})
     if result.passed:
-        day, ends = uk_day(now), None
-        ends = _term_ends(coop, day)
-        for member_id, _ in elected:
-            try:
-                with db.session.begin_nested():
-                    elect_director(db.session.get(Member, member_id), on=day, term_ends_on=ends, actor=user,
-                                   decision=label(meeting, item))
-            except RegisterError as exc:
-                _note(item, "register", f"The register of officers was not updated: {exc}")
+        _record_directors(item, meeting, coop, user, uk_day(now), elected)
         db.session.flush()
     return result
+
+
+def _record_directors(item: AgendaItem, meeting: Meeting, coop, user, day: date, elected) -> None:
+    ends = _term_ends(coop, day)
+    for member_id, _ in elected:
+        try:
+            with db.session.begin_nested():
+                elect_director(db.session.get(Member, member_id), on=day, term_ends_on=ends, actor=user,
+                               decision=label(meeting, item))
+        except RegisterError as exc:
+            _note(item, "register", f"The register of officers was not updated: {exc}")

@@ -208,15 +208,46 @@ def test_an_election_by_secret_ranked_ballot_records_the_directors_with_their_te
     assert "officer.elected" in audit_actions(app, asm.coop.id)
 
 
-def test_an_election_needs_two_candidates_and_an_elected_board(app, make, board):
-    from coopkit.meetings import conduct
+def test_an_unopposed_election_is_an_ordinary_resolution_and_nobody_nominated_is_refused(app, make, board, client,
+                                                                                        login):
+    from coopkit.coops.models import Officer
+    from coopkit.meetings import conduct, memberitems
+    from coopkit.meetings.models import AgendaItem
 
-    meeting_id, item_id = _election(app, board, seats=1, nominees=(1,))
+    meeting_id, item_id = _election(app, board, seats=2, nominees=())
     send_notice(app, board, meeting_id)
     present(app, board, meeting_id, [board.secretary_member, board.member(1), board.member(2), board.member(3)])
     start(app, board, meeting_id)
-    with pytest.raises(_err(), match="at least two candidates"):
+    with pytest.raises(_err(), match="Nobody has been nominated"):
         act(app, board, meeting_id, on_item(item_id, lambda i, m, c, u: conduct.open_poll(i, m, c, u)))
+
+    meeting_id, item_id = _election(app, board, seats=2, nominees=(1, 2))
+    send_notice(app, board, meeting_id)
+    present(app, board, meeting_id, [board.secretary_member, board.member(1), board.member(2), board.member(3)])
+    start(app, board, meeting_id)
+    assert act(app, board, meeting_id, on_item(item_id, lambda i, m, c, u: memberitems.unopposed(i)))
+    act(app, board, meeting_id, on_item(item_id, lambda i, m, c, u: conduct.open_poll(i, m, c, u)))
+    login(client, board.user(1))
+    page = client.get(f"/c/{board.coop.slug}/meetings/2").text
+    assert "Cast this vote" in page and "number the candidates" not in page
+    with pytest.raises(_err(), match="no ranking to make"):
+        act(app, board, meeting_id, on_item(item_id, lambda i, m, c, u: conduct.cast_ranking(i, m, c, u, [0])))
+    for user in (board.secretary, board.user(1), board.user(3)):
+        act(app, board, meeting_id, on_item(item_id, lambda i, m, c, u: conduct.cast_poll_vote(i, m, c, u, "for")),
+            as_user=user)
+    act(app, board, meeting_id, on_item(item_id, lambda i, m, c, u: conduct.cast_poll_vote(i, m, c, u, "against")),
+        as_user=board.user(2))
+    result = act(app, board, meeting_id, on_item(item_id, lambda i, m, c, u: conduct.close_poll(i, m, c, u)))
+    assert result.passed
+    with app.app_context():
+        item = db.session.get(AgendaItem, item_id)
+        assert item.result["elected"] == ["Amy Adams", "Bo Brown"]
+        assert "election of directors unopposed, by ordinary resolution" in item.result["clause"]
+        directors = set(db.session.execute(sa.select(Officer.member_id).where(
+            Officer.coop_id == board.coop.id, Officer.term_ends_on.is_not(None))).scalars())
+        assert directors == {board.member(1).id, board.member(2).id}
+        db.session.remove()
+    assert "Elected: Amy Adams, Bo Brown" in client.get(f"/c/{board.coop.slug}/meetings/2").text
     collective = board_assembly(app, make, management="collective")
     with pytest.raises(_err(), match="provide no election of directors"):
         add_member_item(app, collective, draft_meeting(app, collective), kind="election", seats=1)
