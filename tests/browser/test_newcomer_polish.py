@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from coopkit.extensions import db
-from tests.browser.helpers import PASSWORD, fill, link_in, log_in, look
+from tests.browser.helpers import BROKEN_WORDS_JS, PASSWORD, fill, link_in, log_in, look
 from tests.founding.helpers import COMPLETE_ANSWERS
 
 pytestmark = pytest.mark.browser
@@ -322,6 +322,7 @@ def assert_priority_columns(page, url: str) -> None:
     row.locator("summary").click()
     assert "Postal address" in row.locator("details dl").inner_text()
     assert "@" in row.locator("details dl").inner_text()
+    assert not page.evaluate(BROKEN_WORDS_JS), "a header or an email address breaks mid-word in an open row"
     page.set_viewport_size({"width": 1280, "height": 800})
     assert all(h.is_visible() for h in page.locator("table.register-table th").all())
     assert page.locator("table.register-table th").count() == 10
