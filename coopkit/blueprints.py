@@ -13,7 +13,11 @@ from coopkit.directory.views import public as directory_public
 from coopkit.founding.guides import bp as guides
 from coopkit.founding.views import bp as founding
 from coopkit.jobs.views import bp as jobs
-from coopkit.meetings import actions, member_views  # noqa: F401  (add the meeting page's buttons to the blueprint)
+from coopkit.meetings import (  # noqa: F401  (add the meeting page's buttons and the minutes PDF's pages)
+    actions,
+    member_views,
+    minutes_views,
+)
 from coopkit.meetings import handlers as meetings_handlers
 from coopkit.meetings.views import bp as meetings
 from coopkit.mentoring.governance import bp as mentor_governance
@@ -24,6 +28,7 @@ from coopkit.proposals.views import bp as proposals
 from coopkit.register import handlers as register_handlers
 from coopkit.register.views import bp as register
 from coopkit.rules import handlers as rules_handlers
+from coopkit.rules import views_pack  # noqa: F401  (adds the registration pack's pages to the blueprint)
 from coopkit.rules.views import bp as rules
 from coopkit.workspace.views import bp as coops
 from coopkit.workspace.views import workspace
@@ -35,6 +40,7 @@ TASK_MODULES = (
     "coopkit.calendar.tasks",
     "coopkit.mentoring.tasks",
     "coopkit.register.tasks",
+    "coopkit.rules.tasks",
 )
 
 

@@ -167,12 +167,22 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str
     return pdf
 
 
+def cache_key(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str | None = None) -> str:
+    """The PDF cache's key for this input (what :func:`render_pdf` stores it under)."""
+    return input_key(html, stylesheets, {"pdf_variant": pdf_variant} if pdf_variant else {})
+
+
 def render_to_cache(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str | None = None) -> str:
     """Render into the PDF cache (unless it is there already) and return its key, for a job
     whose result is fetched later with :func:`cached_pdf`. Changes: may add a CachedDocument (flushes)."""
-    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
     render_pdf(html, stylesheets=stylesheets, pdf_variant=pdf_variant)
-    return input_key(html, stylesheets, options)
+    return cache_key(html, stylesheets=stylesheets, pdf_variant=pdf_variant)
+
+
+def cached_rendering(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str | None = None) -> bytes | None:
+    """The PDF of exactly this input if the cache holds it, else None: a second request for a
+    document whose content has not changed is answered at once, without a job. Reads only."""
+    return cached_pdf(cache_key(html, stylesheets=stylesheets, pdf_variant=pdf_variant))
 
 
 def cached_pdf(key: str) -> bytes | None:

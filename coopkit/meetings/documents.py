@@ -38,8 +38,8 @@ def minutes_context(coop, meeting) -> dict:
                 cite=lambda key: cite(coop, key), generated_on=utcnow().date())
 
 
-def minutes_pdf(coop, meeting) -> bytes:
+def minutes_html(coop, meeting) -> str:
     """The minutes drafted from the record, for the chair to sign: attendance, notice, quorum,
-    each item with its kind, the clause it was counted under, the counts and the result."""
-    html = render_template("documents/meeting_minutes.html", **minutes_context(coop, meeting))
-    return render_pdf(html, use_cache=False)  # a GET renders it: nothing is written
+    each item with its kind, the clause it was counted under, the counts and the result. The PDF
+    is rendered by the job queue into the PDF cache (:mod:`coopkit.meetings.tasks`)."""
+    return render_template("documents/meeting_minutes.html", **minutes_context(coop, meeting))

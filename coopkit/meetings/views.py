@@ -14,7 +14,6 @@ from coopkit.database import utcnow
 from coopkit.documents.pipeline import render_pdf
 from coopkit.forms import choices
 from coopkit.meetings import attendance, forms, kinds, queries, services
-from coopkit.meetings.documents import minutes_pdf as render
 from coopkit.meetings.documents import notice_html
 from coopkit.meetings.itemtext import item_texts
 from coopkit.meetings.memberitems import HEARD
@@ -185,12 +184,3 @@ def notice_pdf(number: int):
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{g.coop.slug}-meeting-{meeting.number}-notice.pdf"'})
 
-
-@bp.route("/<int:number>/minutes.pdf")
-@requires("meetings.view")
-def minutes_pdf(number: int):
-    meeting = meeting_or_404(number)
-    if meeting.state not in ("closed", "adjourned"):
-        abort(404)
-    return Response(render(g.coop, meeting), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{g.coop.slug}-meeting-{meeting.number}-minutes.pdf"'})

@@ -211,14 +211,24 @@ def registration_pack_html(coop, version: RulesVersion, *, show_addresses: bool,
     )
 
 
-def registration_pack_pdf(coop, version: RulesVersion, *, show_addresses: bool,
-                          aml: list[AmlPerson] | None = None) -> bytes:
-    """The registration pack: summary, founding members, optional AML details, checklist, rules."""
+def pack_source(coop, version: RulesVersion, *, show_addresses: bool,
+                aml: list[AmlPerson] | None = None) -> tuple[str, dict]:
+    """The registration pack's HTML and its rendering options (for ``render_pdf`` and the PDF
+    cache), or DocumentBlocked while something it needs is missing. Reads only."""
     problem = pack_blocking_message(coop, version)
     if problem:
         raise DocumentBlocked(problem)
     html = registration_pack_html(coop, version, show_addresses=show_addresses, aml=aml)
+    return html, {"stylesheets": (rules_css(),), "pdf_variant": PDF_VARIANT}
+
+
+def registration_pack_pdf(coop, version: RulesVersion, *, show_addresses: bool,
+                          aml: list[AmlPerson] | None = None) -> bytes:
+    """The registration pack: summary, founding members, optional AML details, checklist, rules.
+    Rendered while the request waits: the pack with AML details (never cached). Without them it
+    goes through the job queue (:mod:`coopkit.rules.tasks`)."""
+    html, options = pack_source(coop, version, show_addresses=show_addresses, aml=aml)
     # Anti-money-laundering details never enter the shared cache. Founders' addresses may: they
     # are in the same database already (the register), and a cached pack is only found again by
     # someone whose request makes exactly the same input.
-    return render_pdf(html, stylesheets=(rules_css(),), pdf_variant=PDF_VARIANT, use_cache=not aml)
+    return render_pdf(html, **options, use_cache=not aml)

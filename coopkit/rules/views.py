@@ -25,7 +25,7 @@ from coopkit.coops.policy import requires
 from coopkit.forms import choices
 from coopkit.founding.services import is_secretary
 from coopkit.rules import diff, documents, queries, render, services
-from coopkit.rules.forms import AdoptForm, CompareForm, PackForm, RegisterForm
+from coopkit.rules.forms import AdoptForm, CompareForm, RegisterForm
 from coopkit.rules.ruleset import RuleSetError, load_ruleset
 from coopkit.web import coop_blueprint
 
@@ -294,84 +294,6 @@ def amendment_pdf(version_number: int):
         return redirect(url_for("rules.version", version_number=version.number))
     suffix = f"v{base.number}-to-v{version.number}" if base else f"v{version.number}"
     return _pdf_response(pdf, f"{g.coop.slug}-rules-amendment-{suffix}.pdf")
-
-
-def fix_href(check) -> str | None:
-    """The link to where a pre-flight check is fixed (None when there is nothing to link)."""
-    if check.fix is None:
-        return None
-    endpoint, args, fragment = check.fix
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **args) + (f"#{fragment}" if fragment else "")
-
-
-def _render_pack(version, form, status: int = 200, bona_fide_form=None):
-    from coopkit.rules import preflight
-    from coopkit.rules.forms import BonaFideForm
-
-    checks = preflight.preflight(g.coop, version)
-    if bona_fide_form is None:
-        bona_fide_form = BonaFideForm(formdata=None)
-        bona_fide_form.explanation.data = checks.answers.get("bona_fide_explanation") or checks.bona_fide_draft
-    return render_template("rules/pack.html", version=version, form=form, is_secretary=_is_secretary(),
-                           blocked=documents.pack_blocking_message(g.coop, version),
-                           summary=documents.pack_summary(g.coop, version)[0], gap_href=gap_href,
-                           registration_step=queries.step_for("main_contact"), preflight=checks,
-                           fix_href=fix_href, bona_fide_form=bona_fide_form,
-                           can_edit=policy.can(current_user, "rules.edit", g.coop)), status
-
-
-@bp.route("/versions/<int:version_number>/pack")
-@requires("rules.pack")
-def pack(version_number: int):
-    return _render_pack(_version_or_404(version_number), PackForm(formdata=None))
-
-
-@bp.route("/versions/<int:version_number>/pack", methods=["POST"])
-@requires("rules.pack")
-def pack_pdf(version_number: int):
-    version = _version_or_404(version_number)
-    form = PackForm()
-    if not form.validate_on_submit():
-        return _render_pack(version, form, 400)
-    secretary = _is_secretary()
-    aml = None
-    if form.include_aml.data:
-        if not secretary:
-            form.include_aml.errors.append("Only the secretary can add the anti-money-laundering details.")
-            return _render_pack(version, form, 400)
-        aml = queries.aml_people(g.coop)
-        if len(aml) < 2:
-            form.include_aml.errors.append(
-                "The application needs the details of two officers; "
-                f"{'none has' if not aml else 'only one has'} been entered in the founding journey yet.")
-            return _render_pack(version, form, 400)
-    try:
-        pdf = documents.registration_pack_pdf(g.coop, version, show_addresses=secretary, aml=aml)
-    except documents.DocumentBlocked:
-        return _render_pack(version, form, 400)  # the page says what to finish first
-    services.record_pdf(g.coop, version, current_user, "pack", data={"aml": bool(aml), "addresses": secretary})
-    return _pdf_response(pdf, f"{g.coop.slug}-registration-pack-v{version.number}.pdf")
-
-
-@bp.route("/versions/<int:version_number>/pack/bona-fide", methods=["POST"])
-@requires("rules.edit")
-def save_bona_fide(version_number: int):
-    """Save the founders' bona fide explanation as their registration answer (founding journey)."""
-    from coopkit.rules.forms import BonaFideForm
-
-    version = _version_or_404(version_number)
-    form = BonaFideForm()
-    if form.validate_on_submit():
-        try:
-            services.save_bona_fide(g.coop, form.explanation.data, current_user)
-        except services.RulesError as exc:
-            form.explanation.errors.append(str(exc))
-        else:
-            flash("The bona fide explanation is saved with your registration details.", "success")
-            return redirect(url_for("rules.pack", version_number=version.number) + "#bona-fide")
-    return _render_pack(version, PackForm(formdata=None), 400, bona_fide_form=form)
 
 
 @bp.route("/upgrade")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from urllib.parse import urljoin
 
 import pytest
 
@@ -25,6 +26,18 @@ def fits(page, what: str) -> None:
 def checked(page, what: str) -> None:
     fits(page, what)
     assert_accessible(page, what)
+
+
+def minutes_pdf(page) -> bytes:
+    """Prepare the minutes as a person does: the button starts a job, the progress page (jobs run
+    at once in tests) offers the PDF."""
+    page.get_by_role("button", name="Prepare the minutes (PDF)").click()
+    assert "Your PDF is ready" in page.content()
+    checked(page, "minutes PDF ready")
+    response = page.request.get(urljoin(page.url, page.get_by_role("link", name="Download the PDF")
+                                        .get_attribute("href")))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    return response.body()
 
 
 def pdf_text(data: bytes) -> str:
@@ -167,9 +180,7 @@ def test_a_whole_agm_on_phones(new_context, live_server, agm_coop, mailbox):
     assert "The draft minutes are ready" in sec.content()
     checked(sec, "meeting closed")
 
-    response = sec.request.get(base + "/1/minutes.pdf")
-    assert response.ok and response.headers["content-type"] == "application/pdf"
-    text = pdf_text(response.body())
+    text = pdf_text(minutes_pdf(sec))
     assert "Present online (2): Amy Adams, Cy Clark" in text
     assert "Bo Brown (proxy: Amy Adams)" in text
     assert "4 members present or represented at the start; 3 needed (Rule " in text
@@ -256,7 +267,7 @@ def test_an_expulsion_at_a_meeting_on_phones(new_context, live_server, live_make
     assert "Di Dunn's entry in the register: ceased (expelled)" in sec.content()
     checked(sec, "expulsion passed")
     sec.get_by_role("button", name="Close the meeting").click()
-    text = pdf_text(sec.request.get(base + "/1/minutes.pdf").body())
+    text = pdf_text(minutes_pdf(sec))
     assert "expulsion of a member, 75% of votes cast" in text and "Rule " in text
     assert "At the meeting the member attended and spoke." in text
     sec.goto(live_server.url(f"/c/{coop.slug}/register/members/{members['Di Dunn'].id}"))

@@ -45,3 +45,40 @@ def document_job_token(app, world, coop):
             return token
 
     return _cached(world, ("document_job", coop.id), create)
+
+
+def finished_job_for_walker(app, world, coop, kind: str) -> str:
+    """A finished document job asked for by the user being walked (a job is only ever shown to
+    whoever asked), its PDF in the cache; for anonymous visitors, one asked by the founder."""
+
+    def create():
+        import hashlib
+        import json
+        import secrets
+
+        from coopkit.database import utcnow
+        from coopkit.documents.models import CachedDocument
+        from coopkit.jobs.models import DocumentJob
+
+        asker = world.users.get(world.role) or world.users["founder"]
+        pdf = b"%PDF-1.4 walk"
+        key = hashlib.sha256(pdf).hexdigest()
+        with app.app_context():
+            if db.session.get(CachedDocument, key) is None:
+                db.session.add(CachedDocument(sha256=key, content=pdf, size=len(pdf)))
+            job = DocumentJob(token=secrets.token_urlsafe(32), coop_id=coop.id, requested_by_id=asker.id, kind=kind,
+                              params=json.dumps({}), filename="walk.pdf", state="done", sha256=key,
+                              created_at=utcnow(), finished_at=utcnow())
+            db.session.add(job)
+            db.session.commit()
+            return job.token
+
+    return _cached(world, ("document_job", kind, coop.id, world.role), create)
+
+
+for _endpoint, _kind in (("rules.pack_progress", "rules.pack"), ("rules.pack_download", "rules.pack"),
+                         ("meetings.minutes_progress", "meetings.minutes"),
+                         ("meetings.minutes_download", "meetings.minutes")):
+    @builder("job_token", endpoint=_endpoint)
+    def _walker_job(app, world, coop, _kind=_kind):
+        return finished_job_for_walker(app, world, coop, _kind)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coopkit.extensions import db
+from tests.jobs.helpers import fetch_pdf
 from tests.meetings.test_notice import pdf_text
 
 
@@ -39,7 +40,7 @@ def test_preston_digital_demo_meetings(app, client, login):
     login(client, kofi_rec)
     page = client.get("/c/preston-digital/meetings/2").text
     assert "Your proxy: <strong>Eli Morgan</strong>" in page
-    text = pdf_text(client.get("/c/preston-digital/meetings/1/minutes.pdf").data)
+    text = pdf_text(fetch_pdf(client, client.post("/c/preston-digital/meetings/1/minutes.pdf")).data)
     assert "The accounts for the year to 31 March 2025 and the directors' report were received." in text
     assert "Present online (2)" in text and "Apologies (2)" in text
     assert "special resolution, 75% of votes cast" in text and "fewer than 20% of votes cast" in text

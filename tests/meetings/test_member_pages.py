@@ -9,6 +9,7 @@ import html
 import sqlalchemy as sa
 
 from coopkit.extensions import db
+from tests.jobs.helpers import fetch_pdf
 from tests.meetings.helpers import act, present, start
 from tests.meetings.member_helpers import (
     add_member_item,
@@ -151,7 +152,7 @@ def test_the_minutes_cite_the_clause_of_each_item_and_the_rules_are_adopted(app,
     login(client, asm.secretary)
     page = f"/c/{asm.coop.slug}/meetings/1"
     assert "Elected: Bo Brown" in client.get(page).text
-    text = " ".join(pdf_text(client.get(f"{page}/minutes.pdf").data).split())
+    text = " ".join(pdf_text(fetch_pdf(client, client.post(f"{page}/minutes.pdf")).data).split())
     assert "Expulsion of Amy Adams" in text and "Rule" in text
     for needed in ("expulsion of a member", "election of directors", "special resolution",
                    "The member gave no written reply", "did not attend", "ELECTED: Bo Brown",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from coopkit.extensions import db
+from tests.jobs.helpers import fetch_pdf
 from tests.meetings.conftest import at_uk_noon
 from tests.meetings.helpers import act, call, first_item, present, start
 from tests.meetings.test_notice import pdf_text
@@ -124,8 +125,7 @@ def test_the_minutes_pdf_cites_the_clauses(app, client, login, assembly):
         db.session.get(AgendaItem, second), m, c, u, 3, 1))
     act(app, assembly, meeting_id, lambda m, c, u: conduct.close_meeting(m, c, u))
     login(client, assembly.user(4))
-    response = client.get(f"/c/{assembly.coop.slug}/meetings/1/minutes.pdf")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    response = fetch_pdf(client, client.post(f"/c/{assembly.coop.slug}/meetings/1/minutes.pdf"))
     text = pdf_text(response.data)
     assert "The accounts for 2025 were received." in text
     assert "Present online (1): Cy Clark" in text and "Amy Adams" in text

@@ -15,6 +15,7 @@ import re
 import sqlalchemy as sa
 
 from coopkit.extensions import db
+from tests.jobs.helpers import fetch_pdf
 from tests.meetings.helpers import act, call, first_item, present, start
 from tests.meetings.member_helpers import on_item
 from tests.proposals.test_secrecy import chunks_of_html, pdf_chunks
@@ -111,7 +112,7 @@ def test_a_secret_poll_at_a_meeting_leaves_no_link_from_member_to_choice(app, ma
         login(viewer, user)
         page = viewer.get(f"/c/{asm.coop.slug}/meetings/1")
         records += chunks_of_html(page.get_data(as_text=True))
-        records += pdf_chunks(viewer.get(f"/c/{asm.coop.slug}/meetings/1/minutes.pdf").data)
+        records += pdf_chunks(fetch_pdf(viewer, viewer.post(f"/c/{asm.coop.slug}/meetings/1/minutes.pdf")).data)
     records += [r.getMessage() for r in caplog.records]
     for user, _, choice in cast:
         word = re.compile(rf"(?<![\w-]){choice}(?![\w-])", re.I)

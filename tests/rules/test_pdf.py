@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from coopkit.extensions import db
 from tests.founding.helpers import COMPLETE_ANSWERS
+from tests.jobs.helpers import fetch_pdf
 from tests.rules.helpers import draft, ready_coop, save_answers
 
 
@@ -179,8 +180,7 @@ def test_registration_pack_and_aml_only_for_the_secretary(app, client, make, log
     assert "only the secretary can add them" in page and 'name="include_aml"' not in page
     refused = client.post(url, data={"include_aml": "y"})
     assert refused.status_code == 400 and "Only the secretary" in refused.get_data(as_text=True)
-    plain = client.post(url, data={})
-    assert plain.status_code == 200 and plain.mimetype == "application/pdf"
+    plain = fetch_pdf(client, client.post(url, data={}))
     _, text = _text(plain.data)
     flat = _flat(text)
     for expected in ("Application summary", "Founding members", "Registration checklist",
@@ -307,7 +307,7 @@ def test_signature_blocks_stay_together_and_markdown_is_rendered(app, client, ma
     number = draft(app, coop, users[0])
     login(client, users[0])
     pdfs = {"rules": client.get(f"/c/{coop.slug}/rules/versions/{number}/rules.pdf").data,
-            "pack": client.post(f"/c/{coop.slug}/rules/versions/{number}/pack", data={}).data}
+            "pack": fetch_pdf(client, client.post(f"/c/{coop.slug}/rules/versions/{number}/pack", data={})).data}
     with app.app_context(), app.test_request_context():
         coop_row = db.session.get(Coop, coop.id)
         old, new = queries.version_by_number(coop_row, old_number), queries.version_by_number(coop_row, number)
