@@ -159,19 +159,28 @@ class _Pagination(SelectPagination):
         return [row[0] for row in rows]
 
     def _page_rows(self) -> list:
-        select = self._query_args["select"]
-        select = select.add_columns(sa.func.count().over().label("page_total"))
+        select, key = self._query_args["select"], self._query_args.get("key")
+        if key is None:
+            select = select.add_columns(sa.func.count().over().label("page_total"))
+            return list(self._query_args["session"].execute(
+                select.limit(self.per_page).offset(self._query_offset)).all())
+        # The page's keys (and the total) first, then the full rows of just those: the columns
+        # that cost something per row are worked out for the page only.
+        page = (select.with_only_columns(key.label("page_key"), sa.func.count().over().label("page_total"))
+                .limit(self.per_page).offset(self._query_offset).subquery("page"))
         return list(self._query_args["session"].execute(
-            select.limit(self.per_page).offset(self._query_offset)).all())
+            select.join(page, page.c.page_key == key).add_columns(page.c.page_total)).all())
 
     def _query_count(self) -> int:
         return self._counted
 
 
-def paginate(query: sa.Select, page: int, per_page: int, *, rows: bool = False) -> Pagination:
+def paginate(query: sa.Select, page: int, per_page: int, *, rows: bool = False, key=None) -> Pagination:
     """One page of ``query`` as a Flask-SQLAlchemy ``Pagination`` (``items``, ``page``,
     ``pages``, ``total``, ``has_prev``, ``has_next``): one statement (see :class:`_Pagination`).
     ``items`` are the first column's objects, or whole rows with ``rows=True`` (a select of
-    several columns). A page past the end shows the last page."""
-    return _Pagination(select=query, session=db.session(), rows=rows, page=max(1, page), per_page=per_page,
+    several columns). A page past the end shows the last page. With ``key`` (the rows' unique
+    column, e.g. ``Member.id``) the page is chosen by key first and only its rows are built: for a
+    select whose columns cost something per row (correlated subqueries)."""
+    return _Pagination(select=query, session=db.session(), rows=rows, key=key, page=max(1, page), per_page=per_page,
                        max_per_page=None, error_out=False, count=True)

@@ -61,37 +61,25 @@ def _view_filter(view: str, as_at: date | None):
     }.get(view, sa.true())
 
 
-def _holdings_subquery(coop_id: int, as_at: date | None):
-    query = sa.select(ShareTransaction.member_id.label("member_id"),
-                      sa.func.sum(ShareTransaction.amount_pence).label("shares"),
-                      sa.func.sum(ShareTransaction.paid_pence).label("paid")
-                      ).where(ShareTransaction.coop_id == coop_id)
-    if as_at is not None:
-        query = query.where(ShareTransaction.on <= as_at)
-    return query.group_by(ShareTransaction.member_id).subquery("holdings")
+def _holding_columns(as_at: date | None) -> list:
+    """Each row's shares held and paid, loans and deposits (as at the end of ``as_at``): correlated
+    subqueries, which the database evaluates for the rows of the page only (the member_id indexes
+    answer each), rather than totals over the whole register joined in."""
+    def total(model, value, *where):
+        # by member only (a member's rows are all the co-op's): the member_id index answers it
+        query = sa.select(sa.func.coalesce(sa.func.sum(value), 0)).where(model.member_id == Member.id, *where)
+        if as_at is not None:
+            query = query.where(model.on <= as_at)
+        return query.scalar_subquery()
 
-
-def _property_subquery(coop_id: int, as_at: date | None):
-    def total(kind):
-        return sa.func.sum(sa.case((MemberProperty.kind == kind, MemberProperty.amount_pence), else_=0))
-
-    query = sa.select(MemberProperty.member_id.label("member_id"), total("loan").label("loans"),
-                      total("deposit").label("deposits")).where(MemberProperty.coop_id == coop_id)
-    if as_at is not None:
-        query = query.where(MemberProperty.on <= as_at)
-    return query.group_by(MemberProperty.member_id).subquery("property")
+    return [total(ShareTransaction, ShareTransaction.amount_pence), total(ShareTransaction, ShareTransaction.paid_pence),
+            total(MemberProperty, MemberProperty.amount_pence, MemberProperty.kind == "loan"),
+            total(MemberProperty, MemberProperty.amount_pence, MemberProperty.kind == "deposit")]
 
 
 def _register_select(coop, view: str, as_at: date | None, search: str = ""):
-    holdings = _holdings_subquery(coop.id, as_at)
-    prop = _property_subquery(coop.id, as_at)
-    query = (
-        sa.select(Member, sa.func.coalesce(holdings.c.shares, 0), sa.func.coalesce(holdings.c.paid, 0),
-                  sa.func.coalesce(prop.c.loans, 0), sa.func.coalesce(prop.c.deposits, 0))
-        .outerjoin(holdings, holdings.c.member_id == Member.id)
-        .outerjoin(prop, prop.c.member_id == Member.id)
-        .where(Member.coop_id == coop.id, _view_filter(view, as_at))
-    )
+    query = (sa.select(Member, *_holding_columns(as_at))
+             .where(Member.coop_id == coop.id, _view_filter(view, as_at)))
     if search:
         query = query.where(Member.full_name.ilike(f"%{_escape_like(search)}%", escape="\\"))
     return query.order_by(Member.full_name, Member.id)
@@ -109,7 +97,7 @@ def register_page(coop, *, view: str = "current", as_at: date | None = None, pag
                   per_page: int = PER_PAGE, search: str = "") -> Pagination:
     """One page of the register of members with holdings and property (``items`` are
     RegisterRows); a Flask-SQLAlchemy pagination, one statement."""
-    result = paginate(_register_select(coop, view, as_at, search), page, per_page, rows=True)
+    result = paginate(_register_select(coop, view, as_at, search), page, per_page, rows=True, key=Member.id)
     result.items = _rows(result.items)
     return result
 
