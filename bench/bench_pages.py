@@ -88,6 +88,8 @@ def report(result: dict, *, seconds: float, connections: int, workers: int) -> N
     for label, figure in (("one-query page (before)", before), ("one-query page (after)", after)):
         print(f"{label:<26}{figure['rps']:>8.1f}{figure['p50']:>9.1f}{figure['p95']:>9.1f}"
               f"{figure['cpu_ms']:>12.2f}{1:>5}{'':>8}")
+    if result["database"] == "SQLite":
+        print("(on SQLite the statements include the BEGIN coopkit issues itself)")
     for name, figure in result["pages"].items():
         meets = "meets" if figure["ratio"] >= TARGET else "MISSES"
         sql = "" if figure["statements"] <= STATEMENTS_TARGET else " (too many SQL)"
