@@ -307,6 +307,14 @@ def test_the_newcomer_path_reads_well(new_context, live_server, live_make, mailb
     look(ben, "register-member")
     chloe.goto(live_server.url(f"/c/{SLUG}/register/"))
     look(chloe, "register-as-a-member")
+    # without JavaScript a row's "More" still opens on a phone
+    quiet = new_context(phone=True, java_script_enabled=False).new_page()
+    log_in(quiet, live_server, "ben@example.org")
+    quiet.goto(live_server.url(f"/c/{SLUG}/register/"))
+    row = quiet.locator("table.register-table tbody tr").nth(5)
+    assert not row.locator("details dl").is_visible()
+    row.locator("summary").click()
+    assert row.locator("details dl").is_visible() and "Postal address" in row.locator("details dl").inner_text()
 
 
 def _coop(app):
