@@ -192,17 +192,23 @@ def close_when_passed(proposal: Proposal, *, actor=None, now: datetime | None = 
     return close_proposal(proposal, actor=actor, now=now, early=True)
 
 
+#: the choices that count towards passing at once, as ballots store them (JSON)
+_AGREEING = tuple(json.dumps(choice) for choice in ("for", "sign"))
+
+
 def _enough_took_part(proposal: Proposal) -> bool:
-    """Whether enough members have voted for the votes for to reach the threshold of everyone on
-    the roll: a necessary condition for passing at once (unanimity needs them all, which is at
-    least as many). One statement of two counts, so a vote does not read (or, for a secret ballot, unseal) every
-    ballot cast so far until the outcome could have been reached."""
-    eligible, participants = db.session.execute(sa.select(
+    """Whether enough members have agreed (open ballot) or voted at all (secret ballot, still
+    sealed) to reach the threshold of everyone on the roll: a necessary condition for passing at
+    once (unanimity needs them all, which is at least as many). One statement of two counts, so a
+    vote does not count (or, for a secret ballot, unseal) every ballot until it could have passed."""
+    counted = (sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal.id)
+               if proposal.secret else
+               sa.select(sa.func.count(Ballot.id)).where(Ballot.proposal_id == proposal.id,
+                                                         Ballot.choice.in_(_AGREEING)))
+    eligible, agreed = db.session.execute(sa.select(
         sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)
-        .scalar_subquery(),
-        sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal.id)
-        .scalar_subquery())).one()
-    return participants >= tally.votes_needed(eligible, proposal.threshold)
+        .scalar_subquery(), counted.scalar_subquery())).one()
+    return agreed >= tally.votes_needed(eligible, proposal.threshold)
 
 
 def close_due(*, now: datetime | None = None, coop=None) -> list[Proposal]:
