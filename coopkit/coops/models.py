@@ -110,7 +110,7 @@ class Member(db.Model):
         sa.Index("ix_members_coop_status", "coop_id", "status"),
         # An account has at most one entry in a co-op that has not ceased: someone who leaves and
         # joins again gets a new entry (a new membership with its own dates), the old one stays ceased.
-        sa.Index("uq_members_coop_user_current", "coop_id", "user_id", unique=True,
+        sa.Index("ix_members_coop_user_current", "coop_id", "user_id", unique=True,
                  sqlite_where=sa.text("status <> 'ceased'"), postgresql_where=sa.text("status <> 'ceased'")),
     )
 

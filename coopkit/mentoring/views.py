@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from coopkit.accounts.models import User
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.models import Cohort, Coop, MentorAssignment
 from coopkit.coops.policy import requires
@@ -104,13 +103,12 @@ def assign(cohort_id: int):
     form = forms.AssignMentorForm(prefix="mentor")
     if form.validate_on_submit():
         try:
-            assignment = services.assign_mentor(cohort, form.email.data, current_user)
+            services.assign_mentor(cohort, form.email.data, current_user)
         except services.MentoringError as exc:
             form.email.errors.append(str(exc))
         else:
-            admin_note = (" As a platform administrator they see a co-op only once it accepts them."
-                          if db.session.get(User, assignment.user_id).is_admin else "")
-            flash(f"{form.email.data} now mentors {cohort.name}.{admin_note}", "success")
+            flash(f"{form.email.data} now mentors {cohort.name}. Each co-op already in the cohort is asked "
+                  "first: they follow a co-op once it accepts them.", "success")
             return redirect(url_for("admin.cohort", cohort_id=cohort.id))
     return _render_cohort(cohort, mentor_form=form)
 

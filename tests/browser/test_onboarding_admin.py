@@ -64,9 +64,17 @@ def test_admin_creates_a_cohort_adds_a_coop_and_assigns_a_mentor(new_context, li
     assert "mina@example.org now mentors Preston 2026" in page.locator(".flashes").inner_text()
     assert_accessible(page, "cohort page with a mentor")
 
-    # The mentor sees the co-op, read-only, with their role in the header.
+    # The co-op joined before the mentor was added: the mentor waits for its yes.
     other = new_context(phone=True).new_page()
     log_in(other, live_server, mentor.email)
+    assert other.goto(live_server.url(f"/c/{coop.slug}/")).status == 403
+    founder_page.goto(live_server.url(f"/c/{coop.slug}/cohort/"))
+    assert "Mina Mentor, a mentor added to your cohort Preston 2026" in founder_page.locator("main").inner_text()
+    founder_page.get_by_role("button", name="Accept").click()
+    founder_page.wait_for_load_state()
+    assert "Accepted." in founder_page.locator(".flashes").inner_text()
+
+    # The mentor sees the co-op, read-only, with their role in the header.
     other.goto(live_server.url(f"/c/{coop.slug}/"))
     assert "you: mentor" in other.locator("header").inner_text()
     assert other.get_by_role("link", name="Invite co-founders").count() == 0

@@ -24,13 +24,13 @@ def upgrade():
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.add_column(sa.Column('previous_member_id', sa.Integer(), nullable=True))
         batch_op.drop_constraint('uq_members_coop_user', type_='unique')
-    op.create_index('uq_members_coop_user_current', 'members', ['coop_id', 'user_id'], unique=True,
+    op.create_index('ix_members_coop_user_current', 'members', ['coop_id', 'user_id'], unique=True,
                     sqlite_where=CURRENT, postgresql_where=CURRENT)
 
 
 def downgrade():
     # Only possible while no account has two entries in one co-op (nobody has joined again since).
-    op.drop_index('uq_members_coop_user_current', table_name='members')
+    op.drop_index('ix_members_coop_user_current', table_name='members')
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.create_unique_constraint('uq_members_coop_user', ['coop_id', 'user_id'])
         batch_op.drop_column('previous_member_id')
