@@ -169,7 +169,8 @@ def test_a_page_past_the_end_shows_the_last_page(app, client, login, society):
     past = client.get(f"{BASE}/?view=all&page=9").get_data(as_text=True)
     last = client.get(f"{BASE}/?view=all&page=2").get_data(as_text=True)
     assert "Bulk Member 00059" in past and " of 2</span>" in past
-    assert squash(past) == squash(last)
+    names = re.compile(r"Bulk Member \d+")
+    assert names.findall(past) == names.findall(last) and len(names.findall(last)) >= 13
 
 
 def test_privacy_members_see_names_only(client, login, society, history, make):
