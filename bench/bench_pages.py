@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _harness as h  # noqa: E402
+from bench._statements import statements_per_page  # noqa: E402
 
 TARGET = 0.35
 STATEMENTS_TARGET = 8
@@ -56,7 +57,7 @@ def run(database_url: str, folder: Path, *, seconds: float, connections: int, wo
     env = h.bench_env(database_url, folder, port)
     h.empty_database(database_url)
     h.seed_demo(env)
-    statements = h.statements_per_page(env, [(name, who, path) for name, (who, path, _) in pages.items()])
+    statements = statements_per_page(env, [(name, who, path) for name, (who, path, _) in pages.items()])
     figures: dict[str, dict] = {}
     with h.gunicorn(env, port, workers) as server:
         cookies = {who: h.log_in(port, who, DEMO_PASSWORD) for who in {p[0] for p in pages.values()}}
