@@ -168,6 +168,14 @@ def fill(page, data: dict[str, str]) -> None:
             field.fill(value)
 
 
+def submit(page, control, *, timeout: float = 90_000) -> None:
+    """Click a control that sends a form or follows a link, and wait until the page it leads
+    to has loaded (a bare click returns once the navigation starts, so reading the page
+    straight after it can read the old one)."""
+    with page.expect_navigation(timeout=timeout):
+        control.click(timeout=timeout)
+
+
 def log_in(page, live_server, email: str, password: str = PASSWORD) -> None:
     """Log in through the real form (CSRF and all)."""
     page.goto(live_server.url("/login"))

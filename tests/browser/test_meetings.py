@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 import pytest
 
 from coopkit.extensions import db
-from tests.browser.helpers import assert_accessible, log_in
+from tests.browser.helpers import assert_accessible, log_in, submit
 from tests.meetings.conftest import answers
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,9 @@ def checked(page, what: str) -> None:
 def minutes_pdf(page) -> bytes:
     """Prepare the minutes as a person does: the button starts a job, the progress page (jobs run
     at once in tests) offers the PDF."""
-    page.get_by_role("button", name="Prepare the minutes (PDF)").click()
+    submit(page, page.get_by_role("button", name="Prepare the minutes (PDF)"))
+    if "Your PDF is ready" not in page.content():   # the progress page refreshes until the job is done
+        page.wait_for_selector("text=Your PDF is ready", timeout=90_000)
     assert "Your PDF is ready" in page.content()
     checked(page, "minutes PDF ready")
     response = page.request.get(urljoin(page.url, page.get_by_role("link", name="Download the PDF")
@@ -93,7 +95,7 @@ def test_a_whole_agm_on_phones(new_context, live_server, agm_coop, mailbox):
     # The secretary calls the AGM, 20 days ahead, hybrid.
     sec.goto(base + "/")
     checked(sec, "meetings list")
-    sec.get_by_role("link", name="Call a meeting").click()
+    submit(sec, sec.get_by_role("link", name="Call a meeting"))
     checked(sec, "call a meeting")
     sec.get_by_label("Title").fill("Annual general meeting 2026")
     sec.get_by_label("Annual general meeting").check()
@@ -102,11 +104,11 @@ def test_a_whole_agm_on_phones(new_context, live_server, agm_coop, mailbox):
     sec.get_by_label("Hybrid (in person and online)").check()
     sec.get_by_label("Where members meet in person").fill("The office, 1 Fishergate, Preston")
     sec.get_by_label("How to join online").fill("https://meet.example.org/agm")
-    sec.get_by_role("button", name="Save the draft").click()
+    submit(sec, sec.get_by_role("button", name="Save the draft"))
     assert "Add its business, then send the notice" in sec.content()
     assert card(sec, "Receive the accounts").count() == 1   # the AGM's business from the rules
     checked(sec, "draft meeting")
-    sec.get_by_role("button", name="Send the notice").click(timeout=90_000)   # renders the PDF, sends 5 emails
+    submit(sec, sec.get_by_role("button", name="Send the notice"))   # renders the PDF, sends 5 emails
     assert "Notice sent" in sec.content()
     checked(sec, "meeting with notice sent")
     assert len(mailbox.messages) == 5
@@ -120,7 +122,7 @@ def test_a_whole_agm_on_phones(new_context, live_server, agm_coop, mailbox):
     bo.goto(base + "/1")
     checked(bo, "meeting page, member")
     bo.get_by_label("Member who will hold your proxy").select_option(label="Amy Adams")
-    bo.get_by_role("button", name="Appoint my proxy").click()
+    submit(bo, bo.get_by_role("button", name="Appoint my proxy"))
     assert "Your proxy is appointed" in bo.content() and "Amy Adams" in bo.content()
     checked(bo, "proxy appointed")
 
@@ -132,7 +134,7 @@ def test_a_whole_agm_on_phones(new_context, live_server, agm_coop, mailbox):
         page = new_context(phone=True).new_page()
         log_in(page, live_server, people[name].email)
         page.goto(base + "/1")
-        page.get_by_role("button", name="Join: I am taking part online").click()
+        submit(page, page.get_by_role("button", name="Join: I am taking part online"))
         assert "You are recorded as present online" in page.content()
         online[name] = page
     checked(online["amy"], "joined online")
@@ -141,42 +143,42 @@ def test_a_whole_agm_on_phones(new_context, live_server, agm_coop, mailbox):
     sec.goto(base + "/1")
     sec.get_by_label("Member", exact=True).select_option(label=secretary.name)
     sec.get_by_label("How they take part").select_option(label="Present in person")
-    sec.get_by_role("button", name="Record attendance").click()
+    submit(sec, sec.get_by_role("button", name="Record attendance"))
     sec.get_by_label("Chair").select_option(label=secretary.name)
-    sec.get_by_role("button", name="Start the meeting (checks the quorum)").click()
+    submit(sec, sec.get_by_role("button", name="Start the meeting (checks the quorum)"))
     assert "The meeting is open" in sec.content()
     checked(sec, "meeting under way")
     accounts = card(sec, "Receive the accounts")
     accounts.get_by_label("What the meeting recorded").fill("The accounts for 2025 were received.")
-    accounts.get_by_role("button", name="Record as dealt with").click()
-    card(sec, "co-operative principles").get_by_role("button", name="Record as dealt with").click()
+    submit(sec, accounts.get_by_role("button", name="Record as dealt with"))
+    submit(sec, card(sec, "co-operative principles").get_by_role("button", name="Record as dealt with"))
 
     # Vote 1: the auditor, by show of hands.
     auditor = card(sec, "Appoint an auditor")
     auditor.get_by_label("For", exact=True).fill("4")
     auditor.get_by_label("Against", exact=True).fill("0")
-    auditor.get_by_role("button", name="Record the show of hands").click()
+    submit(sec, auditor.get_by_role("button", name="Record the show of hands"))
     assert "The show of hands is recorded" in sec.content()
 
     # Vote 2: the surplus, by a poll answered in the browser; Amy votes for herself and for Bo.
-    card(sec, "use of the surplus").get_by_role("button", name="Open a poll in the browser").click()
+    submit(sec, card(sec, "use of the surplus").get_by_role("button", name="Open a poll in the browser"))
     assert "The poll is open" in sec.content()
     for page, forms in ((online["amy"], ("Your vote", "Vote as proxy for Bo Brown")), (online["cy"], ("Your vote",))):
         page.goto(base + "/1")
         for legend in forms:
             form = page.locator("form.vote", has=page.get_by_text(legend, exact=True))
             form.get_by_label("For", exact=True).check()
-            form.get_by_role("button", name="Cast this vote").click()
+            submit(page, form.get_by_role("button", name="Cast this vote"))
             assert "Your vote is recorded" in page.content()
     checked(online["amy"], "voted in the poll")
     sec.goto(base + "/1")
     surplus = card(sec, "use of the surplus")
     surplus.locator("form.vote").get_by_label("Against", exact=True).check()
-    surplus.get_by_role("button", name="Cast this vote").click()
-    card(sec, "use of the surplus").get_by_role("button", name="Close the poll and count").click()
+    submit(sec, surplus.get_by_role("button", name="Cast this vote"))
+    submit(sec, card(sec, "use of the surplus").get_by_role("button", name="Close the poll and count"))
     assert "The poll is closed and counted" in sec.content()
     assert "for 3, against 1, abstaining 0 (poll)" in sec.content()
-    sec.get_by_role("button", name="Close the meeting").click()
+    submit(sec, sec.get_by_role("button", name="Close the meeting"))
     assert "The draft minutes are ready" in sec.content()
     checked(sec, "meeting closed")
 
@@ -216,22 +218,22 @@ def test_an_expulsion_at_a_meeting_on_phones(new_context, live_server, live_make
     day = to_uk(utcnow()).date() + timedelta(days=20)
     sec.get_by_label("Starts (UK time)").fill(f"{day:%Y-%m-%dT}12:00")
     sec.get_by_label("Where members meet in person").fill("The office, Preston")
-    sec.get_by_role("button", name="Save the draft").click()
-    sec.get_by_role("link", name="Add expulsion of a member").click()
+    submit(sec, sec.get_by_role("button", name="Save the draft"))
+    submit(sec, sec.get_by_role("link", name="Add expulsion of a member"))
     checked(sec, "expulsion form")
     sec.get_by_label("Expulsion of a member").check()
     sec.get_by_label("Member concerned (expulsion or admission)").select_option(label="Di Dunn")
     sec.get_by_label("Reasons for the proposal to expel").fill("Took the client list to a competitor.")
     # given a month ago (the test then brings the meeting forward to today)
     sec.get_by_label("Written notice given to the member on").fill(f"{to_uk(utcnow()).date() - timedelta(days=30):%Y-%m-%d}")
-    sec.get_by_role("button", name="Add to the agenda").click()
+    submit(sec, sec.get_by_role("button", name="Add to the agenda"))
     assert "Added to the agenda" in sec.content() and "Expulsion of Di Dunn" in sec.content()
     checked(sec, "draft meeting with an expulsion")
     item = card(sec, "Expulsion of Di Dunn")
     item.get_by_label("The member gave no written reply").check()
-    item.get_by_role("button", name="Record the reply").click()
+    submit(sec, item.get_by_role("button", name="Record the reply"))
     assert "The member gave no written reply." in sec.content()
-    sec.get_by_role("button", name="Send the notice").click(timeout=90_000)
+    submit(sec, sec.get_by_role("button", name="Send the notice"))
     assert "Notice sent" in sec.content()
     response = sec.request.get(base + "/1/notice.pdf")
     assert "Di Dunn has been given written notice of this proposal" in pdf_text(response.body())
@@ -241,32 +243,32 @@ def test_an_expulsion_at_a_meeting_on_phones(new_context, live_server, live_make
     for name in (secretary.name, "Amy Adams", "Bo Brown", "Di Dunn"):
         sec.get_by_label("Member", exact=True).select_option(label=name)
         sec.get_by_label("How they take part").select_option(label="Present in person")
-        sec.get_by_role("button", name="Record attendance").click()
+        submit(sec, sec.get_by_role("button", name="Record attendance"))
     sec.get_by_label("Chair").select_option(label=secretary.name)
-    sec.get_by_role("button", name="Start the meeting (checks the quorum)").click()
+    submit(sec, sec.get_by_role("button", name="Start the meeting (checks the quorum)"))
     assert "The meeting is open" in sec.content()
     item = card(sec, "Expulsion of Di Dunn")
     item.get_by_label("For", exact=True).fill("3")
     item.get_by_label("Against", exact=True).fill("0")
-    item.get_by_role("button", name="Record the show of hands").click()
+    submit(sec, item.get_by_role("button", name="Record the show of hands"))
     assert "the right to be heard" in sec.content()   # the hearing comes first
     item = card(sec, "Expulsion of Di Dunn")
     item.get_by_label("attended and spoke").check()
-    item.get_by_role("button", name="Record the hearing").click()
+    submit(sec, item.get_by_role("button", name="Record the hearing"))
     checked(sec, "expulsion at the meeting")
     item = card(sec, "Expulsion of Di Dunn")
     item.get_by_label("For", exact=True).fill("4")
     item.get_by_label("Against", exact=True).fill("0")
-    item.get_by_role("button", name="Record the show of hands").click()
+    submit(sec, item.get_by_role("button", name="Record the show of hands"))
     assert "only 3 members present or represented may vote on this" in sec.content()   # Di does not vote
     item = card(sec, "Expulsion of Di Dunn")
     item.get_by_label("For", exact=True).fill("3")
     item.get_by_label("Against", exact=True).fill("0")
-    item.get_by_role("button", name="Record the show of hands").click()
+    submit(sec, item.get_by_role("button", name="Record the show of hands"))
     assert "The show of hands is recorded" in sec.content()
     assert "Di Dunn's entry in the register: ceased (expelled)" in sec.content()
     checked(sec, "expulsion passed")
-    sec.get_by_role("button", name="Close the meeting").click()
+    submit(sec, sec.get_by_role("button", name="Close the meeting"))
     text = pdf_text(minutes_pdf(sec))
     assert "expulsion of a member, 75% of votes cast" in text and "Rule " in text
     assert "At the meeting the member attended and spoke." in text
