@@ -10,7 +10,8 @@ and gives it three routes guarded by its own policy action: a POST that calls
 :func:`start_document` and redirects to the progress page, the progress page
 (:func:`progress_page`: refreshes itself every few seconds with ``<meta http-equiv="refresh">``,
 which the CSP allows, until the PDF is ready), and the download (:func:`download`),
-which serves the PDF from the PDF cache. Only the person who asked sees a job.
+which serves the PDF from the PDF cache; :func:`add_job_pages` adds the last two to a
+blueprint. Only the person who asked sees a job.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Response, abort, render_template
+from flask import Response, abort, g, render_template, url_for
+from flask_login import current_user
 
+from coopkit.coops.policy import requires
 from coopkit.database import utcnow
 from coopkit.documents.pipeline import cached_pdf
 from coopkit.extensions import db
@@ -107,3 +110,21 @@ def download(job: DocumentJob) -> Response:
         abort(404)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{job.filename}"'})
+
+
+def add_job_pages(bp, *, action: str, prefix: str, title: str, back: str) -> None:
+    """Add a feature's document-job pages to its co-op blueprint ``bp``: the progress page
+    ``<prefix>_progress`` at ``/documents/<job_token>`` and the PDF ``<prefix>_download`` at
+    ``/documents/<job_token>/file``, both needing the policy ``action`` and both only for the
+    person who asked (:func:`job_for`: anyone else gets 404). ``back`` is the endpoint to go back to."""
+
+    def progress(job_token: str):
+        job = job_for(job_token, g.coop, current_user)
+        return progress_page(job, title=title, back_url=url_for(back),
+                             download_url=url_for(f"{bp.name}.{prefix}_download", job_token=job.token))
+
+    def file(job_token: str):
+        return download(job_for(job_token, g.coop, current_user))
+
+    bp.add_url_rule("/documents/<job_token>", f"{prefix}_progress", requires(action)(progress))
+    bp.add_url_rule("/documents/<job_token>/file", f"{prefix}_download", requires(action)(file))

@@ -60,16 +60,5 @@ def prepare_minutes_pdf(number: int):
     return redirect(url_for("meetings.minutes_progress", job_token=job.token))
 
 
-@bp.route("/documents/<job_token>")
-@requires("meetings.view")
-def minutes_progress(job_token: str):
-    job = job_documents.job_for(job_token, g.coop, current_user)
-    return job_documents.progress_page(job, title="Minutes (PDF)",
-                                       download_url=url_for("meetings.minutes_download", job_token=job.token),
-                                       back_url=url_for("meetings.index"))
-
-
-@bp.route("/documents/<job_token>/file")
-@requires("meetings.view")
-def minutes_download(job_token: str):
-    return job_documents.download(job_documents.job_for(job_token, g.coop, current_user))
+job_documents.add_job_pages(bp, action="meetings.view", prefix="minutes", title="Minutes (PDF)",
+                            back="meetings.index")

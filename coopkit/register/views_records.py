@@ -218,20 +218,8 @@ def prepare_members_pdf():
     return redirect(url_for("register.members_pdf_progress", job_token=job.token))
 
 
-@bp.route("/documents/<job_token>")
-@requires("register.manage")
-def members_pdf_progress(job_token: str):
-    job = job_documents.job_for(job_token, g.coop, current_user)
-    return job_documents.progress_page(
-        job, title="PDF of the register of members",
-        download_url=url_for("register.members_pdf_download", job_token=job.token),
-        back_url=url_for("register.members"))
-
-
-@bp.route("/documents/<job_token>/file")
-@requires("register.manage")
-def members_pdf_download(job_token: str):
-    return job_documents.download(job_documents.job_for(job_token, g.coop, current_user))
+job_documents.add_job_pages(bp, action="register.manage", prefix="members_pdf",
+                            title="PDF of the register of members", back="register.members")
 
 
 @bp.route("/officers.pdf")

@@ -86,19 +86,8 @@ def pack_pdf(version_number: int):
     return redirect(url_for("rules.pack_progress", job_token=job.token))
 
 
-@bp.route("/documents/<job_token>")
-@requires("rules.pack")
-def pack_progress(job_token: str):
-    job = job_documents.job_for(job_token, g.coop, current_user)
-    return job_documents.progress_page(job, title="Registration pack (PDF)",
-                                       download_url=url_for("rules.pack_download", job_token=job.token),
-                                       back_url=url_for("rules.index"))
-
-
-@bp.route("/documents/<job_token>/file")
-@requires("rules.pack")
-def pack_download(job_token: str):
-    return job_documents.download(job_documents.job_for(job_token, g.coop, current_user))
+job_documents.add_job_pages(bp, action="rules.pack", prefix="pack", title="Registration pack (PDF)",
+                            back="rules.index")
 
 
 @bp.route("/versions/<int:version_number>/pack/bona-fide", methods=["POST"])
