@@ -46,6 +46,7 @@ from coopkit.proposals.models import (  # noqa: F401
 )
 from coopkit.register.models import (  # noqa: F401
     MemberProperty,
+    OfficerAmendment,
     RegisterAmendment,
     ShareTransaction,
     SignificantControl,

@@ -196,10 +196,14 @@ class Officer(db.Model):
     ceased_on: Mapped[date | None]
     #: an elected director's term under the rules (elected at a general meeting); empty otherwise
     term_ends_on: Mapped[date | None]
-    #: particulars a company keeps for each director (Companies Act 2006 ss.162-163): a service address
-    #: (defaults to the register address), date of birth (non-members; a member's is on their entry),
-    #: nationality, country of usual residence and business occupation. Private: the secretary only.
+    #: particulars a company keeps for each director (Companies Act 2006 ss.162-163), and a society's
+    #: register of officers likewise: any former name, a service address (shown in the register),
+    #: the usual residential address and full date of birth (private: the secretary only; the register
+    #: shows the month and year of birth), nationality, country of usual residence and business
+    #: occupation. Corrected through coopkit.register.officers.set_particulars (old values kept).
+    former_names: Mapped[str] = mapped_column(sa.String(160), default="")
     service_address: Mapped[str] = mapped_column(sa.Text, default="")
+    residential_address: Mapped[str] = mapped_column(sa.Text, default="")
     date_of_birth: Mapped[date | None]
     nationality: Mapped[str] = mapped_column(sa.String(80), default="")
     country_of_residence: Mapped[str] = mapped_column(sa.String(80), default="")

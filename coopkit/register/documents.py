@@ -36,11 +36,14 @@ def members_pdf(coop, as_at: date | None = None, *, use_cache: bool = True) -> t
     return render_pdf(html, stylesheets=(LANDSCAPE,), use_cache=use_cache), day
 
 
-def officers_pdf(coop, as_at: date | None = None) -> tuple[bytes, date]:
+def officers_pdf(coop, as_at: date | None = None, *, private: bool = False) -> tuple[bytes, date]:
+    """The register of officers as at a date with each officer's particulars; ``private`` (the
+    secretary's copy) adds the full date of birth, the residential address and members' postal
+    addresses. Members get the register without them."""
     day = as_at or date.today()
-    html = render_template("documents/register_officers.html", coop=coop, as_at=day,
+    html = render_template("documents/register_officers.html", coop=coop, as_at=day, private=private,
                            appointments=queries.officers(coop, as_at=day), labels=OFFICE_LABELS)
-    return render_pdf(html), day
+    return render_pdf(html, stylesheets=(LANDSCAPE,)), day
 
 
 def certificate_pdf(coop, member) -> bytes | None:

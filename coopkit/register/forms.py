@@ -174,3 +174,35 @@ class PscForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField("CSV file")
     csv_text = HiddenField()
+
+
+def _text(label: str, limit: int, **kwargs) -> StringField:
+    return StringField(label, filters=[strip_filter], validators=[Optional(), Length(max=limit), NoControlCharacters()],
+                       **kwargs)
+
+
+class OfficerParticularsForm(FlaskForm):
+    """A director's particulars (Companies Act 2006 ss.162-163) or an officer's, and the dates."""
+
+    person_name = _text("Full name", 160)
+    former_names = _text("Former names (if any)", 160,
+                         description="Any name used for business in the past, other than a married name.")
+    service_address = TextAreaField("Service address", filters=[strip_filter],
+                                    validators=[Optional(), Length(max=1000), NoControlCharacters()],
+                                    description="Shown in the register: where documents can be sent. It can be "
+                                                "the registered office.")
+    residential_address = TextAreaField("Usual residential address", filters=[strip_filter],
+                                        validators=[Optional(), Length(max=1000), NoControlCharacters()],
+                                        description="Private: only the secretary sees it.")
+    date_of_birth = DateField("Date of birth", validators=[Optional(), not_future],
+                              description="The register shows the month and year only; the full date is private.")
+    nationality = _text("Nationality", 80)
+    country_of_residence = _text("Country or state of usual residence", 80)
+    occupation = _text("Business occupation", 120)
+    appointed_on = DateField("Date appointed", validators=[InputRequired(message="Give the date of appointment."),
+                                                           not_future])
+    ceased_on = DateField("Date ceased", validators=[Optional(), not_future])
+    reason = StringField("Reason for the change", filters=[strip_filter],
+                         validators=[Optional(), Length(max=300), NoControlCharacters()],
+                         description="Needed when you correct something already entered: the old value is kept "
+                                     "with your reason.")

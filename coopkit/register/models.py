@@ -112,3 +112,23 @@ class RegisterAmendment(db.Model):
     on: Mapped[date]
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OfficerAmendment(db.Model):
+    """A change to one field of an appointment in the register of officers (a director's
+    particulars, a name, a date): the old and new values and why. Private fields' values (the
+    residential address, the full date of birth) are shown to the secretary only."""
+
+    __tablename__ = "officer_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officers.id"), index=True)
+    #: the Officer attribute changed (e.g. "service_address")
+    field: Mapped[str] = mapped_column(sa.String(40))
+    old_value: Mapped[str] = mapped_column(sa.Text, default="")
+    new_value: Mapped[str] = mapped_column(sa.Text, default="")
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    on: Mapped[date]
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

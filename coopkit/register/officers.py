@@ -96,24 +96,104 @@ def appoint_non_member(coop, *, name: str, office: str, on: date, actor, service
     return officer
 
 
-PARTICULARS = ("service_address", "date_of_birth", "nationality", "country_of_residence", "occupation")
+#: what the secretary may enter or correct for an appointment (Companies Act 2006 ss.162-163 for a
+#: company's directors; a society's register of officers the same): the name (of an officer who is
+#: not a member: a member's is on their entry), particulars, and the dates
+PARTICULARS = ("person_name", "former_names", "service_address", "residential_address", "date_of_birth",
+               "nationality", "country_of_residence", "occupation", "appointed_on", "ceased_on")
+#: shown to the secretary only (the register shows the month and year of birth)
+PRIVATE_PARTICULARS = ("residential_address", "date_of_birth")
+_LIMITS = {"person_name": 160, "former_names": 160, "service_address": 1000, "residential_address": 1000,
+           "nationality": 80, "country_of_residence": 80, "occupation": 120}
+#: a director must be 16 or over (2014 Act rules; Companies Act 2006 s.157)
+MIN_DIRECTOR_AGE = 16
 
 
-def set_particulars(officer: Officer, changes: dict, *, actor) -> None:
-    """Record a director's particulars (Companies Act 2006 ss.162-163): service address, date of birth,
-    nationality, country of usual residence, business occupation. Changes: Officer fields. Flushes."""
+class ParticularsError(RegisterError):
+    """A refusal about one field of the particulars form (``field``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _check_particulars(officer: Officer, new: dict) -> None:
+    """RegisterError with a message for the field when ``new`` (the officer's values after the
+    change) can't stand."""
+    for key, limit in _LIMITS.items():
+        if len(new[key] or "") > limit:
+            raise ParticularsError(key, f"{key.replace('_', ' ').capitalize()}: at most {limit} characters.")
+    if officer.member_id is None and not (new["person_name"] or "").strip():
+        raise ParticularsError("person_name", "Give the officer's full name.")
+    today = date.today()
+    appointed, ceased, born = new["appointed_on"], new["ceased_on"], new["date_of_birth"]
+    if appointed is None:
+        raise ParticularsError("appointed_on", "Give the date of appointment.")
+    if appointed > today:
+        raise ParticularsError("appointed_on", "An appointment can't start in the future.")
+    member = db.session.get(Member, officer.member_id) if officer.member_id else None
+    if member is not None and member.admitted_on and appointed < member.admitted_on:
+        raise ParticularsError("appointed_on", f"An office can't start before the member was admitted ({member.admitted_on:%d/%m/%Y}).")
+    if officer.ceased_on is None and ceased is not None:
+        raise ParticularsError("ceased_on", "Record the end of an appointment with 'End appointment', not as a correction.")
+    if officer.ceased_on is not None and ceased is None:
+        raise ParticularsError("ceased_on", "An ended appointment stays ended: appoint the person again instead.")
+    if ceased is not None and (ceased < appointed or ceased > today):
+        raise ParticularsError("ceased_on", "The date ceased must be on or after the date appointed, and not in the future.")
+    if born is not None:
+        if born > today:
+            raise ParticularsError("date_of_birth", "A date of birth can't be in the future.")
+        if officer.office == "director" and _age_on(born, appointed) < MIN_DIRECTOR_AGE:
+            raise ParticularsError("date_of_birth", f"A director must be {MIN_DIRECTOR_AGE} or over: with that date of birth they "
+                                f"were {_age_on(born, appointed)} when appointed.")
+
+
+def set_particulars(officer: Officer, changes: dict, *, actor, reason: str = "") -> list:
+    """Enter or correct an appointment's particulars, name and dates. Each changed field gets an
+    OfficerAmendment with the old value, the new one and the reason (a correction of something
+    already entered needs a reason; entering a blank field does not). Unchanged fields are ignored;
+    nothing is deleted. Changes: Officer fields, OfficerAmendment rows. Flushes. Returns the amendments."""
+    from coopkit.register.models import OfficerAmendment
+
     unknown = set(changes) - set(PARTICULARS)
     if unknown:
         raise RegisterError("Those details can't be recorded here.")
-    dob = changes.get("date_of_birth")
-    if dob is not None and dob > date.today():
-        raise RegisterError("A date of birth can't be in the future.")
-    for key, value in changes.items():
-        setattr(officer, key, value.strip() if isinstance(value, str) else value)
+    if "person_name" in changes and officer.member_id is not None:
+        raise ParticularsError("person_name", "A member's name is corrected on their entry in the register of members.")
+    changes = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+    changed = {k: v for k, v in changes.items() if _text(getattr(officer, k)) != _text(v)}
+    _check_particulars(officer, {k: changed.get(k, getattr(officer, k)) for k in PARTICULARS})
+    reason = (reason or "").strip()
+    if not reason and any(_text(getattr(officer, k)) for k in changed):
+        raise ParticularsError("reason", "Say why the entry changes: the reason is kept with the old value.")
+    reason = reason or "Particulars entered"
+    amendments = []
+    for key in PARTICULARS:
+        if key not in changed:
+            continue
+        amendment = OfficerAmendment(coop_id=officer.coop_id, officer_id=officer.id, field=key,
+                                     old_value=_text(getattr(officer, key)), new_value=_text(changed[key]),
+                                     reason=reason[:300], on=date.today(),
+                                     actor_id=getattr(actor, "id", None))
+        setattr(officer, key, changed[key])
+        db.session.add(amendment)
+        amendments.append(amendment)
+    if not amendments:
+        return []
     db.session.flush()
-
-    record("officer.particulars", coop=db.session.get(Coop, officer.coop_id), actor=actor, subject=officer,
-           data={"fields": sorted(changes)})
+    record("officer.amended", coop=db.session.get(Coop, officer.coop_id), actor=actor, subject=officer,
+           data={"fields": [a.field for a in amendments], "amendment_ids": [a.id for a in amendments]})
+    return amendments
 
 
 def add_significant_control(coop, *, full_name: str, nature: str, became_on: date, actor,

@@ -226,6 +226,23 @@ def officers(coop, *, as_at: date | None = None, include_ceased: bool = True) ->
                        Officer.appointed_on)).all()]
 
 
+def officer_in_coop(coop, officer_id: int) -> tuple[Officer, Member | None] | None:
+    """The appointment with its member (None for an officer who is not a member); one statement."""
+    row = db.session.execute(sa.select(Officer, Member).outerjoin(Member, Member.id == Officer.member_id)
+                             .where(Officer.id == officer_id, Officer.coop_id == coop.id)).first()
+    return tuple(row) if row is not None else None
+
+
+def officer_amendments(officer: Officer) -> list:
+    """(OfficerAmendment, who made it) for an appointment, oldest first; one statement."""
+    from coopkit.register.models import OfficerAmendment
+
+    return [tuple(r) for r in db.session.execute(
+        sa.select(OfficerAmendment, User.name).outerjoin(User, User.id == OfficerAmendment.actor_id)
+        .where(OfficerAmendment.officer_id == officer.id)
+        .order_by(OfficerAmendment.created_at, OfficerAmendment.id)).all()]
+
+
 def significant_controls(coop) -> list:
     """The register of people with significant control, current entries first; one statement."""
     from coopkit.register.models import SignificantControl
@@ -253,13 +270,21 @@ def psc_candidates(coop) -> list[Member]:
 def officer_warnings(coop) -> list[str]:
     """What the register of officers lacks under the co-op's rules; three statements."""
     params = current_parameters(coop)
+    incomplete = sa.or_(Officer.service_address == "", Officer.nationality == "", Officer.occupation == "",
+                        Officer.country_of_residence == "", Officer.date_of_birth.is_(None))
     current = db.session.execute(
-        sa.select(Officer.office, Officer.member_id).where(Officer.coop_id == coop.id, Officer.ceased_on.is_(None))
+        sa.select(Officer.office, Officer.member_id, incomplete)
+        .where(Officer.coop_id == coop.id, Officer.ceased_on.is_(None))
     ).all()
     warnings = []
-    if not any(office == "secretary" for office, _ in current):
+    missing_particulars = sum(1 for office, _, lacking in current if office == "director" and lacking)
+    if coop.legal_form == "company" and missing_particulars:
+        warnings.append(f"The register of directors lacks particulars for {missing_particulars} "
+                        f"director{'s' if missing_particulars != 1 else ''}: enter them with 'Particulars and "
+                        "corrections'.")
+    if not any(office == "secretary" for office, _, _ in current):
         warnings.append("The co-op has no secretary. A society must have one: appoint a member as secretary.")
-    directors = {member_id for office, member_id in current if office == "director"}
+    directors = {member_id for office, member_id, _ in current if office == "director"}
     minimum = int(params.get("min_directors") or 0)
     if len(directors) < minimum:
         warnings.append(f"The rules require at least {minimum} directors; the register shows {len(directors)}.")

@@ -109,10 +109,14 @@ def register_table(coop, which: str, as_at: date | None = None) -> tuple[list[st
                  "counterpart_member_id": t.counterpart_member_id, "note": t.note}
                 for t, name in queries.ledger_rows(coop, as_at)]
     elif which == "officers":
-        columns = ["id", "member_id", "full_name", "postal_address", "office", "appointed_on", "ceased_on"]
+        particulars = ["former_names", "service_address", "residential_address", "nationality",
+                       "country_of_residence", "occupation"]
+        columns = ["id", "member_id", "full_name", "postal_address", "office", "appointed_on", "ceased_on",
+                   "date_of_birth", *particulars]
         rows = [{"id": o.id, "member_id": m.id if m else None, "full_name": m.full_name if m else o.person_name,
                  "postal_address": m.postal_address if m else o.service_address,
-                 "office": o.office, "appointed_on": _iso(o.appointed_on), "ceased_on": _iso(o.ceased_on)}
+                 "office": o.office, "appointed_on": _iso(o.appointed_on), "ceased_on": _iso(o.ceased_on),
+                 "date_of_birth": _iso(o.date_of_birth), **{p: getattr(o, p) for p in particulars}}
                 for o, m in queries.officers(coop, as_at=as_at)]
     elif which == "property":
         columns = ["id", "on", "member_id", "full_name", "kind", "amount_pence", "note"]

@@ -20,6 +20,7 @@ from coopkit.register.models import RegisterAmendment
 from coopkit.register.officers import (  # noqa: F401  (re-exported: the register's public writes)
     OFFICE_LABELS,
     PARTICULARS,
+    PRIVATE_PARTICULARS,
     add_significant_control,
     appoint_non_member,
     appoint_officer,

@@ -223,13 +223,14 @@ job_documents.add_job_pages(bp, action="register.manage", prefix="members_pdf",
 
 
 @bp.route("/officers.pdf")
-@requires("register.manage")
+@requires("register.names")
 def officers_pdf():
+    """Members may read the register of officers; the secretary's copy has the private particulars."""
     as_at, error = parse_date_arg(request.args.get("as_at"))
     if error:
         flash(error, "error")
         return redirect(url_for("register.officers"))
-    pdf, day = documents.officers_pdf(g.coop, as_at)
+    pdf, day = documents.officers_pdf(g.coop, as_at, private=is_secretary())
     return _pdf(pdf, f"{g.coop.slug}-register-of-officers-{day.isoformat()}.pdf")
 
 

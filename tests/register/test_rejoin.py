@@ -70,6 +70,9 @@ def test_the_second_membership_is_a_new_entry_and_the_first_keeps_its_dates(app,
             sa.select(ShareTransaction).where(ShareTransaction.member_id == m).order_by(ShareTransaction.id)
         ).scalars()] for m in (old.id, new.id)}
         assert ledger[old.id] == [("issue", 100, date(2024, 1, 1)), ("withdrawal", -100, date(2024, 6, 30))]
+        # the second admission issued the membership share again (the test society's rules set one)
+        share_value = services.share_params(coop)[0]
+        assert share_value and ledger[new.id] == [("issue", share_value, date.today())]
         # a second current entry for the same account is refused by the database itself
         with pytest.raises(sa.exc.IntegrityError):
             with db.session.begin_nested():
