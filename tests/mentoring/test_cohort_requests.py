@@ -37,7 +37,7 @@ def test_the_admin_as_mentor_sees_nothing_until_the_co_op_accepts(app, make, log
     admin_client = login(app.test_client(), admin)
     response = admin_client.post(f"/admin/cohorts/{cohort_id}/mentors", data={"mentor-email": "ada@example.org"})
     assert response.status_code == 302
-    assert "see a co-op only once it accepts them" in admin_client.get(response.headers["Location"]).text
+    assert "they follow a co-op once it accepts them" in admin_client.get(response.headers["Location"]).text
     assert set(_sees(admin_client, coop)) == {403}
     assert "Northern Pixels" not in admin_client.get("/mentor/").text
     assert "Northern Pixels" not in admin_client.get("/c/").text
