@@ -27,6 +27,12 @@ class DateField(wtforms.DateField):
             raise ValueError(f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.")
 
 
+def digits(text) -> bool:
+    """Whether ``text`` is a whole number written in the digits 0-9 only. (``str.isdigit`` also
+    accepts characters such as "²" that ``int()`` refuses, which would answer a 500.)"""
+    return isinstance(text, str) and text.isascii() and text.isdigit()
+
+
 def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
 

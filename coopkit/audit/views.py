@@ -8,7 +8,7 @@ from coopkit.audit import queries
 from coopkit.audit.forms import AuditFilterForm
 from coopkit.audit.services import chain_name, event_data, verify_archived, verify_chain
 from coopkit.coops.policy import requires
-from coopkit.forms import choices
+from coopkit.forms import choices, digits
 from coopkit.web import coop_blueprint
 
 bp = coop_blueprint("audit", __name__, "/audit")
@@ -42,7 +42,7 @@ def log():
     if form.validate():
         filters = queries.Filters(
             action=form.action.data or "",
-            actor_id=int(form.actor.data) if (form.actor.data or "").isdigit() else None,
+            actor_id=int(form.actor.data) if digits(form.actor.data or "") else None,
             date_from=form.date_from.data, date_to=form.date_to.data, subject_type=form.subject_type.data or "",
             subject_id=form.subject_id.data or "")
     page = queries.events_page(g.coop, filters, _page_arg())

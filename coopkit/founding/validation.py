@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from coopkit.coops.parameters import FORM_RANGES, QUORUM_TWO_ALONE_UP_TO, quorum_two_alone
+from coopkit.forms import digits
 from coopkit.founding.catalogue import STATUTORY_MAX_HOLDING_PENCE, Question, Step
 from coopkit.money import MoneyError, as_typed, format_pence, format_pounds, parse_pence
 
@@ -139,7 +140,7 @@ def parse_value(q: Question, raw: str | None, ctx: Context) -> Any:
     if q.type == "daymonth":
         return parse_daymonth(text)
     if q.type == "founder":
-        if not text.isdigit() or int(text) not in ctx.founder_ids:
+        if not digits(text) or int(text) not in ctx.founder_ids:
             raise AnswerError("Choose one of the founders.")
         return int(text)
     raise AnswerError("This question can't be answered here.")  # pragma: no cover (catalogue is checked)
@@ -360,7 +361,7 @@ def validate_private_details(raw: Mapping[str, Any], today: date) -> tuple[dict[
     months = 0
     for part, limit, label in (("years_at_address", 120, "years"), ("months_at_address", 11, "months")):
         text = str(raw.get(part) if raw.get(part) is not None else "").strip() or "0"
-        if not text.isdigit() or int(text) > limit:
+        if not digits(text) or int(text) > limit:
             errors[part] = f"Enter a whole number of {label} from 0 to {limit}."
             continue
         months += int(text) * (12 if label == "years" else 1)

@@ -11,6 +11,7 @@ from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.coops.queries import member_for_user
 from coopkit.extensions import db
+from coopkit.forms import digits
 from coopkit.meetings import agenda, conduct, forms, proxies, services
 from coopkit.meetings import attendance as present
 from coopkit.meetings.models import AgendaItem
@@ -51,7 +52,7 @@ def _item(meeting, item_id: int) -> AgendaItem:
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return int(value) if digits(str(value or "")) else None
 
 
 @bp.route("/<int:number>/items", methods=["POST"])

@@ -13,7 +13,7 @@ from coopkit.coops.forms import EmptyForm
 from coopkit.coops.models import Member
 from coopkit.coops.policy import requires
 from coopkit.extensions import db
-from coopkit.forms import choices
+from coopkit.forms import choices, digits
 from coopkit.meetings import conduct, forms, kinds, memberitems, services
 from coopkit.meetings.actions import _do, _int, _item
 from coopkit.meetings.views import bp, meeting_or_404
@@ -104,7 +104,7 @@ def _ranking(count: int) -> list[int]:
         value = (request.form.get(f"rank_{i}") or "").strip()
         if not value:
             continue
-        if not value.isdigit() or not 1 <= int(value) <= count:
+        if not digits(value) or not 1 <= int(value) <= count:
             raise services.MeetingError("Give each candidate you rank a place: 1st, 2nd, 3rd...")
         placed.append((int(value), i))
     places = [p for p, _ in placed]

@@ -8,6 +8,7 @@ from wtforms import SelectField
 
 from coopkit.coops.queries import member_for_user
 from coopkit.database import utcnow
+from coopkit.forms import digits
 from coopkit.proposals import closing, forms, queries, services, tally, voting
 from coopkit.web import keep_changes
 
@@ -88,7 +89,7 @@ def vote_page(proposal):
                 raw = _ranking_from(form, proposal) if is_election else form.choice.data
                 seen = form.seen.data
                 outcome = voting.cast_vote(proposal, g.coop, member, raw,
-                                             seen=int(seen) if seen and seen.isdigit() else None)
+                                             seen=int(seen) if digits(seen) else None)
             except services.VoteError as exc:
                 problem = str(exc)
             else:

@@ -26,6 +26,7 @@ from coopkit.audit.services import record
 from coopkit.coops.models import Coop
 from coopkit.effects import Refused
 from coopkit.extensions import db
+from coopkit.forms import digits
 from coopkit.founding import catalogue
 from coopkit.founding.services import FoundingError, StepInvalid, save_step
 from coopkit.rules import effects, queries, render
@@ -175,7 +176,7 @@ def _register_coop(coop, version: RulesVersion, on: date, actor, registration_nu
     try:
         admitted = effects.coop_registered(
             coop=coop, on=on, actor=actor,
-            secretary_member_id=int(secretary_id) if str(secretary_id or "").isdigit() else None)
+            secretary_member_id=int(secretary_id) if digits(str(secretary_id or "")) else None)
     except Refused as exc:
         raise RulesError(str(exc)) from exc
     db.session.flush()
