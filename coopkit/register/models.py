@@ -91,7 +91,20 @@ class MemberProperty(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class RegisterAmendment(db.Model):
+class FieldChange:
+    """The columns of one field's change in a register: what changed, the old and new values,
+    why (in the words of whoever changed it), the day it was made, and who made it."""
+
+    field: Mapped[str] = mapped_column(sa.String(40))
+    old_value: Mapped[str] = mapped_column(sa.Text, default="")
+    new_value: Mapped[str] = mapped_column(sa.Text, default="")
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    on: Mapped[date]
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RegisterAmendment(FieldChange, db.Model):
     """A correction or update of one field of a member's entry: the old and new values and why.
 
     The member row shows the current values; these rows are its history, so no
@@ -102,19 +115,10 @@ class RegisterAmendment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id"), index=True)
-    #: the Member attribute changed (e.g. "postal_address")
-    field: Mapped[str] = mapped_column(sa.String(40))
-    old_value: Mapped[str] = mapped_column(sa.Text, default="")
-    new_value: Mapped[str] = mapped_column(sa.Text, default="")
-    #: why the entry changed, in the words of whoever changed it
-    reason: Mapped[str] = mapped_column(sa.String(300))
-    #: the date the change was made in the register
-    on: Mapped[date]
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: ``field`` is the Member attribute changed (e.g. "postal_address")
 
 
-class OfficerAmendment(db.Model):
+class OfficerAmendment(FieldChange, db.Model):
     """A change to one field of an appointment in the register of officers (a director's
     particulars, a name, a date): the old and new values and why. Private fields' values (the
     residential address, the full date of birth) are shown to the secretary only."""
@@ -124,11 +128,4 @@ class OfficerAmendment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     coop_id: Mapped[int] = mapped_column(sa.ForeignKey("coops.id"), index=True)
     officer_id: Mapped[int] = mapped_column(sa.ForeignKey("officers.id"), index=True)
-    #: the Officer attribute changed (e.g. "service_address")
-    field: Mapped[str] = mapped_column(sa.String(40))
-    old_value: Mapped[str] = mapped_column(sa.Text, default="")
-    new_value: Mapped[str] = mapped_column(sa.Text, default="")
-    reason: Mapped[str] = mapped_column(sa.String(300))
-    on: Mapped[date]
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: ``field`` is the Officer attribute changed (e.g. "service_address")

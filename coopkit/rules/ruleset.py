@@ -88,12 +88,17 @@ class RegisterTerms:
     withdrawal_clause: str = ""
 
 
-def _register_terms(path: Path, raw: Any, clause_ids: set[str]) -> RegisterTerms:
+def _terms(path: Path, table: str, cls, raw: Any):
+    """A manifest table ([register], [calendar]) read into its dataclass; unknown keys refused."""
     raw = raw if isinstance(raw, dict) else {}
-    unknown = set(raw) - set(RegisterTerms.__dataclass_fields__)
+    unknown = set(raw) - set(cls.__dataclass_fields__)
     if unknown:
-        raise _fail(path, f"[register] has unknown keys {sorted(unknown)}")
-    terms = RegisterTerms(**raw)
+        raise _fail(path, f"[{table}] has unknown keys {sorted(unknown)}")
+    return cls(**raw)
+
+
+def _register_terms(path: Path, raw: Any, clause_ids: set[str]) -> RegisterTerms:
+    terms = _terms(path, "register", RegisterTerms, raw)
     for clause in (terms.transfer_clause, terms.withdrawal_clause):
         if clause and clause not in clause_ids:
             raise _fail(path, f"[register] names unknown clause {clause!r}")
@@ -113,11 +118,7 @@ class CalendarTerms:
 
 
 def _calendar_terms(path: Path, raw: Any, clause_ids: set[str]) -> CalendarTerms:
-    raw = raw if isinstance(raw, dict) else {}
-    unknown = set(raw) - set(CalendarTerms.__dataclass_fields__)
-    if unknown:
-        raise _fail(path, f"[calendar] has unknown keys {sorted(unknown)}")
-    terms = CalendarTerms(**raw)
+    terms = _terms(path, "calendar", CalendarTerms, raw)
     if not (1 <= terms.agm_within_months <= terms.agm_max_gap_months <= 24):
         raise _fail(path, "[calendar] needs 1 <= agm_within_months <= agm_max_gap_months <= 24")
     if terms.agm_clause and terms.agm_clause.partition("#")[0] not in clause_ids:
