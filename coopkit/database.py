@@ -19,6 +19,7 @@ may write. PostgreSQL needs none of this (MVCC plus row locks where we take them
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -151,7 +152,10 @@ class _Pagination(SelectPagination):
         elif self.page == 1:
             self._counted = 0
         else:  # past the end: show the last page
-            self._counted = super()._query_count()
+            select = self._query_args["select"]
+            self._counted = int(self._query_args["session"].execute(
+                sa.select(sa.func.count()).select_from(select.order_by(None).subquery()),
+                self._query_args.get("params", {})).scalar())
             self.page = max(1, -(-self._counted // self.per_page))
             rows = self._page_rows()
         if self._query_args.get("rows"):
@@ -160,27 +164,46 @@ class _Pagination(SelectPagination):
 
     def _page_rows(self) -> list:
         select, key = self._query_args["select"], self._query_args.get("key")
-        if key is None:
-            select = select.add_columns(sa.func.count().over().label("page_total"))
-            return list(self._query_args["session"].execute(
-                select.limit(self.per_page).offset(self._query_offset)).all())
-        # The page's keys (and the total) first, then the full rows of just those: the columns
-        # that cost something per row are worked out for the page only.
-        page = (select.with_only_columns(key.label("page_key"), sa.func.count().over().label("page_total"))
-                .limit(self.per_page).offset(self._query_offset).subquery("page"))
-        return list(self._query_args["session"].execute(
-            select.join(page, page.c.page_key == key).add_columns(page.c.page_total)).all())
+        params = {**self._query_args.get("params", {}), "page_limit": self.per_page, "page_offset": self._query_offset}
+        return list(self._query_args["session"].execute(_paged(select, key), params).all())
 
     def _query_count(self) -> int:
         return self._counted
 
 
-def paginate(query: sa.Select, page: int, per_page: int, *, rows: bool = False, key=None) -> Pagination:
+#: the paged form of each select (by the select object itself, so a statement built once per process
+#: is paged once too; a select built per request is dropped with it)
+_PAGED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _paged(select: sa.Select, key) -> sa.Select:
+    """``select`` limited to a page (bind parameters ``page_limit`` and ``page_offset``) with the
+    total of all its rows beside each (a window count)."""
+    cached = _PAGED.get(select)
+    if cached is not None and cached[0] is key:
+        return cached[1]
+    limit, offset = sa.bindparam("page_limit", type_=sa.Integer), sa.bindparam("page_offset", type_=sa.Integer)
+    if key is None:
+        paged = select.add_columns(sa.func.count().over().label("page_total")).limit(limit).offset(offset)
+    else:
+        # The page's keys (and the total) first, then the full rows of just those: the columns
+        # that cost something per row are worked out for the page only.
+        page = (select.with_only_columns(key.label("page_key"), sa.func.count().over().label("page_total"))
+                .limit(limit).offset(offset).subquery("page"))
+        paged = select.join(page, page.c.page_key == key).add_columns(page.c.page_total)
+    _PAGED[select] = (key, paged)
+    return paged
+
+
+def paginate(query: sa.Select, page: int, per_page: int, *, rows: bool = False, key=None,
+             params: dict | None = None) -> Pagination:
     """One page of ``query`` as a Flask-SQLAlchemy ``Pagination`` (``items``, ``page``,
     ``pages``, ``total``, ``has_prev``, ``has_next``): one statement (see :class:`_Pagination`).
     ``items`` are the first column's objects, or whole rows with ``rows=True`` (a select of
     several columns). A page past the end shows the last page. With ``key`` (the rows' unique
     column, e.g. ``Member.id``) the page is chosen by key first and only its rows are built: for a
-    select whose columns cost something per row (correlated subqueries)."""
-    return _Pagination(select=query, session=db.session(), rows=rows, key=key, page=max(1, page), per_page=per_page,
+    select whose columns cost something per row (correlated subqueries). ``params``: the values of
+    ``query``'s bind parameters."""
+    return _Pagination(select=query, session=db.session(), rows=rows, key=key, params=params or {},
+                       page=max(1, page), per_page=per_page,
                        max_per_page=None, error_out=False, count=True)

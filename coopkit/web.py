@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from coopkit.coops import policy
@@ -291,7 +291,7 @@ def email_breaks(address: str | None) -> Markup:
     is kept whole by the stylesheet's .email > span), never mid-word or at a hyphen."""
     local, at, domain = (address or "").partition("@")
     pieces = [local] + (["@" + part if i == 0 else "." + part for i, part in enumerate(domain.split("."))] if at else [])
-    return Markup("<wbr>").join(Markup("<span>{}</span>").format(piece) for piece in pieces)
+    return Markup("<wbr>".join(f"<span>{escape(piece)}</span>" for piece in pieces))
 
 
 def install_template_helpers(app: Flask) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import icalendar
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
+
+from coopkit.rules.rendercache import RenderCache
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre", "h2", "h3", "h4",
@@ -16,9 +19,20 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+#: rendered Markdown by the hash of its text: a text renders the same every time, so an entry never
+#: goes stale and nothing expires by time (a proposal page shows its body and comments on every visit)
+RENDERED = RenderCache(512)
+
+
 def render_markdown(text: str) -> Markup:
-    """Markdown -> HTML, then sanitised with nh3: raw HTML, scripts, styles and odd links are removed."""
-    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    """Markdown -> HTML, then sanitised with nh3: raw HTML, scripts, styles and odd links are removed.
+    Kept in :data:`RENDERED` under the text's hash."""
+    text = text or ""
+    return RENDERED.get(hashlib.sha256(text.encode("utf-8")).hexdigest(), lambda: _render(text))
+
+
+def _render(text: str) -> Markup:
+    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer")
     return Markup(clean)

@@ -12,6 +12,7 @@ from coopkit.coops.queries import member_for_user
 from coopkit.extensions import db
 from coopkit.register import queries
 from coopkit.register.shares import RegisterError
+from coopkit.register.table import shares_of
 from coopkit.web import coop_blueprint
 
 bp = coop_blueprint("register", __name__, "/register")
@@ -43,13 +44,7 @@ def register_shares(coop) -> dict:
     return cached[1]
 
 
-@bp.app_template_filter("shares_of")
-def shares_of(pence: int, share_value: int) -> str:
-    """A holding as the number of shares (s.30 register: shares held beside the amount paid)."""
-    if not share_value:
-        return "—"
-    count = int(pence or 0) // share_value
-    return f"{count} share{'s' if count != 1 else ''}"
+bp.app_template_filter("shares_of")(shares_of)
 
 
 def member_or_404(member_id: int):

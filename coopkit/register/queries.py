@@ -3,6 +3,7 @@ however many members the co-op has (holdings are summed in the database)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -39,21 +40,40 @@ class RegisterRow:
         return self.loans_pence + self.deposits_pence
 
 
-def on_register_at(as_at: date):
+def on_register_at(as_at, next_day=None):
     """Members on the register at the end of ``as_at``: admitted by then and not yet ceased
-    (a member who ceased on that day is no longer on it); founders from the day they joined."""
-    next_day = datetime.combine(as_at + timedelta(days=1), time())
+    (a member who ceased on that day is no longer on it); founders from the day they joined.
+    ``as_at`` is a date or a bind parameter (then ``next_day``, the midnight after it, is one too)."""
+    if next_day is None:
+        next_day = _midnight_after(as_at)
     return sa.or_(
         sa.and_(Member.admitted_on <= as_at, sa.or_(Member.ceased_on.is_(None), Member.ceased_on > as_at)),
         sa.and_(Member.status == "founder", Member.admitted_on.is_(None), Member.created_at < next_day),
     )
 
 
-def _view_filter(view: str, as_at: date | None):
-    if view == "former" and as_at is not None:
-        return sa.and_(Member.admitted_on.is_not(None), Member.ceased_on <= as_at)
-    if as_at is not None:
-        return on_register_at(as_at)
+def _midnight_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time())
+
+
+def _dated_params(as_at: date | None) -> dict:
+    return {} if as_at is None else {"as_at": as_at, "next_day": _midnight_after(as_at)}
+
+
+# The register's statements are built once per process (functools.cache) with bind parameters:
+# ``coop_id``, ``as_at`` and ``next_day`` (dated views), ``pattern`` (a search), so that a page
+# pays neither their construction nor their SQLAlchemy cache key again.
+
+def _as_at_params():
+    return sa.bindparam("as_at", type_=sa.Date), sa.bindparam("next_day", type_=sa.DateTime)
+
+
+def _view_filter(view: str, dated: bool):
+    if dated:
+        as_at, next_day = _as_at_params()
+        if view == "former":
+            return sa.and_(Member.admitted_on.is_not(None), Member.ceased_on <= as_at)
+        return on_register_at(as_at, next_day)
     return {
         "current": Member.status.in_(("founder", "member")),
         "applicants": Member.status == "applicant",
@@ -61,15 +81,15 @@ def _view_filter(view: str, as_at: date | None):
     }.get(view, sa.true())
 
 
-def _holding_columns(as_at: date | None) -> list:
-    """Each row's shares held and paid, loans and deposits (as at the end of ``as_at``): correlated
-    subqueries, which the database evaluates for the rows of the page only (the member_id indexes
-    answer each), rather than totals over the whole register joined in."""
+def _holding_columns(dated: bool) -> list:
+    """Each row's shares held and paid, loans and deposits (as at the end of ``as_at`` when
+    ``dated``): correlated subqueries, which the database evaluates for the rows of the page only
+    (the member_id indexes answer each), rather than totals over the whole register joined in."""
     def total(model, value, *where):
         # by member only (a member's rows are all the co-op's): the member_id index answers it
         query = sa.select(sa.func.coalesce(sa.func.sum(value), 0)).where(model.member_id == Member.id, *where)
-        if as_at is not None:
-            query = query.where(model.on <= as_at)
+        if dated:
+            query = query.where(model.on <= _as_at_params()[0])
         return query.scalar_subquery()
 
     return [total(ShareTransaction, ShareTransaction.amount_pence), total(ShareTransaction, ShareTransaction.paid_pence),
@@ -77,12 +97,23 @@ def _holding_columns(as_at: date | None) -> list:
             total(MemberProperty, MemberProperty.amount_pence, MemberProperty.kind == "deposit")]
 
 
-def _register_select(coop, view: str, as_at: date | None, search: str = ""):
-    query = (sa.select(Member, *_holding_columns(as_at))
-             .where(Member.coop_id == coop.id, _view_filter(view, as_at)))
-    if search:
-        query = query.where(Member.full_name.ilike(f"%{_escape_like(search)}%", escape="\\"))
+@functools.cache
+def _register_statement(view: str, dated: bool, searching: bool) -> sa.Select:
+    query = (sa.select(Member, *_holding_columns(dated))
+             .where(Member.coop_id == sa.bindparam("coop_id"), _view_filter(view, dated)))
+    if searching:
+        query = query.where(Member.full_name.ilike(sa.bindparam("pattern"), escape="\\"))
     return query.order_by(Member.full_name, Member.id)
+
+
+def _register_select(coop, view: str, as_at: date | None, search: str = "") -> tuple[sa.Select, dict]:
+    """The register's statement and its parameters."""
+    params = {"coop_id": coop.id, **_dated_params(as_at)}
+    if search:
+        params["pattern"] = f"%{_escape_like(search)}%"
+    if view not in VIEWS and view != "former":
+        view = "all"
+    return _register_statement(view, as_at is not None, bool(search)), params
 
 
 def _escape_like(text: str) -> str:
@@ -97,14 +128,15 @@ def register_page(coop, *, view: str = "current", as_at: date | None = None, pag
                   per_page: int = PER_PAGE, search: str = "") -> Pagination:
     """One page of the register of members with holdings and property (``items`` are
     RegisterRows); a Flask-SQLAlchemy pagination, one statement."""
-    result = paginate(_register_select(coop, view, as_at, search), page, per_page, rows=True, key=Member.id)
+    statement, params = _register_select(coop, view, as_at, search)
+    result = paginate(statement, page, per_page, rows=True, key=Member.id, params=params)
     result.items = _rows(result.items)
     return result
 
 
 def register_all(coop, *, view: str = "current", as_at: date | None = None) -> list[RegisterRow]:
     """Every row (for PDFs and exports); one statement."""
-    return _rows(db.session.execute(_register_select(coop, view, as_at)))
+    return _rows(db.session.execute(*_register_select(coop, view, as_at)))
 
 
 STATUSES = ("founder", "applicant", "member", "ceased")
@@ -112,10 +144,11 @@ STATUSES = ("founder", "applicant", "member", "ceased")
 COUNT_KEYS = (*STATUSES, "voting", "share_capital_pence")
 
 
-def count_queries(coop_id, as_at: date | None = None) -> dict[str, sa.Select]:
+def count_queries(coop_id, as_at=None) -> dict[str, sa.Select]:
     """The register's counts as scalar selects: each status, the voting members, the share
-    capital (as it stood at the end of ``as_at``). The home panel asks them beside the other
-    features' counts (``coopkit.web.home_facts``); :func:`counts` asks them alone."""
+    capital (as it stood at the end of ``as_at``). ``coop_id`` and ``as_at`` may be bind
+    parameters. The home panel asks them beside the other features' counts
+    (``coopkit.web.home_facts``); :func:`counts` asks them alone."""
     def members(*where) -> sa.Select:
         return sa.select(sa.func.count(Member.id)).where(Member.coop_id == coop_id, *where)
 
@@ -136,11 +169,17 @@ def counts_from(values: dict) -> dict:
     return result
 
 
+@functools.cache
+def _counts_statement(dated: bool) -> tuple[list[str], sa.Select]:
+    queries = count_queries(sa.bindparam("coop_id"), _as_at_params()[0] if dated else None)
+    return list(queries), sa.select(*(q.scalar_subquery() for q in queries.values()))
+
+
 def counts(coop, as_at: date | None = None) -> dict:
     """How many people in each status, voting members and the share capital; one statement."""
-    queries = count_queries(coop.id, as_at)
-    row = db.session.execute(sa.select(*(q.scalar_subquery() for q in queries.values()))).one()
-    return counts_from(dict(zip(queries, row, strict=True)))
+    keys, statement = _counts_statement(as_at is not None)
+    row = db.session.execute(statement, {"coop_id": coop.id, **_dated_params(as_at)}).one()
+    return counts_from(dict(zip(keys, row, strict=True)))
 
 
 def member_in_coop(coop, member_id: int) -> Member | None:

@@ -11,7 +11,7 @@ from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.forms import choices
-from coopkit.register import forms, queries, services
+from coopkit.register import forms, queries, services, table
 from coopkit.register.blueprint import (
     attempt,
     bp,
@@ -19,6 +19,7 @@ from coopkit.register.blueprint import (
     member_or_404,
     page_arg,
     parse_date_arg,
+    register_shares,
     sees_private,
     viewer,
 )
@@ -60,7 +61,11 @@ def members():
     page = queries.register_page(g.coop, view=view, as_at=as_at, page=page_arg(request.args.get("page")),
                                  search=search)
 
-    return render_template("register/members.html", page=page, counts=counts, view=view, views=queries.VIEWS,
+    shares = register_shares(g.coop)
+    columns, rows, has_more = table.table(page.items, full=is_secretary(), capital=shares["capital"],
+                                          share_value=shares["value"], as_at=as_at)
+    return render_template("register/members.html", page=page, columns=columns, rows=rows, has_more=has_more,
+                           counts=counts, view=view, views=queries.VIEWS,
                            as_at=as_at, date_error=date_error, search=search, full=is_secretary(),
                            me=viewer(), applicants=queries.applicants(g.coop) if is_secretary() else [],
                            requested_as_at=request.args.get("as_at", ""),

@@ -335,8 +335,18 @@ class OutlineEntry:
         return f"c-{self.id}"
 
 
+#: outlines of stored texts by the text's hash (pages that cite a clause read them on every visit)
+OUTLINES = RenderCache(128)
+
+
 def outline(text: str) -> list[OutlineEntry]:
-    """The clauses of a stored rendered text (a RulesVersion's Markdown)."""
+    """The clauses of a stored rendered text (a RulesVersion's Markdown); kept in :data:`OUTLINES`
+    under the text's hash (a new list each call: the entries themselves are frozen)."""
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return list(OUTLINES.get(key, lambda: tuple(_outline(text))))
+
+
+def _outline(text: str) -> list[OutlineEntry]:
     entries: list[OutlineEntry] = []
     current: tuple[str, int, str] | None = None
     body: list[str] = []
