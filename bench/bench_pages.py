@@ -110,12 +110,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
     parser.add_argument("--client", choices=("wrk", "threads"), default="wrk",
                         help="load generator (threads: Python's http.client; used when wrk is missing)")
+    parser.add_argument("--page", action="append", choices=list(PAGES),
+                        help="repeatable; default: every page")
     args = parser.parse_args()
+    pages = {name: PAGES[name] for name in args.page} if args.page else PAGES
     results = []
     for url in args.database_url or [None, h.PG_URL]:
         with h.temporary_folder() as folder:
             result = run(url or f"sqlite:///{folder / 'bench.db'}", folder, seconds=args.seconds,
-                         connections=args.connections, workers=args.workers, client=args.client)
+                         connections=args.connections, workers=args.workers, client=args.client, pages=pages)
         report(result, seconds=args.seconds, connections=args.connections, workers=args.workers)
         results.append(result)
     missed = [(r["database"], name) for r in results for name, f in r["pages"].items() if f["ratio"] < TARGET]

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
+from coopkit.contentcache import RenderCache
 from coopkit.coops import policy
 from coopkit.database import request_memo
 from coopkit.extensions import db
@@ -286,6 +287,10 @@ def render_home_panels(**context) -> list[Markup]:
     return panels
 
 
+#: the co-op navigation as rendered, by everything it depends on (see ``coop_nav``)
+NAV = RenderCache(1024)
+
+
 def email_breaks(address: str | None) -> Markup:
     """An email address that may wrap only before its "@" and the dots after it (each piece
     is kept whole by the stylesheet's .email > span), never mid-word or at a hyphen."""
@@ -304,10 +309,11 @@ def install_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject():
         coop = g.get("coop")
+        user = current_user._get_current_object()  # once, not through the proxy at every can()
         return {
             "current_coop": coop,
-            "can": lambda action, c=coop: policy.can(current_user, action, c),
-            "current_role": policy.role_label(current_user, coop) if coop is not None else None,
+            "can": lambda action, c=coop: policy.can(user, action, c),
+            "current_role": policy.role_label(user, coop) if coop is not None else None,
             "today": date.today(),
             "settings": app.extensions["coopkit.settings"],
         }
@@ -315,6 +321,17 @@ def install_template_helpers(app: Flask) -> None:
     @app.template_global()
     def coop_sections():
         return [s for s in COOP_SECTIONS if s[0] in app.view_functions]
+
+    @app.template_global()
+    def coop_nav() -> Markup:
+        """The co-op's section links (coops/_coop_nav.html). What they show follows from the
+        co-op's address and name, the viewer's roles in it and the page being shown, and nothing
+        else, so the rendered HTML is kept under exactly those (:data:`NAV`): a rename or a new
+        role is a new key, and nothing expires by time."""
+        coop = g.coop
+        key = (request.script_root, coop.slug, coop.name, policy.roles_for(current_user, coop),
+               request.endpoint, request.blueprint)
+        return NAV.get(key, lambda: Markup(render_template("coops/_coop_nav.html")))
 
     @app.template_global()
     def percent_bar(value: float) -> Markup:

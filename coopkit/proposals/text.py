@@ -10,7 +10,7 @@ import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
 
-from coopkit.rules.rendercache import RenderCache
+from coopkit.contentcache import RenderCache
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote", "code", "pre", "h2", "h3", "h4",

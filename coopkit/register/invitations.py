@@ -3,6 +3,7 @@ file or entered by the secretary), so that each can take over their own entry an
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -23,15 +24,26 @@ log = logging.getLogger("coopkit.register")
 LISTED = 20
 
 
-def _no_account(coop):
-    return sa.and_(Member.coop_id == coop.id, Member.user_id.is_(None),
+def _no_account(coop_id):
+    return sa.and_(Member.coop_id == coop_id, Member.user_id.is_(None),
                    Member.status.in_(("founder", "member", "applicant")))
 
 
-def _pending(coop):
+def _pending(coop_id, now):
     return sa.select(Invitation.member_id).where(
-        Invitation.coop_id == coop.id, Invitation.member_id.is_not(None), Invitation.accepted_at.is_(None),
-        Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        Invitation.coop_id == coop_id, Invitation.member_id.is_not(None), Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > now)
+
+
+@functools.cache
+def _without_account_statement() -> sa.Select:
+    """Built once per process: bind parameters ``coop_id``, ``now`` and ``limit``."""
+    coop_id, now = sa.bindparam("coop_id"), sa.bindparam("now", type_=sa.DateTime)
+    return (sa.select(Member, Member.id.in_(_pending(coop_id, now)), sa.func.count().over(),
+                      sa.func.count().filter(Member.email.is_not(None),
+                                             Member.id.not_in(_pending(coop_id, now))).over())
+            .where(_no_account(coop_id)).order_by(Member.full_name, Member.id)
+            .limit(sa.bindparam("limit", type_=sa.Integer)))
 
 
 @dataclass(frozen=True)
@@ -48,11 +60,8 @@ def without_account(coop, limit: int = LISTED) -> WithoutAccount:
     """Current members and applicants with no account bound to their entry: the first ``limit``
     by name, each with whether an invitation is pending, and the counts (window counts over all
     of them). One statement, whatever the size of the register."""
-    rows = db.session.execute(
-        sa.select(Member, Member.id.in_(_pending(coop)), sa.func.count().over(),
-                  sa.func.count().filter(Member.email.is_not(None), Member.id.not_in(_pending(coop))).over())
-        .where(_no_account(coop)).order_by(Member.full_name, Member.id).limit(limit)
-    ).all()
+    rows = db.session.execute(_without_account_statement(),
+                              {"coop_id": coop.id, "now": utcnow(), "limit": limit}).all()
     if not rows:
         return WithoutAccount(0, 0, [])
     return WithoutAccount(int(rows[0][2]), int(rows[0][3]), [(m, bool(pending)) for m, pending, _, _ in rows])
@@ -60,7 +69,8 @@ def without_account(coop, limit: int = LISTED) -> WithoutAccount:
 
 def _to_invite(coop):
     return db.session.execute(
-        sa.select(Member).where(_no_account(coop), Member.id.not_in(_pending(coop))).order_by(Member.id)
+        sa.select(Member).where(_no_account(coop.id), Member.id.not_in(_pending(coop.id, utcnow())))
+        .order_by(Member.id)
     ).scalars().all()
 
 

@@ -344,10 +344,14 @@ def current_members(coop, exclude_id: int | None = None) -> list[Member]:
     return list(db.session.execute(query.order_by(Member.full_name)).scalars())
 
 
+@functools.cache
+def _applicants_statement() -> sa.Select:
+    return (sa.select(Member).where(Member.coop_id == sa.bindparam("coop_id"), Member.status == "applicant")
+            .order_by(Member.applied_on, Member.id))
+
+
 def applicants(coop) -> list[Member]:
-    return list(db.session.execute(
-        sa.select(Member).where(Member.coop_id == coop.id, Member.status == "applicant")
-        .order_by(Member.applied_on, Member.id)).scalars())
+    return list(db.session.execute(_applicants_statement(), {"coop_id": coop.id}).scalars())
 
 
 def property_ledger(coop, as_at: date | None = None) -> list[tuple[MemberProperty, str]]:

@@ -23,7 +23,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from coopkit.money import format_pounds
-from coopkit.rules.rendercache import RenderCache
+from coopkit.contentcache import RenderCache
 from coopkit.rules.ruleset import TEXT_TYPES, RuleSet
 from coopkit.rules.values import Values, blank, resolve_values
 

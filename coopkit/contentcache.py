@@ -1,4 +1,5 @@
-"""The in-process cache of rendered rules (coopkit.rules.render). Pure: no Flask or database."""
+"""A bounded in-process cache of things rendered from content: rules (coopkit.rules.render),
+Markdown (coopkit.proposals.text), the co-op navigation (coopkit.web). Pure: no Flask or database."""
 
 from __future__ import annotations
 
@@ -8,18 +9,19 @@ from typing import Any
 
 
 class RenderCache:
-    """A bounded, thread-safe in-process cache of rendered rules, least recently used out first.
-    Keys are content hashes (of the rule set's id and version and the answers, or of a stored
-    text), so an entry never goes stale: a new version or a changed answer is a new key, and
-    nothing expires by time. ``builds`` counts the renders it had to do (tests read it)."""
+    """A bounded, thread-safe in-process cache of rendered things, least recently used out first.
+    Keys are the whole of what the result depends on (content hashes: of the rule set's id and
+    version and the answers, of a stored text; or a tuple of the inputs themselves), so an entry
+    never goes stale: a new version or a changed answer is a new key, and nothing expires by
+    time. ``builds`` counts the renders it had to do (tests read it)."""
 
     def __init__(self, size: int):
         self.size = size
         self.builds = 0
-        self._entries: OrderedDict[str, Any] = OrderedDict()
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str, build):
+    def get(self, key, build):
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
