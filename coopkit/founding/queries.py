@@ -4,9 +4,10 @@ with its cohort."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,28 +28,33 @@ from coopkit.founding.models import (
     StepSignoff,
 )
 from coopkit.founding.progress import Journey, JourneyInputs, journey
+from coopkit.jsonrows import json_rows
 
 
 def _ids(coops: Iterable) -> list[int]:
     return [c if isinstance(c, int) else c.id for c in coops]
 
 
-def founding_groups(coop_ids) -> dict[int, dict[int, str]]:
-    """co-op id -> {register id: name} of its founding group, in one statement.
+def _in_founding_group() -> sa.ColumnElement[bool]:
+    """SQL condition: the ``Member`` is in the founding group of its ``Coop``.
 
     While forming or registering: the current founders. Once registered: the members
     admitted on or before the registration date (the founders became members then).
     """
+    return sa.or_(
+        sa.and_(Coop.stage != "registered", Member.status == "founder"),
+        sa.and_(Coop.stage == "registered", Member.status.in_(("founder", "member")),
+                sa.or_(Member.admitted_on.is_(None), Coop.registered_on.is_(None),
+                       Member.admitted_on <= Coop.registered_on)),
+    )
+
+
+def founding_groups(coop_ids) -> dict[int, dict[int, str]]:
+    """co-op id -> {register id: name} of its founding group (see :func:`_in_founding_group`), in one statement."""
     rows = db.session.execute(
         sa.select(Member.coop_id, Member.id, Member.full_name)
         .join(Coop, Coop.id == Member.coop_id)
-        .where(Member.coop_id.in_(coop_ids))
-        .where(sa.or_(
-            sa.and_(Coop.stage != "registered", Member.status == "founder"),
-            sa.and_(Coop.stage == "registered", Member.status.in_(("founder", "member")),
-                    sa.or_(Member.admitted_on.is_(None), Coop.registered_on.is_(None),
-                           Member.admitted_on <= Coop.registered_on)),
-        ))
+        .where(Member.coop_id.in_(coop_ids), _in_founding_group())
         .order_by(Member.full_name, Member.id)
     ).all()
     groups: dict[int, dict[int, str]] = defaultdict(dict)
@@ -66,53 +72,82 @@ def saved_answers(coop_ids) -> dict[int, dict[str, Any]]:
     return groups
 
 
+def answers_column() -> sa.ScalarSelect:
+    """The saved answers of the co-op in an enclosing select over ``coops``, as a column
+    (see :mod:`coopkit.jsonrows`); :func:`answers_from` reads it."""
+    return json_rows(sa.select(StepAnswer.key, StepAnswer.value).where(StepAnswer.coop_id == Coop.id), Coop)
+
+
+def answers_from(rows: list[tuple]) -> dict[str, Any]:
+    return {key: json.loads(value) for key, value in rows}
+
+
+def journey_columns() -> dict[str, sa.ColumnElement]:
+    """Everything the step statuses need but the rules' status, as columns of a select over
+    ``coops`` (label: column; see :mod:`coopkit.jsonrows`); :func:`journey_inputs_from` reads
+    one row of them."""
+    open_thread = (StepComment.coop_id == Coop.id, StepComment.thread_id.is_(None), StepComment.resolved_at.is_(None))
+    return {
+        "founding_founders": json_rows(sa.select(Member.id, Member.full_name).where(Member.coop_id == Coop.id, _in_founding_group())
+                                       .order_by(Member.full_name, Member.id), Coop),
+        "founding_answers": answers_column(),
+        "founding_signoffs": json_rows(
+            sa.select(FoundingStep.step_key, StepSignoff.member_id)
+            .join(StepSignoff, sa.and_(StepSignoff.step_id == FoundingStep.id,
+                                       StepSignoff.revision == FoundingStep.revision))
+            .where(FoundingStep.coop_id == Coop.id), Coop),
+        "founding_comments": json_rows(
+            sa.select(StepComment.step_key, sa.func.count(StepComment.id)).where(*open_thread)
+            .group_by(StepComment.step_key), Coop),
+        "founding_ticked": json_rows(
+            sa.select(ChecklistTick.item_key).where(ChecklistTick.coop_id == Coop.id, ChecklistTick.ticked.is_(True)),
+            Coop),
+        "founding_private": sa.select(sa.func.count(OfficerPrivateDetails.id))
+        .where(OfficerPrivateDetails.coop_id == Coop.id).scalar_subquery(),
+    }
+
+
+def journey_inputs_from(row: Mapping, rules_status: str | None) -> JourneyInputs:
+    """A co-op's :class:`JourneyInputs` from its row of :func:`journey_columns`."""
+    signoffs: dict[str, set[int]] = defaultdict(set)
+    for step_key, member_id in row["founding_signoffs"]:
+        signoffs[step_key].add(member_id)
+    return JourneyInputs(
+        answers=answers_from(row["founding_answers"]),
+        founders=dict(row["founding_founders"]),
+        signoffs={k: frozenset(v) for k, v in signoffs.items()},
+        open_comments=dict(row["founding_comments"]),
+        ticked=frozenset(key for (key,) in row["founding_ticked"]),
+        checklist_keys=_checklist_keys(),
+        private_details=row["founding_private"] or 0,
+        rules_status=rules_status,
+    )
+
+
+def _checklist_keys() -> tuple[str, ...]:
+    return tuple(item.key for item in catalogue.catalogue().checklist)
+
+
+@functools.cache
+def _journey_statement() -> sa.Select:
+    """The journey's inputs of the co-ops ``ids``: built once per process (bind parameters)."""
+    return (sa.select(Coop.id, *(column.label(key) for key, column in journey_columns().items()))
+            .where(Coop.id.in_(sa.bindparam("ids", expanding=True))))
+
+
 def journey_inputs(coops) -> dict[int, JourneyInputs]:
-    """Everything the step statuses need for several co-ops: seven statements in all."""
+    """Everything the step statuses need for several co-ops: two statements in all."""
     ids = _ids(coops)
     if not ids:
         return {}
-    founders = founding_groups(ids)
-    answers = saved_answers(ids)
-    signoffs: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for coop_id, step_key, member_id in db.session.execute(
-        sa.select(FoundingStep.coop_id, FoundingStep.step_key, StepSignoff.member_id)
-        .join(StepSignoff, sa.and_(StepSignoff.step_id == FoundingStep.id,
-                                   StepSignoff.revision == FoundingStep.revision))
-        .where(FoundingStep.coop_id.in_(ids))
-    ):
-        signoffs[coop_id][step_key].add(member_id)
-    comments: dict[int, dict[str, int]] = defaultdict(dict)
-    for coop_id, step_key, count in db.session.execute(
-        sa.select(StepComment.coop_id, StepComment.step_key, sa.func.count(StepComment.id))
-        .where(StepComment.coop_id.in_(ids), StepComment.thread_id.is_(None), StepComment.resolved_at.is_(None))
-        .group_by(StepComment.coop_id, StepComment.step_key)
-    ):
-        comments[coop_id][step_key] = count
-    ticked: dict[int, set[str]] = defaultdict(set)
-    for coop_id, item_key in db.session.execute(
-        sa.select(ChecklistTick.coop_id, ChecklistTick.item_key)
-        .where(ChecklistTick.coop_id.in_(ids), ChecklistTick.ticked.is_(True))
-    ):
-        ticked[coop_id].add(item_key)
-    private = dict(db.session.execute(
-        sa.select(OfficerPrivateDetails.coop_id, sa.func.count(OfficerPrivateDetails.id))
-        .where(OfficerPrivateDetails.coop_id.in_(ids)).group_by(OfficerPrivateDetails.coop_id)
-    ).all())
+    rows = {row[0]: row._mapping for row in db.session.execute(_journey_statement(), {"ids": ids})}
     rules = rules_statuses(ids)
-    checklist_keys = tuple(item.key for item in catalogue.catalogue().checklist)
-    return {
-        coop_id: JourneyInputs(
-            answers=answers.get(coop_id, {}),
-            founders=founders.get(coop_id, {}),
-            signoffs={k: frozenset(v) for k, v in signoffs.get(coop_id, {}).items()},
-            open_comments=comments.get(coop_id, {}),
-            ticked=frozenset(ticked.get(coop_id, ())),
-            checklist_keys=checklist_keys,
-            private_details=private.get(coop_id, 0),
-            rules_status=rules.get(coop_id),
-        )
-        for coop_id in ids
-    }
+    return {coop_id: journey_inputs_from(rows.get(coop_id, _NOTHING), rules.get(coop_id)) for coop_id in ids}
+
+
+#: the row of :func:`journey_columns` of a co-op that is not there
+_NOTHING = {"founding_founders": [], "founding_answers": [], "founding_signoffs": [], "founding_comments": [],
+            "founding_ticked": [], "founding_private": 0}
 
 
 def rules_statuses(coop_ids) -> dict[int, str]:
