@@ -73,9 +73,6 @@ def measured(app):
 
 
 CASES = [(role, page) for role, pages in ROLE_PAGES.items() for page in pages]
-#: pages still over the budget (issue 14): the mentor's view of a registered co-op's governance and
-#: the mentor dashboard read the statutory calendar of each co-op, which costs five statements alone
-OVER_BUDGET = {("mentor", "home"), ("mentor", "dashboard")}
 
 
 def _show(statements: list[str]) -> str:
@@ -90,9 +87,7 @@ def test_page_runs_the_same_statements_at_12_and_5000_members(measured, role, pa
     assert big_count == count, f"{role} {page}: {count} at 12 members, {big_count} at 5,000\n{_show(big_statements)}"
 
 
-@pytest.mark.parametrize(("role", "page"), [
-    pytest.param(r, p, id=f"{r}-{p}", marks=[pytest.mark.xfail(strict=True, reason="over budget: see OVER_BUDGET")]
-                 if (r, p) in OVER_BUDGET else []) for r, p in CASES])
+@pytest.mark.parametrize(("role", "page"), CASES, ids=[f"{r}-{p}" for r, p in CASES])
 def test_page_runs_at_most_8_statements(measured, role, page):
     small, _ = measured
     count, statements, _ = small[(role, page)]

@@ -1,22 +1,24 @@
 """The mentor dashboard's table: every co-op of the mentor's cohorts with its stage,
-progress, rules status, comments and last activity. A fixed number of statements
-whatever the cohort's size (the founding queries load in bulk)."""
+progress, rules status, comments, last activity and statutory deadlines. One statement
+whatever the cohort's size: each co-op's facts come as columns of its row (coopkit.jsonrows)."""
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from coopkit.calendar.queries import summaries as calendar_summaries
+from coopkit.calendar import queries as calendar_queries
 from coopkit.coops.models import Cohort, Coop, MentorAssignment, mentor_follows
 from coopkit.extensions import db
 from coopkit.founding.models import StepComment
 from coopkit.founding.progress import journey as build_journey
-from coopkit.founding.queries import journey_inputs
+from coopkit.founding.queries import journey_columns, journey_inputs_from
+from coopkit.rules.queries import newest_status_column
 
 #: no activity for this many days puts a co-op on the "needs attention" list
 QUIET_DAYS = 14
@@ -76,50 +78,51 @@ class Row:
         return reasons
 
 
-def rows_for(user, today: date, cohort_id: int | None = None) -> list[Row]:
-    """The dashboard rows of the co-ops ``user`` mentors (optionally one cohort's)."""
+@functools.cache
+def _rows_statement(is_admin: bool, one_cohort: bool) -> sa.Select:
+    """The co-ops mentor ``uid`` follows (of cohort ``cohort_id`` when ``one_cohort``), each with
+    its cohort's name and every fact its row shows: one statement, built once per process."""
+    awaiting = (sa.select(sa.func.count(StepComment.id))
+                .where(StepComment.coop_id == Coop.id, StepComment.thread_id.is_(None),
+                       StepComment.resolved_at.is_(None), StepComment.awaiting_mentor.is_(True)).scalar_subquery())
+    facts = {**journey_columns(), **calendar_queries.fact_columns(with_names=False),
+             "rules_status": newest_status_column(), "awaiting": awaiting}
+    uid = sa.bindparam("uid")
     query = (
-        sa.select(Coop, Cohort.name)
+        sa.select(Coop, Cohort.name, *(column.label(key) for key, column in facts.items()))
         .join(Cohort, Cohort.id == Coop.cohort_id)
         .join(MentorAssignment, MentorAssignment.cohort_id == Cohort.id)
-        .where(MentorAssignment.user_id == user.id)
+        .where(MentorAssignment.user_id == uid)
         .order_by(Coop.name)
     )
-    if cohort_id is not None:
-        query = query.where(Cohort.id == cohort_id)
+    if one_cohort:
+        query = query.where(Cohort.id == sa.bindparam("cohort_id"))
     # only the co-ops that let this mentor follow them (a platform admin: those that accepted them)
-    query = query.where(mentor_follows(Coop.id, Cohort.id, user.id, bool(user.is_admin)))
-    coops = db.session.execute(query).all()
-    if not coops:
-        return []
-    ids = [coop.id for coop, _ in coops]
-    inputs = journey_inputs(ids)
-    counts = {
-        coop_id: (open_count, int(awaiting or 0))
-        for coop_id, open_count, awaiting in db.session.execute(
-            sa.select(StepComment.coop_id, sa.func.count(StepComment.id),
-                      sa.func.sum(sa.case((StepComment.awaiting_mentor.is_(True), 1), else_=0)))
-            .where(StepComment.coop_id.in_(ids), StepComment.thread_id.is_(None),
-                   StepComment.resolved_at.is_(None))
-            .group_by(StepComment.coop_id)
-        ).all()
-    }
-    deadlines = calendar_summaries([coop for coop, _ in coops], today)
+    return query.where(mentor_follows(Coop.id, Cohort.id, uid, is_admin))
+
+
+def rows_for(user, today: date, cohort_id: int | None = None) -> list[Row]:
+    """The dashboard rows of the co-ops ``user`` mentors (optionally one cohort's)."""
+    found = db.session.execute(_rows_statement(bool(user.is_admin), cohort_id is not None), {
+        "uid": user.id, "cohort_id": cohort_id, **calendar_queries.fact_parameters(today)}).all()
     rows = []
-    for coop, cohort_name in coops:
-        upcoming, overdue = deadlines.get(coop.id, (None, 0))
-        journey = build_journey(inputs[coop.id])
+    for found_row in found:
+        coop, cohort_name, facts = found_row[0], found_row[1], found_row._mapping
+        inputs = journey_inputs_from(facts, facts["rules_status"])
+        journey = build_journey(inputs)
         nxt = journey.next_state
-        open_count, awaiting = counts.get(coop.id, (0, 0))
+        calendar = calendar_queries.calendar_from(coop, facts, today, with_names=False)
+        upcoming = calendar.next_item
         rows.append(Row(
             coop_id=coop.id, name=coop.name, slug=coop.slug, cohort=cohort_name, stage=coop.stage,
             progress=journey.percent,
             next_step=f"{nxt.step.number}. {nxt.step.title}" if nxt else "Journey complete",
-            rules_status=inputs[coop.id].rules_status or "none",
-            open_comments=open_count, awaiting_reply=awaiting, last_activity_at=coop.last_activity_at,
+            rules_status=inputs.rules_status or "none",
+            open_comments=sum(inputs.open_comments.values()), awaiting_reply=int(facts["awaiting"] or 0),
+            last_activity_at=coop.last_activity_at,
             days_since=max(0, (today - coop.last_activity_at.date()).days),
             next_obligation=upcoming.obligation.title_for(False) if upcoming else "",
-            next_due=upcoming.obligation.due_on if upcoming else None, overdue=overdue,
+            next_due=upcoming.obligation.due_on if upcoming else None, overdue=len(calendar.overdue),
         ))
     return rows
 

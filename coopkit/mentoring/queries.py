@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -37,7 +39,11 @@ def pending_requests(cohort: Cohort) -> list[tuple[CohortRequest, str]]:
 
 
 def mentor_cohorts(user) -> list[Cohort]:
-    return list(db.session.execute(
-        sa.select(Cohort).join(MentorAssignment, MentorAssignment.cohort_id == Cohort.id)
-        .where(MentorAssignment.user_id == user.id).order_by(Cohort.name)
-    ).scalars())
+    return list(db.session.execute(_mentor_cohorts_statement(), {"uid": user.id}).scalars())
+
+
+@functools.cache
+def _mentor_cohorts_statement() -> sa.Select:
+    """The cohorts mentor ``uid`` is assigned to (the dashboard asks on every visit: built once)."""
+    return (sa.select(Cohort).join(MentorAssignment, MentorAssignment.cohort_id == Cohort.id)
+            .where(MentorAssignment.user_id == sa.bindparam("uid")).order_by(Cohort.name))

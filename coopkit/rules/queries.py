@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm
 
-from coopkit.coops.models import Member
+from coopkit.coops.models import Coop, Member
 from coopkit.coops.parameters import PARAMETERS, defaults
 from coopkit.database import request_memo
 from coopkit.extensions import db
@@ -294,3 +294,10 @@ def newest_statuses(coop_ids) -> dict[int, str]:
         sa.select(RulesVersion.coop_id, RulesVersion.status)
         .join(newest, sa.and_(newest.c.coop_id == RulesVersion.coop_id, newest.c.number == RulesVersion.number))
     ).all())
+
+
+def newest_status_column() -> sa.ScalarSelect:
+    """The status of the newest RulesVersion of the co-op in an enclosing select over ``coops``
+    (NULL without rules): :func:`newest_statuses` as a column."""
+    return (sa.select(RulesVersion.status).where(RulesVersion.coop_id == Coop.id)
+            .order_by(RulesVersion.number.desc()).limit(1).scalar_subquery())
