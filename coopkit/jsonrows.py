@@ -78,6 +78,13 @@ def json_rows(select: sa.Select, outer) -> sa.ScalarSelect:
     """The rows of ``select`` as one column of an enclosing select over ``outer`` (a table or
     mapped class that ``select`` refers to, e.g. ``Coop``): a list of tuples, [] when there is
     none. ``select`` may be ordered (the list keeps its order) and grouped."""
-    rows = select.correlate(outer).subquery()
+    select = select.correlate(outer)
+    # Only an ordered or grouped select needs to be a derived table (SQLite answers faster without one).
+    if not (select._order_by_clauses or select._group_by_clauses):
+        columns = list(select.selected_columns)
+        readers = tuple(_reader(column.type) for column in columns)
+        return select.with_only_columns(sa.type_coerce(_rows_aggregate(*columns), Rows(readers)),
+                                        maintain_column_froms=True).scalar_subquery()
+    rows = select.subquery()
     readers = tuple(_reader(column.type) for column in rows.c)
     return sa.select(sa.type_coerce(_rows_aggregate(*rows.c), Rows(readers))).select_from(rows).scalar_subquery()
