@@ -23,6 +23,7 @@ from bench import _harness as h  # noqa: E402
 
 CHILD = """
 import cProfile, pstats, sys, time
+sys.path.insert(0, '.')
 import sqlalchemy as sa
 from coopkit import create_app
 from coopkit.accounts.models import User
@@ -49,7 +50,16 @@ profile.enable()
 for _ in range(visits):
     client.get(path)
 profile.disable()
-print(f"{path}: {plain:.2f} ms per visit ({cpu:.2f} ms CPU) without the profiler ({visits} visits)")
+from bench._harness import minimal_app
+yard = minimal_app().test_client()
+for _ in range(20):
+    yard.get("/one-query")
+yard_cpu = time.process_time()
+for _ in range(visits):
+    yard.get("/one-query")
+yard_cpu = (time.process_time() - yard_cpu) / visits * 1000
+print(f"{path}: {plain:.2f} ms per visit ({cpu:.2f} ms CPU) without the profiler ({visits} visits); "
+      f"the one-query page {yard_cpu:.2f} ms CPU in-process: CPU ratio {yard_cpu / cpu:.2f}x")
 stats = pstats.Stats(profile)
 areas = {}
 def area(filename):

@@ -277,9 +277,12 @@ def render_home_panels(**context) -> list[Markup]:
     the whole home page. The failure is logged with its traceback and its database
     work rolled back; nothing on the home page writes, so nothing is lost."""
     panels = []
+    # the context processors run once for all the panels (render_template would run them per panel)
+    shared = dict(context)
+    current_app.update_template_context(shared)
     for name in home_panel_templates(current_app):
         try:
-            panels.append(Markup(render_template(name, **context)))
+            panels.append(Markup(current_app.jinja_env.get_template(name).render(shared)))
         except Exception:
             log.exception("Home panel %s failed for coop %s", name, getattr(g.get("coop"), "id", None))
             db.session.rollback()

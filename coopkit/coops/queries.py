@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlalchemy as sa
 from flask import g, has_request_context, request
 
@@ -46,9 +47,15 @@ def current_people_count(coop_id) -> sa.Select:
 def current_people(coop: Coop, limit: int = PEOPLE_LISTED) -> tuple[int, list[str]]:
     """How many founders and members the co-op has now, and the first ``limit`` names in
     order. One statement."""
-    rows = db.session.execute(sa.select(Member.full_name, sa.func.count().over()).where(_current(coop.id))
-                              .order_by(Member.full_name, Member.id).limit(limit)).all()
+    rows = db.session.execute(_current_people_statement(), {"coop_id": coop.id, "limit": limit}).all()
     return (int(rows[0][1]) if rows else 0), [name for name, _ in rows]
+
+
+@functools.cache
+def _current_people_statement() -> sa.Select:
+    """Built once per process (the home page asks it): ``coop_id``, ``limit``."""
+    return (sa.select(Member.full_name, sa.func.count().over()).where(_current(sa.bindparam("coop_id")))
+            .order_by(Member.full_name, Member.id).limit(sa.bindparam("limit", type_=sa.Integer)))
 
 
 def invitations(coop: Coop) -> list[Invitation]:

@@ -6,6 +6,7 @@ be sent and the proxy deadline).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -177,10 +178,16 @@ def voting_members(coop) -> list[tuple[int, str]]:
 def meetings_for_home(coop, now: datetime | None = None) -> list[Meeting]:
     """Meetings called and not yet closed (the home panel): one statement."""
     now = now or utcnow()
-    return list(db.session.execute(
-        sa.select(Meeting).where(Meeting.coop_id == coop.id, Meeting.state.in_(("called", "open")),
-                                 Meeting.starts_at >= now - timedelta(days=1)).order_by(Meeting.starts_at).limit(5)
-    ).scalars())
+    return list(db.session.execute(_meetings_for_home_statement(),
+                                   {"coop_id": coop.id, "since": now - timedelta(days=1)}).scalars())
+
+
+@functools.cache
+def _meetings_for_home_statement() -> sa.Select:
+    """Built once per process (the home page asks it): ``coop_id``, ``since``."""
+    return (sa.select(Meeting).where(Meeting.coop_id == sa.bindparam("coop_id"), Meeting.state.in_(("called", "open")),
+                                     Meeting.starts_at >= sa.bindparam("since", type_=sa.DateTime))
+            .order_by(Meeting.starts_at).limit(5))
 
 
 def closed_awaiting_approval(coop) -> list[Meeting]:

@@ -6,6 +6,7 @@ conditional UPDATE claims each proposal, so two servers never close one twice.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from datetime import datetime, timedelta
@@ -33,14 +34,19 @@ def ballots_of(proposal: Proposal) -> list:
     """The validated choices of every ballot (with a secret vote's sealed ones while it is open),
     in an order that says nothing about who or when."""
     values = []
-    for raw, count in db.session.execute(  # each distinct choice once, with how many chose it
-            sa.select(Ballot.choice, sa.func.count()).where(Ballot.proposal_id == proposal.id)
-            .group_by(Ballot.choice).order_by(Ballot.choice)):
+    for raw, count in db.session.execute(_choices_statement(), {"proposal_id": proposal.id}):
         values += [json.loads(raw)] * count
     if proposal.secret and proposal.state == "open":
         values += ballotbox.pending_choices(proposal)
     choices = [tuple(value) if isinstance(value, list) else value for value in values]
     return sorted(choices, key=repr)
+
+
+@functools.cache
+def _choices_statement() -> sa.Select:
+    """Each distinct choice once, with how many chose it (built once per process)."""
+    return (sa.select(Ballot.choice, sa.func.count()).where(Ballot.proposal_id == sa.bindparam("proposal_id"))
+            .group_by(Ballot.choice).order_by(Ballot.choice))
 
 
 def participants_of(proposal: Proposal) -> int:

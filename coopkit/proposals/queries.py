@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -32,10 +33,18 @@ class ListedProposal:
     you_voted: bool
 
 
+# The statements of a proposal's page are built once per process with bind parameters
+# (``coop_id``, ``number``, ``proposal_id``, ``member_id``, ``limit``), so a visit pays neither
+# their construction nor their SQLAlchemy cache key again.
+
 def proposal_by_number(coop, number: int) -> Proposal | None:
-    return db.session.execute(
-        sa.select(Proposal).where(Proposal.coop_id == coop.id, Proposal.number == number)
-    ).scalar_one_or_none()
+    return db.session.execute(_by_number_statement(), {"coop_id": coop.id, "number": number}).scalar_one_or_none()
+
+
+@functools.cache
+def _by_number_statement() -> sa.Select:
+    return sa.select(Proposal).where(Proposal.coop_id == sa.bindparam("coop_id"),
+                                     Proposal.number == sa.bindparam("number"))
 
 
 def listing(coop, viewer: Member | None, *, manage: bool) -> list[ListedProposal]:
@@ -60,20 +69,31 @@ def awaiting_vote(coop, viewer: Member | None) -> list[Proposal]:
     """Open proposals on whose roll the viewer is and has not voted: the home panel."""
     if viewer is None:
         return []
-    voted = sa.select(Participation.proposal_id).where(Participation.member_id == viewer.id)
-    return list(db.session.execute(
-        sa.select(Proposal).join(VoterRollEntry, VoterRollEntry.proposal_id == Proposal.id)
-        .where(Proposal.coop_id == coop.id, Proposal.state == "open", VoterRollEntry.member_id == viewer.id,
-               Proposal.id.not_in(voted), sa.or_(Proposal.closes_at.is_(None), Proposal.closes_at > utcnow()))
-        .order_by(Proposal.closes_at)
-    ).scalars())
+    return list(db.session.execute(_awaiting_vote_statement(),
+                                   {"coop_id": coop.id, "member_id": viewer.id, "now": utcnow()}).scalars())
+
+
+@functools.cache
+def _awaiting_vote_statement() -> sa.Select:
+    """Built once per process (every home page asks it): ``coop_id``, ``member_id``, ``now``."""
+    member_id, now = sa.bindparam("member_id"), sa.bindparam("now", type_=sa.DateTime)
+    voted = sa.select(Participation.proposal_id).where(Participation.member_id == member_id)
+    return (sa.select(Proposal).join(VoterRollEntry, VoterRollEntry.proposal_id == Proposal.id)
+            .where(Proposal.coop_id == sa.bindparam("coop_id"), Proposal.state == "open",
+                   VoterRollEntry.member_id == member_id, Proposal.id.not_in(voted),
+                   sa.or_(Proposal.closes_at.is_(None), Proposal.closes_at > now))
+            .order_by(Proposal.closes_at))
 
 
 def comments(proposal: Proposal) -> list[tuple[ProposalComment, str]]:
-    return [(c, name) for c, name in db.session.execute(
-        sa.select(ProposalComment, User.name).join(User, User.id == ProposalComment.author_id)
-        .where(ProposalComment.proposal_id == proposal.id).order_by(ProposalComment.created_at, ProposalComment.id)
-    ).all()]
+    return [(c, name) for c, name in db.session.execute(_comments_statement(), {"proposal_id": proposal.id}).all()]
+
+
+@functools.cache
+def _comments_statement() -> sa.Select:
+    return (sa.select(ProposalComment, User.name).join(User, User.id == ProposalComment.author_id)
+            .where(ProposalComment.proposal_id == sa.bindparam("proposal_id"))
+            .order_by(ProposalComment.created_at, ProposalComment.id))
 
 
 @dataclass(frozen=True)
@@ -92,20 +112,8 @@ class PageFacts:
 def page_facts(proposal: Proposal, viewer: Member | None) -> PageFacts:
     """The roll and how many voted, and the viewer's place on the roll, vote and open choice:
     one statement."""
-    def scalar(select):
-        return select.scalar_subquery()
-
-    on_proposal_roll = VoterRollEntry.proposal_id == proposal.id
-    columns = [scalar(sa.select(sa.func.count(VoterRollEntry.id)).where(on_proposal_roll)),
-               scalar(sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal.id))]
-    if viewer is not None:
-        columns += [
-            sa.exists().where(on_proposal_roll, VoterRollEntry.member_id == viewer.id),
-            scalar(sa.select(Participation.changes).where(Participation.proposal_id == proposal.id,
-                                                          Participation.member_id == viewer.id)),
-            scalar(sa.select(Ballot.choice).where(Ballot.proposal_id == proposal.id, Ballot.member_id == viewer.id)),
-        ]
-    row = db.session.execute(sa.select(*columns)).one()
+    params = {"proposal_id": proposal.id} if viewer is None else {"proposal_id": proposal.id, "member_id": viewer.id}
+    row = db.session.execute(_page_facts_statement(viewer is not None), params).one()
     if viewer is None:
         return PageFacts(int(row[0]), int(row[1]), False, 0, None)
     changes, raw = row[3], row[4]
@@ -113,15 +121,38 @@ def page_facts(proposal: Proposal, viewer: Member | None) -> PageFacts:
                      None if proposal.secret else _choice(raw))
 
 
+@functools.cache
+def _page_facts_statement(with_viewer: bool) -> sa.Select:
+    def scalar(select):
+        return select.scalar_subquery()
+
+    proposal_id = sa.bindparam("proposal_id")
+    on_proposal_roll = VoterRollEntry.proposal_id == proposal_id
+    columns = [scalar(sa.select(sa.func.count(VoterRollEntry.id)).where(on_proposal_roll)),
+               scalar(sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal_id))]
+    if with_viewer:
+        member_id = sa.bindparam("member_id")
+        columns += [
+            sa.exists().where(on_proposal_roll, VoterRollEntry.member_id == member_id),
+            scalar(sa.select(Participation.changes).where(Participation.proposal_id == proposal_id,
+                                                          Participation.member_id == member_id)),
+            scalar(sa.select(Ballot.choice).where(Ballot.proposal_id == proposal_id, Ballot.member_id == member_id)),
+        ]
+    return sa.select(*columns)
+
+
 def roll_without_account(proposal: Proposal, limit: int = 20) -> tuple[int, list[str]]:
     """How many people on the voter roll have no account, and the first ``limit`` names: they
     can't vote online yet (they still count, as every member on the roll does). One statement."""
-    rows = db.session.execute(
-        sa.select(Member.full_name, sa.func.count().over()).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)
-        .where(VoterRollEntry.proposal_id == proposal.id, Member.user_id.is_(None))
-        .order_by(Member.full_name, Member.id).limit(limit)
-    ).all()
+    rows = db.session.execute(_roll_without_account_statement(), {"proposal_id": proposal.id, "limit": limit}).all()
     return (int(rows[0][1]) if rows else 0), [name for name, _ in rows]
+
+
+@functools.cache
+def _roll_without_account_statement() -> sa.Select:
+    return (sa.select(Member.full_name, sa.func.count().over()).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)
+            .where(VoterRollEntry.proposal_id == sa.bindparam("proposal_id"), Member.user_id.is_(None))
+            .order_by(Member.full_name, Member.id).limit(sa.bindparam("limit", type_=sa.Integer)))
 
 
 def roll_counts(proposal: Proposal) -> tuple[int, int]:

@@ -99,6 +99,8 @@ def show(number: int, *, open_form=None, status: int = 200):
     changes = proposal.rule_changes
     no_account, without_account = (queries.roll_without_account(proposal) if proposal.state == "open"
                                    else (0, []))
+    subject = kinds.subject_name(proposal)
+    subject_forms = bool(subject) and manage and proposal.state == "draft"  # the only page state showing them
     return render_template(
         "proposals/show.html", proposal=proposal, body=render_markdown(proposal.body),
         comments=[(c, name, render_markdown(c.body)) for c, name in queries.comments(proposal)],
@@ -110,8 +112,8 @@ def show(number: int, *, open_form=None, status: int = 200):
         weak_secrecy=proposal.secret and 0 < facts.roll < services.WEAK_SECRECY_BELOW,
         change_lines=plain_language(services._parameters(g.coop), changes) if changes else [],
         no_account=no_account, without_account=without_account,
-        subject=kinds.subject_name(proposal), notice_form=forms.SubjectNoticeForm(prefix="notice"),
-        reply_form=forms.SubjectReplyForm(prefix="reply"),
+        subject=subject, notice_form=forms.SubjectNoticeForm(prefix="notice") if subject_forms else None,
+        reply_form=forms.SubjectReplyForm(prefix="reply") if subject_forms else None,
         not_adopted=(proposal.result or {}).get("not_adopted", []),
         fallback=kinds.fallback_for(g.coop, proposal),
         open_form=open_form or _suggested_open_form(proposal),
