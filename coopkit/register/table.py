@@ -72,7 +72,7 @@ def _entered(member) -> str:
 
 def cells(row, *, full: bool, capital: bool, share_value: int, as_at: date | None) -> list:
     """The values of one RegisterRow for :func:`columns` after the name, in the same order
-    (text is escaped by the template; the email cell is already safe markup)."""
+    (text, escaped when the row is built; the email cell is already safe markup)."""
     m = row.member
     values: list = []
     if full:
@@ -89,10 +89,27 @@ def cells(row, *, full: bool, capital: bool, share_value: int, as_at: date | Non
     return values
 
 
+@dataclass(frozen=True)
+class TableRow:
+    """One row's particulars after the name, as markup (values escaped here): ``cells`` are the
+    row's <td>s, ``more`` the <dl> of the particulars a phone shows only in the "More" disclosure.
+    Built in Python because a register page repeats them for every row: as template expressions
+    they were most of the page's time."""
+    cells: Markup
+    more: Markup
+
+
+def _row(cols: list[Column], values: list) -> TableRow:
+    pairs = list(zip(cols[1:], values, strict=True))
+    cells = "".join(f'<td class="{escape(c.css)}">{escape(value)}</td>' for c, value in pairs)
+    more = "".join(f'<dt>{escape(c.heading)}</dt><dd class="{escape(c.cls)}">{escape(value)}</dd>'
+                   for c, value in pairs if not c.key)
+    return TableRow(Markup(cells), Markup(f"<dl>{more}</dl>" if more else ""))
+
+
 def table(rows, *, full: bool, capital: bool, share_value: int, as_at: date | None):
-    """(columns, [(row, [(column, value), ...]), ...], whether any column hides on a phone)."""
+    """(columns, [(RegisterRow, TableRow), ...], whether any column hides on a phone)."""
     cols = columns(full, capital)
-    body = [(row, list(zip(cols[1:], cells(row, full=full, capital=capital, share_value=share_value, as_at=as_at),
-                           strict=True)))
+    body = [(row, _row(cols, cells(row, full=full, capital=capital, share_value=share_value, as_at=as_at)))
             for row in rows]
     return cols, body, any(not c.key for c in cols)

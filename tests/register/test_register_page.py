@@ -216,3 +216,20 @@ def test_home_panel_shows_counts(client, login, society, history):
     response = client.get("/c/ribble-web/")
     assert response.status_code == 200
     assert "4 current members" in squash(response.get_data(as_text=True))
+
+
+def test_particulars_typed_as_markup_are_shown_as_text(client, login, society, in_app):
+    """The register's cells are built in Python (coopkit/register/table.py): what a secretary
+    types into a name, an address or an email is escaped there, in the cells and in each row's
+    "More" disclosure, never sent as markup."""
+    def build(ctx):
+        member = ctx.member(society.member.id)
+        member.postal_address = '<img src=x onerror="alert(1)"> 1 Mill Lane & Co'
+        member.email = "amy<b>@example.org"
+
+    in_app(build)
+    login(client, society.secretary)
+    html = client.get(f"{BASE}/").get_data(as_text=True)
+    assert "<img src=x" not in html and "<b>" not in html
+    assert html.count("&lt;img src=x onerror=&#34;alert(1)&#34;&gt; 1 Mill Lane &amp; Co") == 2  # cell and disclosure
+    assert "amy&lt;b&gt;" in html
