@@ -65,11 +65,16 @@ def founding_groups(coop_ids) -> dict[int, dict[int, str]]:
 
 def saved_answers(coop_ids) -> dict[int, dict[str, Any]]:
     groups: dict[int, dict[str, Any]] = defaultdict(dict)
-    for coop_id, key, value in db.session.execute(
-        sa.select(StepAnswer.coop_id, StepAnswer.key, StepAnswer.value).where(StepAnswer.coop_id.in_(coop_ids))
-    ):
+    for coop_id, key, value in db.session.execute(_saved_answers_statement(), {"coop_ids": list(coop_ids)}):
         groups[coop_id][key] = json.loads(value)
     return groups
+
+
+@functools.cache
+def _saved_answers_statement() -> sa.Select:
+    """Built once per process (``coop_ids``: an expanding bind parameter)."""
+    return sa.select(StepAnswer.coop_id, StepAnswer.key, StepAnswer.value).where(
+        StepAnswer.coop_id.in_(sa.bindparam("coop_ids", expanding=True)))
 
 
 def answers_column() -> sa.ScalarSelect:

@@ -102,10 +102,15 @@ def answers_for(coop) -> dict:
 
 
 def founder_count(coop) -> int:
-    statuses = ("founder",) if coop.stage != "registered" else ("founder", "member")
-    return db.session.execute(
-        sa.select(sa.func.count(Member.id)).where(Member.coop_id == coop.id, Member.status.in_(statuses))
-    ).scalar_one()
+    return db.session.execute(_founder_count_statement(coop.stage == "registered"),
+                              {"coop_id": coop.id}).scalar_one()
+
+
+@functools.cache
+def _founder_count_statement(registered: bool) -> sa.Select:
+    statuses = ("founder", "member") if registered else ("founder",)
+    return sa.select(sa.func.count(Member.id)).where(Member.coop_id == sa.bindparam("coop_id"),
+                                                     Member.status.in_(statuses))
 
 
 def facts_for(coop, params: dict) -> compliance.Facts:
@@ -225,13 +230,17 @@ def latest_version(coop) -> RulesVersion | None:
 def versions(coop, limit: int | None = None) -> list[RulesVersion]:
     """Every version (or the newest ``limit``), newest first, in one statement. The text and
     parameters are not loaded: a list never shows them."""
-    query = (sa.select(RulesVersion).where(RulesVersion.coop_id == coop.id)
+    params = {"coop_id": coop.id} if limit is None else {"coop_id": coop.id, "limit": limit}
+    return list(db.session.execute(_versions_statement(limit is not None), params).scalars())
+
+
+@functools.cache
+def _versions_statement(limited: bool) -> sa.Select:
+    query = (sa.select(RulesVersion).where(RulesVersion.coop_id == sa.bindparam("coop_id"))
              .options(sa.orm.defer(RulesVersion.text, raiseload=True),
                       sa.orm.defer(RulesVersion.parameters, raiseload=True))
              .order_by(RulesVersion.number.desc()))
-    if limit is not None:
-        query = query.limit(limit)
-    return list(db.session.execute(query).scalars())
+    return query.limit(sa.bindparam("limit", type_=sa.Integer)) if limited else query
 
 
 def version_by_number(coop, number: int) -> RulesVersion | None:
