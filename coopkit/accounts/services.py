@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import sqlalchemy as sa
@@ -32,10 +33,17 @@ def load_user(user_id: str) -> User | None:
         uid, version = int(raw_id), int(raw_version)
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, uid)
+    user = db.session.execute(_user_statement(), {"uid": uid}).scalar_one_or_none()
     if user is None or user.session_version != version:
         return None
     return user
+
+
+@functools.cache
+def _user_statement() -> sa.Select:
+    """Every request loads its user: built once per process (cheaper than Session.get, whose
+    identity map is empty at the start of a request anyway)."""
+    return sa.select(User).where(User.id == sa.bindparam("uid"))
 
 
 def find_by_email(email: str) -> User | None:

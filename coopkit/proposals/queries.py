@@ -50,19 +50,26 @@ def _by_number_statement() -> sa.Select:
 def listing(coop, viewer: Member | None, *, manage: bool) -> list[ListedProposal]:
     """Every proposal the viewer may see (drafts: their own, or all for the secretary), with
     roll and participation counts and whether it awaits the viewer's vote. One statement."""
-    viewer_id = viewer.id if viewer else -1
+    rows = db.session.execute(_listing_statement(manage),
+                              {"coop_id": coop.id, "viewer_id": viewer.id if viewer else -1}).all()
+    return [ListedProposal(p, name, int(n_roll), int(n_voted), p.state == "open" and bool(mine) and not bool(done),
+                           bool(done)) for p, name, n_roll, n_voted, mine, done in rows]
+
+
+@functools.cache
+def _listing_statement(manage: bool) -> sa.Select:
+    """Built once per process: ``coop_id``, ``viewer_id`` (-1 for nobody on the register)."""
+    viewer_id = sa.bindparam("viewer_id")
     roll = sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == Proposal.id)
     voted = sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == Proposal.id)
     on_roll = sa.exists().where(VoterRollEntry.proposal_id == Proposal.id, VoterRollEntry.member_id == viewer_id)
     has_voted = sa.exists().where(Participation.proposal_id == Proposal.id, Participation.member_id == viewer_id)
     query = (sa.select(Proposal, Member.full_name, roll.scalar_subquery(), voted.scalar_subquery(),
                        on_roll, has_voted)
-             .join(Member, Member.id == Proposal.proposer_member_id).where(Proposal.coop_id == coop.id))
+             .join(Member, Member.id == Proposal.proposer_member_id).where(Proposal.coop_id == sa.bindparam("coop_id")))
     if not manage:
         query = query.where(sa.or_(Proposal.state != "draft", Proposal.proposer_member_id == viewer_id))
-    rows = db.session.execute(query.order_by(Proposal.number.desc())).all()
-    return [ListedProposal(p, name, int(n_roll), int(n_voted), p.state == "open" and bool(mine) and not bool(done),
-                           bool(done)) for p, name, n_roll, n_voted, mine, done in rows]
+    return query.order_by(Proposal.number.desc())
 
 
 def awaiting_vote(coop, viewer: Member | None) -> list[Proposal]:
