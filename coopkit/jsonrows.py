@@ -43,6 +43,25 @@ def _other(element, compiler, **kw):
     raise sa.exc.CompileError(f"json_rows is written for SQLite and PostgreSQL, not {compiler.dialect.name}")
 
 
+class json_value(FunctionElement):
+    """A text column that holds JSON, selected in :func:`json_rows` as the value it encodes
+    (parsed with the rest of the rows, instead of one ``json.loads`` per row after them)."""
+
+    name = "json_value"
+    inherit_cache = True
+    type = sa.JSON()
+
+
+@compiles(json_value, "sqlite")
+def _sqlite_value(element, compiler, **kw):
+    return f"json({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(json_value, "postgresql")
+def _postgresql_value(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses, **kw)} AS json)"
+
+
 def _reader(type_: sa.types.TypeEngine):
     """How a value of the column's type comes back from its JSON form (None: as it is)."""
     if isinstance(type_, sa.DateTime):

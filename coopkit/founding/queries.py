@@ -28,7 +28,7 @@ from coopkit.founding.models import (
     StepSignoff,
 )
 from coopkit.founding.progress import Journey, JourneyInputs, journey
-from coopkit.jsonrows import json_rows
+from coopkit.jsonrows import json_rows, json_value
 
 
 def _ids(coops: Iterable) -> list[int]:
@@ -80,11 +80,12 @@ def _saved_answers_statement() -> sa.Select:
 def answers_column() -> sa.ScalarSelect:
     """The saved answers of the co-op in an enclosing select over ``coops``, as a column
     (see :mod:`coopkit.jsonrows`); :func:`answers_from` reads it."""
-    return json_rows(sa.select(StepAnswer.key, StepAnswer.value).where(StepAnswer.coop_id == Coop.id), Coop)
+    return json_rows(sa.select(StepAnswer.key, json_value(StepAnswer.value)).where(StepAnswer.coop_id == Coop.id),
+                     Coop)
 
 
 def answers_from(rows: list[tuple]) -> dict[str, Any]:
-    return {key: json.loads(value) for key, value in rows}
+    return dict(rows)
 
 
 def journey_columns() -> dict[str, sa.ColumnElement]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -10,8 +11,8 @@ import sqlalchemy as sa
 from coopkit.calendar.models import ObligationDone
 from coopkit.coops.models import Coop, Member
 from coopkit.extensions import db
-from coopkit.founding.models import ChecklistTick
-from coopkit.jsonrows import json_rows
+from coopkit.founding.models import ChecklistTick, FoundingStep, StepAnswer
+from coopkit.jsonrows import json_rows, json_value
 from coopkit.meetings.models import Meeting
 
 
@@ -53,3 +54,20 @@ def test_rows_come_back_typed_ordered_and_per_coop(app, make):
     quiet_row = rows[quiet.id]
     assert (quiet_row.done, quiet_row.ticks, quiet_row.meetings) == ([], [], [])
     assert len(quiet_row.members) == 1
+
+
+def test_a_json_text_column_comes_back_as_its_value(app, make):
+    coop = make.coop()
+    values = {"shares": 2500, "name": "Caf\u00e9 \"Co\"-op", "board": True, "none": None, "list": [1, "two"],
+              "ratio": 0.25}
+    with app.app_context():
+        step = FoundingStep(coop_id=coop.id, step_key="test")
+        db.session.add(step)
+        db.session.flush()
+        db.session.add_all([StepAnswer(coop_id=coop.id, step_id=step.id, key=key, value=json.dumps(value))
+                            for key, value in values.items()])
+        db.session.commit()
+        column = json_rows(sa.select(StepAnswer.key, json_value(StepAnswer.value))
+                           .where(StepAnswer.coop_id == Coop.id), Coop)
+        answers = dict(db.session.execute(sa.select(column).where(Coop.id == coop.id)).scalar_one())
+    assert answers == values
