@@ -85,9 +85,11 @@ def _governing(versions: list) -> tuple[dict | None, list[core.Amendment], str |
     return params, amendments, ruleset
 
 
+@functools.cache
 def _calendar_terms(ruleset_id: str | None, legal_form: str) -> CalendarTerms:
     """What the co-op's rule set says about the calendar (its AGM window); for a co-op with
-    no rules yet, the default rule set for its legal form."""
+    no rules yet, the default rule set for its legal form. Kept for the process, like the
+    rule sets themselves (``load_ruleset``): they are files that change only with a release."""
     try:
         ruleset = load_ruleset(ruleset_id) if ruleset_id else default_ruleset_for(legal_form)
     except RuleSetError:
