@@ -165,9 +165,10 @@ def _connect_effect_handlers() -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from coopkit.web import install_request_hooks
+    from coopkit.web import install_request_hooks, install_static_versions
 
     install_request_hooks(app)
+    install_static_versions(app)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -4,7 +4,9 @@ commit per request, security headers, error pages and template helpers."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import os
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -123,6 +125,18 @@ def install_request_hooks(app: Flask) -> None:
         return response
 
     @app.after_request
+    def static_caching(response):
+        # A static file asked for by its content's version (see install_static_versions) never
+        # changes under that address: a phone keeps it instead of asking again on every page.
+        if request.endpoint == "static" and response.status_code == 200 and request.args.get("v"):
+            filename = (request.view_args or {}).get("filename", "")
+            if request.args["v"] == static_version(app, filename):
+                response.cache_control.public = True
+                response.cache_control.max_age = STATIC_MAX_AGE
+                response.cache_control.immutable = True
+        return response
+
+    @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -141,6 +155,38 @@ def install_request_hooks(app: Flask) -> None:
     def roll_back_on_error(exc):
         if exc is not None:
             db.session.rollback()
+
+
+#: how long a browser keeps a versioned static file (a year: its address changes with its content)
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+def static_version(app: Flask, filename: str) -> str:
+    """The first 12 hex digits of the SHA-256 of a static file's content ("" if there is none);
+    computed once per file and modification time."""
+    path = os.path.join(app.static_folder or "", filename)
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError:
+        return ""
+    return _file_digest(path, mtime)
+
+
+@functools.lru_cache(maxsize=64)
+def _file_digest(path: str, _mtime: int) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:12]
+
+
+def install_static_versions(app: Flask) -> None:
+    """Every link to a static file carries its content's version (``?v=``), so the file can be
+    cached for a year and a new stylesheet is fetched at once (a new version is a new address)."""
+    @app.url_defaults
+    def _add_version(endpoint, values):
+        if endpoint == "static" and "v" not in values and values.get("filename"):
+            version = static_version(app, values["filename"])
+            if version:
+                values["v"] = version
 
 
 def install_error_pages(app: Flask) -> None:
