@@ -374,11 +374,11 @@ def install_template_helpers(app: Flask) -> None:
     @app.template_global()
     def coop_nav() -> Markup:
         """The co-op's section links (coops/_coop_nav.html). What they show follows from the
-        co-op's address and name, the viewer's roles in it and the page being shown, and nothing
-        else, so the rendered HTML is kept under exactly those (:data:`NAV`): a rename or a new
-        role is a new key, and nothing expires by time."""
+        app (its features), the co-op's address and name, the viewer's roles in it and the page
+        being shown, and nothing else, so the rendered HTML is kept under exactly those
+        (:data:`NAV`): a rename or a new role is a new key, and nothing expires by time."""
         coop = g.coop
-        key = (request.script_root, coop.slug, coop.name, policy.roles_for(current_user, coop),
+        key = (id(app), request.script_root, coop.slug, coop.name, policy.roles_for(current_user, coop),
                request.endpoint, request.blueprint)
         return NAV.get(key, lambda: Markup(render_template("coops/_coop_nav.html")))
 
