@@ -14,6 +14,11 @@ Which is which: a request with a safe method (GET, HEAD, OPTIONS: they never wri
 docs/DEVELOPING.md) only reads; so does code inside :func:`reads_only` (e.g. a job that
 renders a PDF). Everything else - other requests, CLI commands, jobs, tests' set-up -
 may write. PostgreSQL needs none of this (MVCC plus row locks where we take them).
+
+A busy POST can hold the write lock for less: a view marked :func:`writes_late` reads (the
+user, the co-op, the form) in a deferred transaction and writes only inside
+:func:`write_transaction`, a short transaction of its own that begins IMMEDIATE and commits
+before the page is rendered. What the decision depends on must be read again inside it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import event
 
@@ -41,6 +46,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _reads_only: ContextVar[bool] = ContextVar("coopkit_reads_only", default=False)
+_writing: ContextVar[bool] = ContextVar("coopkit_writing", default=False)
 
 
 @contextmanager
@@ -56,9 +62,63 @@ def reads_only() -> Iterator[None]:
 
 def begins_reading_only() -> bool:
     """True when a transaction beginning now should not take SQLite's write lock."""
+    if _writing.get():
+        return False
     if _reads_only.get():
         return True
-    return has_request_context() and request.method in READ_ONLY_METHODS
+    if not has_request_context():
+        return False
+    return request.method in READ_ONLY_METHODS or _view_writes_late()
+
+
+def writes_late(view):
+    """Mark a view that writes only inside :func:`write_transaction` (outermost decorator, under
+    the route). Its request's other transactions begin deferred on SQLite, like a GET's: loading the
+    user and the co-op, validating the form and reading the page never take the write lock, so
+    concurrent POSTs to it queue only for their short write transactions. A flush outside the
+    block is logged as a write while reading (and may fail under load)."""
+    view.writes_late = True
+    return view
+
+
+def _view_writes_late() -> bool:
+    endpoint = request.endpoint
+    return endpoint is not None and getattr(current_app.view_functions.get(endpoint), "writes_late", False)
+
+
+def _commit_keeping_objects(session: sa.orm.Session) -> None:
+    """Commit without expiring what the session loaded: the objects keep the values read (or
+    written) in the transaction that ended, so the page built from them asks nothing again."""
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run the block in a transaction that may write, committed when it ends (rolled back,
+    expiring the session's objects, when it raises): in a :func:`writes_late` view the one write
+    of the request, committed before the answer is rendered (so mail queued inside it goes too).
+
+    On SQLite the reads before it end first (nothing was written), so the block begins
+    ``BEGIN IMMEDIATE`` and holds the write lock only while it runs; the objects loaded before it
+    stay loaded but may be stale, so the block must read again, inside it, whatever its decision
+    depends on, and let unique constraints decide races. On PostgreSQL it continues the request's
+    transaction (plain reads take no locks there) and the same re-reads see the latest commits."""
+    session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        _commit_keeping_objects(session)
+    token = _writing.set(True)
+    try:
+        yield
+        _commit_keeping_objects(session)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _writing.reset(token)
 
 
 def request_memo(name: str, key, build):

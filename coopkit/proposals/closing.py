@@ -17,7 +17,7 @@ from coopkit.audit.services import record
 from coopkit.coops.models import Coop, Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
-from coopkit.proposals import ballotbox, integrity, settle, tally
+from coopkit.proposals import ballotbox, integrity, settle, tally, voting
 from coopkit.proposals import notify as mail
 from coopkit.proposals.errors import ProposalError
 from coopkit.proposals.models import Ballot, Participation, Proposal, VoterRollEntry
@@ -182,6 +182,9 @@ def min_days_of(proposal: Proposal) -> int | None:
     return kind.min_days if kind else None
 
 
+#: the choices that count towards passing at once, as ballots store them (JSON)
+_AGREEING = voting.AGREEING
+
 #: kinds that pass as soon as enough of everyone on the roll agree (a written resolution, an
 #: instrument, a unanimous change): nothing later can undo it, so it closes at once
 PASS_AT_ONCE = ("resolution", "unanimity", "instrument")
@@ -190,16 +193,37 @@ PASS_AT_ONCE = ("resolution", "unanimity", "instrument")
 def close_when_passed(proposal: Proposal, *, actor=None, now: datetime | None = None) -> tally.Result | None:
     """A written resolution passes as soon as the required share of all eligible members agree:
     close it then (the result is final). Returns the result when it closed. Flushes."""
-    if proposal.state != "open" or proposal.venue != "writing" or proposal.basis != "eligible" \
-            or proposal.method not in PASS_AT_ONCE:
-        return None
-    if not _enough_took_part(proposal) or not current_tally(proposal).passed:
+    if not _passes_at_once(proposal):
         return None
     return close_proposal(proposal, actor=actor, now=now, early=True)
 
 
-#: the choices that count towards passing at once, as ballots store them (JSON)
-_AGREEING = tuple(json.dumps(choice) for choice in ("for", "sign"))
+def cast_vote_and_close(proposal: Proposal, coop, member, raw_choice, *, actor=None,
+                        seen: int | None = None) -> tuple[voting.VoteOutcome, tally.Result | None]:
+    """Record ``member``'s vote (:func:`coopkit.proposals.voting.cast_vote`) and close the written
+    resolution it passes at once, in the caller's transaction, which commits next. In the order
+    that holds the co-op's audit chain for the least time: the vote's rows (under the proposal's
+    shared lock, with the state and the roll read again), the test whether it passed (reads), the
+    vote's audit event (the chain's lock, held to the commit), then the close if it passed.
+    Returns the outcome and the close's result (None when it did not close). Raises VoteError
+    with nothing written."""
+    outcome = voting.cast_vote(proposal, coop, member, raw_choice, seen=seen, audit=False)
+    passed = _passes_at_once(proposal, outcome)
+    voting.audit_vote(proposal, coop, member, outcome)
+    return outcome, (close_proposal(proposal, actor=actor, early=True) if passed else None)
+
+
+def _passes_at_once(proposal: Proposal, outcome: voting.VoteOutcome | None = None) -> bool:
+    """Whether a written resolution of a kind that passes at once has passed now. After an open
+    vote that does not agree (``outcome``) it can't have: passing counts agreements only, and the
+    vote before would have closed it. A secret vote is tested whatever it chose, so the work (and
+    the time) its request takes says nothing about the choice."""
+    if proposal.state != "open" or proposal.venue != "writing" or proposal.basis != "eligible" \
+            or proposal.method not in PASS_AT_ONCE:
+        return False
+    if outcome is not None and not proposal.secret and not outcome.agrees:
+        return False
+    return _enough_took_part(proposal) and current_tally(proposal).passed
 
 
 def _enough_took_part(proposal: Proposal) -> bool:

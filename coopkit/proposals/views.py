@@ -11,7 +11,7 @@ from coopkit.coops import policy
 from coopkit.coops.forms import EmptyForm
 from coopkit.coops.policy import requires
 from coopkit.coops.queries import member_for_user
-from coopkit.database import utcnow
+from coopkit.database import utcnow, writes_late
 from coopkit.extensions import db
 from coopkit.proposals import closing, documents, drafting, forms, kinds, queries, services
 from coopkit.proposals.changes import plain_language
@@ -240,6 +240,7 @@ def comment(number: int):
 
 
 @bp.route("/<int:number>/vote", methods=["GET", "POST"])
+@writes_late   # reads without the write lock; the vote itself is one short write transaction
 @requires("proposals.vote")
 def vote(number: int):
     return vote_page(_proposal_or_404(number))

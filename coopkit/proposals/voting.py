@@ -6,6 +6,7 @@ Raises :class:`coopkit.proposals.services.VoteError` with nothing written.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import secrets
@@ -22,7 +23,14 @@ from coopkit.database import utcnow
 from coopkit.extensions import db
 from coopkit.proposals import ballotbox, tally
 from coopkit.proposals.errors import VoteError
-from coopkit.proposals.models import Ballot, BallotChange, Participation, Proposal, VoterRollEntry
+from coopkit.proposals.models import (
+    Ballot,
+    BallotChange,
+    Participation,
+    Proposal,
+    VoterRollEntry,
+    random_id,
+)
 
 log = logging.getLogger("coopkit.proposals")
 
@@ -73,26 +81,35 @@ class VoteOutcome:
     changed: bool
     #: secret ballots: the code the voter can look for in the published list after close
     receipt: str | None = None
+    #: the choice agrees ("for", "sign"): only such a vote can make a written resolution pass at once
+    agrees: bool = False
+
+
+#: the choices that count towards passing a written resolution at once, as ballots store them (JSON)
+AGREEING = tuple(json.dumps(choice) for choice in ("for", "sign"))
 
 
 def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, seen: int | None = None,
-              now: datetime | None = None) -> VoteOutcome:
+              now: datetime | None = None, audit: bool = True) -> VoteOutcome:
     """Record ``member``'s vote. Adds a Participation (once: a unique constraint) and a Ballot;
     an open ballot may be changed until close (Ballot updated, BallotChange added). A secret
     ballot gets a receipt code and goes, sealed, into the BallotBox until close. ``seen`` is the vote version the form
     was rendered with: a replayed or stale form is refused. Flushes; audits without the choice
-    for a secret ballot. Raises VoteError with nothing written."""
-    _refuse_unless_open(proposal.state, proposal.closes_at, now or utcnow())
+    for a secret ballot (``audit=False``: the caller calls :func:`audit_vote` itself, last before
+    it commits). Raises VoteError with nothing written.
+
+    Everything the decision depends on is read in the calling transaction, whatever the objects
+    passed in say: the proposal's state and closing time and the member's place on the roll
+    (:func:`lock_open`), and the member's earlier participation (the unique constraint)."""
+    _refuse_unless_open(proposal.state, proposal.closes_at, now or utcnow())   # as the caller saw it
     if member is None or member.coop_id != proposal.coop_id:
         raise VoteError("Only members of this co-op can vote.")
-    if not on_roll(proposal, member):
-        raise VoteError("You are not on the voter roll for this proposal (it was fixed when voting opened).")
+    now = lock_open(proposal, now, member=member)
     try:
         choice = tally.validate_choice(spec_for(proposal, eligible=0), raw_choice)  # only the options matter here
     except tally.ChoiceError as exc:
         raise VoteError(str(exc)) from None
     encoded = json.dumps(choice)
-    now = lock_open(proposal, now)
     # a form rendered before this member voted (seen 0, or a service call) tries the insert at once;
     # when the member's participation is there already (voted before, or a concurrent request won),
     # it is read and the vote is a change, refused for a secret ballot or a stale form
@@ -105,31 +122,76 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
             raise VoteError("This vote form was already used. Check your vote below.")
         if proposal.secret:
             raise VoteError("You have already voted in this secret ballot; a secret vote can't be changed.")
-        return _change_open_vote(proposal, coop, member, participation, encoded, seen, now)
-    receipt = None
-    if proposal.secret:
-        receipt = new_receipt()
-        ballotbox.put(proposal, receipt, encoded)   # sealed until close: see ballotbox
-        record("proposal.participated", coop=coop, actor=_user_of(member), subject=proposal)
-        log.info("Proposal %s: a secret ballot was cast", proposal.id)
+        outcome = _change_open_vote(proposal, member, participation, encoded, seen, now)
+    elif proposal.secret:
+        outcome = VoteOutcome(changed=False, receipt=new_receipt(), agrees=encoded in AGREEING)
+        ballotbox.put(proposal, outcome.receipt, encoded)   # sealed until close: see ballotbox
     else:
-        db.session.add(Ballot(proposal_id=proposal.id, member_id=member.id, choice=encoded))
-        db.session.add(BallotChange(proposal_id=proposal.id, member_id=member.id, choice=encoded, at=now))
-        db.session.flush()
-        record("proposal.voted", coop=coop, actor=_user_of(member), subject=proposal,
-               data={"member_id": member.id})   # the choice stays out: the log would show a running tally
+        values = {"proposal_id": proposal.id, "member_id": member.id, "choice": encoded}
+        db.session.execute(_insert_ballot(), values | {"id": random_id()})
+        db.session.execute(_insert_change(), values | {"at": now})
+        outcome = VoteOutcome(changed=False, agrees=encoded in AGREEING)
+    if audit:
+        audit_vote(proposal, coop, member, outcome)
+    return outcome
+
+
+def audit_vote(proposal: Proposal, coop, member: Member, outcome: VoteOutcome) -> None:
+    """The audit event of a vote :func:`cast_vote` recorded (never the choice: for an open ballot
+    the log would show a running tally, for a secret one it would link the voter to it). Appending
+    locks the co-op's audit chain until the transaction ends, so a caller that commits soon after
+    calls this last. Flushes."""
+    actor = _user_of(member)
+    if outcome.receipt is not None:
+        record("proposal.participated", coop=coop, actor=actor, subject=proposal)
+        log.info("Proposal %s: a secret ballot was cast", proposal.id)
+    elif outcome.changed:
+        record("proposal.vote_changed", coop=coop, actor=actor, subject=proposal, data={"member_id": member.id})
+        log.info("Proposal %s: member %s changed their vote", proposal.id, member.id)
+    else:
+        record("proposal.voted", coop=coop, actor=actor, subject=proposal, data={"member_id": member.id})
         log.info("Proposal %s: member %s voted", proposal.id, member.id)
-    return VoteOutcome(changed=False, receipt=receipt)
+
+
+# The statements of a vote are built once per process with bind parameters: neither their
+# construction nor their SQLAlchemy cache key is paid again per vote.
+
+@functools.cache
+def _insert_ballot() -> sa.Insert:
+    return sa.insert(Ballot.__table__)
+
+
+@functools.cache
+def _insert_change() -> sa.Insert:
+    return sa.insert(BallotChange.__table__)
+
+
+@functools.cache
+def _participate_statement(dialect: str):
+    table = Participation.__table__
+    return (_INSERTS[dialect](table).values(proposal_id=sa.bindparam("proposal_id"),
+                                            member_id=sa.bindparam("member_id"),
+                                            voted_at=sa.bindparam("voted_at"), changes=0)
+            .on_conflict_do_nothing(index_elements=["proposal_id", "member_id"]).returning(table.c.id))
+
+
+@functools.cache
+def _open_statement(with_roll: bool) -> sa.Select:
+    columns = [Proposal.state, Proposal.closes_at]
+    if with_roll:
+        columns.append(sa.exists().where(VoterRollEntry.proposal_id == Proposal.id,
+                                         VoterRollEntry.member_id == sa.bindparam("member_id")).label("on_roll"))
+    return (sa.select(*columns).where(Proposal.id == sa.bindparam("proposal_id"))
+            .with_for_update(read=True, of=Proposal))
 
 
 def _participate(proposal: Proposal, member: Member, now: datetime) -> bool:
     """Add the member's participation unless one exists; True when added. One INSERT ... ON CONFLICT
     DO NOTHING: the unique constraint decides, against a concurrent request too (PostgreSQL waits for
     its commit), with no savepoint. Changes: one Participation row."""
-    insert, table = _INSERTS[db.session.get_bind().dialect.name], Participation.__table__
+    statement = _participate_statement(db.session.get_bind().dialect.name)
     return db.session.execute(
-        insert(table).values(proposal_id=proposal.id, member_id=member.id, voted_at=now, changes=0)
-        .on_conflict_do_nothing(index_elements=["proposal_id", "member_id"]).returning(table.c.id)
+        statement, {"proposal_id": proposal.id, "member_id": member.id, "voted_at": now}
     ).first() is not None   # no row back: the constraint held one already (rowcount is not reliable here)
 
 
@@ -141,10 +203,11 @@ def _refuse_unless_open(state: str, closes_at: datetime | None, now: datetime) -
         raise VoteError("Voting on this proposal has closed.")
 
 
-def lock_open(proposal: Proposal, now: datetime | None = None) -> datetime:
+def lock_open(proposal: Proposal, now: datetime | None = None, *, member: Member | None = None) -> datetime:
     """Re-read the proposal's state and closing time under a shared lock on its row, in the
-    transaction that records the vote, and refuse when it is no longer open. Returns the
-    instant the vote is recorded at.
+    transaction that records the vote, and refuse when it is no longer open; with ``member``, in
+    the same statement, refuse when they are not on its voter roll. Returns the instant the vote
+    is recorded at.
 
     PostgreSQL: ``FOR SHARE``, so votes never wait for each other, but closing (an UPDATE of
     the row) waits for every vote in flight to commit, and a vote that arrives while a close is
@@ -152,16 +215,18 @@ def lock_open(proposal: Proposal, now: datetime | None = None) -> datetime:
     already exclusive (BEGIN IMMEDIATE), so the read is current. Taken before anything else the
     vote locks (the audit chain head), in the same order as closing, so the two never deadlock.
     """
-    state, closes_at = db.session.execute(
-        sa.select(Proposal.state, Proposal.closes_at).where(Proposal.id == proposal.id)
-        .with_for_update(read=True)
-    ).one()
+    params = {"proposal_id": proposal.id}
+    if member is not None:
+        params["member_id"] = member.id
+    row = db.session.execute(_open_statement(member is not None), params).one()
     now = now or utcnow()
-    _refuse_unless_open(state, closes_at, now)
+    _refuse_unless_open(row.state, row.closes_at, now)
+    if member is not None and not row.on_roll:
+        raise VoteError("You are not on the voter roll for this proposal (it was fixed when voting opened).")
     return now
 
 
-def _change_open_vote(proposal, coop, member, participation, encoded, seen, now) -> VoteOutcome:
+def _change_open_vote(proposal, member, participation, encoded, seen, now) -> VoteOutcome:
     version = participation.changes + 1
     if seen is not None and seen != version:
         raise VoteError("Your vote changed since this page was loaded (perhaps in another tab). "
@@ -184,10 +249,7 @@ def _change_open_vote(proposal, coop, member, participation, encoded, seen, now)
     ballot.choice = encoded
     db.session.add(BallotChange(proposal_id=proposal.id, member_id=member.id, choice=encoded, at=now))
     db.session.flush()
-    record("proposal.vote_changed", coop=coop, actor=_user_of(member), subject=proposal,
-           data={"member_id": member.id})
-    log.info("Proposal %s: member %s changed their vote", proposal.id, member.id)
-    return VoteOutcome(changed=True)
+    return VoteOutcome(changed=True, agrees=encoded in AGREEING)
 
 
 def _user_of(member: Member):

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from coopkit.coops.queries import member_for_user
-from coopkit.database import utcnow
+from coopkit.database import utcnow, write_transaction
 from coopkit.forms import digits
 from coopkit.proposals import closing, forms, queries, services, tally, voting
 from coopkit.web import keep_changes
@@ -83,22 +83,24 @@ def vote_page(proposal):
         elif member is None:
             problem = _why_not(proposal, member)
         else:
-            # cast_vote checks everything _why_not would (open, on the roll, not voted in secret)
-            # and writes nothing when it refuses, so a vote costs no statements twice
+            # Everything up to here only read (the view writes late: on SQLite without the write
+            # lock). The vote is one short write transaction, committed before the answer is
+            # rendered; inside it cast_vote reads again all it decides on (open, on the roll, not
+            # voted yet: the unique constraint) and writes nothing when it refuses.
             try:
                 raw = _ranking_from(form, proposal) if is_election else form.choice.data
                 seen = form.seen.data
-                outcome = voting.cast_vote(proposal, g.coop, member, raw,
-                                             seen=int(seen) if digits(seen) else None)
+                with write_transaction():
+                    outcome, closed = closing.cast_vote_and_close(
+                        proposal, g.coop, member, raw, actor=current_user, seen=int(seen) if digits(seen) else None)
             except services.VoteError as exc:
                 problem = str(exc)
             else:
-                closed = closing.close_when_passed(proposal, actor=current_user)
                 if closed is not None:
                     flash("That vote passed it: the required share of all members have agreed, so it has "
                           "closed.", "success")
                 if outcome.receipt:
-                    keep_changes()
+                    keep_changes()   # committed already; said for the commit rule's sake
                     # shown once and never stored with the voter: keep it out of the browser's cache too
                     response = make_response(render_template("proposals/receipt.html", proposal=proposal,
                                                              receipt=outcome.receipt))
