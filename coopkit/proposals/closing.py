@@ -223,22 +223,30 @@ def _passes_at_once(proposal: Proposal, outcome: voting.VoteOutcome | None = Non
         return False
     if outcome is not None and not proposal.secret and not outcome.agrees:
         return False
-    return _enough_took_part(proposal) and current_tally(proposal).passed
+    eligible, counted = _took_part(proposal)
+    if counted < tally.votes_needed(eligible, proposal.threshold):
+        return False
+    participants = counted if proposal.secret else participants_of(proposal)
+    return tally.tally(spec_for(proposal, eligible), ballots_of(proposal), participants).passed
 
 
-def _enough_took_part(proposal: Proposal) -> bool:
-    """Whether enough members have agreed (open ballot) or voted at all (secret ballot, still
-    sealed) to reach the threshold of everyone on the roll: a necessary condition for passing at
-    once (unanimity needs them all, which is at least as many). One statement of two counts, so a
-    vote does not count (or, for a secret ballot, unseal) every ballot until it could have passed."""
-    counted = (sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal.id)
-               if proposal.secret else
-               sa.select(sa.func.count(Ballot.id)).where(Ballot.proposal_id == proposal.id,
-                                                         Ballot.choice.in_(_AGREEING)))
-    eligible, agreed = db.session.execute(sa.select(
-        sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == proposal.id)
-        .scalar_subquery(), counted.scalar_subquery())).one()
-    return agreed >= tally.votes_needed(eligible, proposal.threshold)
+def _took_part(proposal: Proposal) -> tuple[int, int]:
+    """The size of the roll, and how many members have agreed (open ballot) or voted at all (secret
+    ballot, still sealed): reaching the threshold of everyone on the roll is a necessary condition
+    for passing at once (unanimity needs them all, which is at least as many). One statement of two
+    counts, so a vote does not count (or, for a secret ballot, unseal) every ballot until it could
+    have passed."""
+    eligible, agreed = db.session.execute(_took_part_statement(proposal.secret), {"pid": proposal.id}).one()
+    return eligible, agreed
+
+
+@functools.cache
+def _took_part_statement(secret: bool) -> sa.Select:
+    pid = sa.bindparam("pid")
+    counted = (sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == pid) if secret else
+               sa.select(sa.func.count(Ballot.id)).where(Ballot.proposal_id == pid, Ballot.choice.in_(_AGREEING)))
+    return sa.select(sa.select(sa.func.count(VoterRollEntry.id)).where(VoterRollEntry.proposal_id == pid)
+                     .scalar_subquery(), counted.scalar_subquery())
 
 
 def close_due(*, now: datetime | None = None, coop=None) -> list[Proposal]:
