@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import g, has_request_context
 
 from coopkit.coops.models import Coop, Invitation, Member, MentorAssignment, mentor_follows
+from coopkit.database import begins_reading_only
 from coopkit.extensions import db
 
 
@@ -71,8 +72,9 @@ def member_for_user(coop, user) -> Member | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     # The co-op page's first statement (coops.policy.load_coop) found it already; a request that
-    # writes asks again, in case it added the entry.
-    known = g.get("_members", {}) if has_request_context() and request.method in ("GET", "HEAD") else {}
+    # writes asks again, in case it added the entry (a view that writes late, before it writes,
+    # has added nothing: coopkit.database.writes_late).
+    known = g.get("_members", {}) if has_request_context() and begins_reading_only() else {}
     if (coop.id, user.id) in known:
         return known[(coop.id, user.id)]
     return db.session.execute(
