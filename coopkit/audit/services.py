@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coopkit.audit import chain as chainlib
 from coopkit.audit.models import ArchivedAuditEvent, AuditChainHead, AuditEvent
@@ -17,29 +19,43 @@ def chain_name(coop_id: int | None) -> str:
     return f"coop:{coop_id}" if coop_id else "platform"
 
 
-def _locked_head(name: str) -> AuditChainHead:
-    """The chain's head row, locked until the transaction ends; made on the chain's first event.
+def _locked_head(name: str) -> tuple[int, str]:
+    """The chain head's number and hash, its row locked until the transaction ends; the row is
+    made on the chain's first event.
 
     Two transactions may both find no head (two sign-ups at once on PostgreSQL): each inserts
     in a savepoint, the loser's insert waits for the winner, fails on the primary key and is
     undone, and both then lock the one row, so the chain stays a single line."""
-    select_head = sa.select(AuditChainHead).where(AuditChainHead.chain == name).with_for_update()
-    head = db.session.execute(select_head).scalar_one_or_none()
+    select_head = _statements()[0]
+    head = db.session.execute(select_head, {"chain": name}).first()
     if head is None:
         add_unless_duplicate(AuditChainHead(chain=name, seq=0, hash=chainlib.GENESIS))
-        head = db.session.execute(select_head.execution_options(populate_existing=True)).scalar_one()
-    return head
+        head = db.session.execute(select_head, {"chain": name}).one()
+    return head.seq, head.hash
+
+
+@functools.cache
+def _statements() -> tuple[sa.Select, sa.Update, sa.Insert]:
+    """Locking the head, advancing it and adding the event: built once per process with bind
+    parameters (every state change of every co-op appends to its chain)."""
+    heads = AuditChainHead.__table__
+    return (sa.select(heads.c.seq, heads.c.hash).where(heads.c.chain == sa.bindparam("chain")).with_for_update(),
+            heads.update().where(heads.c.chain == sa.bindparam("head"))
+            .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")),
+            sa.insert(AuditEvent.__table__))
 
 
 def record(action: str, *, coop=None, actor=None, subject=None, data: dict | None = None) -> AuditEvent:
     """Append one event to the co-op's chain (or the platform chain) and touch the co-op's activity.
 
     Changes: locks and advances the chain head, adds an AuditEvent, sets
-    ``coop.last_activity_at``. Flushes.
+    ``coop.last_activity_at``. Flushes (first what the caller changed, so that the chain's lock,
+    held to the end of the transaction, is the last taken). Returns the event (not in the session).
     """
+    db.session.flush()
     coop_id = coop.id if coop is not None else None
     name = chain_name(coop_id)
-    head = _locked_head(name)
+    seq, prev_hash = _locked_head(name)
     subject_type, subject_id = "", ""
     if subject is not None:
         subject_type = type(subject).__name__
@@ -47,23 +63,38 @@ def record(action: str, *, coop=None, actor=None, subject=None, data: dict | Non
     event = AuditEvent(
         chain=name,
         coop_id=coop_id,
-        seq=head.seq + 1,
+        seq=seq + 1,
         created_at=utcnow(),
         actor_id=actor.id if actor is not None and getattr(actor, "is_authenticated", True) else None,
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,
         data=chainlib.canonical_json(data or {}),
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
     )
     event.hash = chainlib.event_hash(event.prev_hash, event.hashed_fields())
-    head.seq = event.seq
-    head.hash = event.hash
-    db.session.add(event)
+    _, advance, insert = _statements()
+    db.session.execute(advance, {"head": name, "seq": event.seq, "hash": event.hash})
+    db.session.execute(insert, {column: getattr(event, column) for column in _EVENT_COLUMNS})
+    _sync_loaded_head(name, event.seq, event.hash)
     if coop is not None:
         coop.last_activity_at = event.created_at
-    db.session.flush()
+        db.session.flush()
     return event
+
+
+#: the columns an event is inserted with (its id comes from the database)
+_EVENT_COLUMNS = ("chain", "coop_id", "seq", "created_at", "actor_id", "action", "subject_type", "subject_id",
+                  "data", "prev_hash", "hash")
+
+
+def _sync_loaded_head(name: str, seq: int, hash_: str) -> None:
+    """A head this session holds as an object (head_of, or made above) gets the new values:
+    the row was advanced without it."""
+    head = db.session.identity_map.get(db.session.identity_key(AuditChainHead, name))
+    if head is not None:
+        set_committed_value(head, "seq", seq)
+        set_committed_value(head, "hash", hash_)
 
 
 @dataclass(frozen=True)
