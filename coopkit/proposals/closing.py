@@ -193,44 +193,60 @@ PASS_AT_ONCE = ("resolution", "unanimity", "instrument")
 def close_when_passed(proposal: Proposal, *, actor=None, now: datetime | None = None) -> tally.Result | None:
     """A written resolution passes as soon as the required share of all eligible members agree:
     close it then (the result is final). Returns the result when it closed. Flushes."""
-    if not _passes_at_once(proposal):
+    if not passes_at_once(proposal):
         return None
     return close_proposal(proposal, actor=actor, now=now, early=True)
 
 
-def cast_vote_and_close(proposal: Proposal, coop, member, raw_choice, *, actor=None,
-                        seen: int | None = None) -> tuple[voting.VoteOutcome, tally.Result | None]:
-    """Record ``member``'s vote (:func:`coopkit.proposals.voting.cast_vote`) and close the written
-    resolution it passes at once, in the caller's transaction, which commits next. In the order
-    that holds the co-op's audit chain for the least time: the vote's rows (under the proposal's
-    shared lock, with the state and the roll read again), the test whether it passed (reads), the
-    vote's audit event (the chain's lock, held to the commit), then the close if it passed.
-    Returns the outcome and the close's result (None when it did not close). Raises VoteError
+def cast_vote_and_check(proposal: Proposal, coop, member, raw_choice, *,
+                        seen: int | None = None) -> tuple[voting.VoteOutcome, bool]:
+    """Record ``member``'s vote (:func:`coopkit.proposals.voting.cast_vote`) in the caller's
+    transaction, which commits next, in the order that holds the co-op's audit chain for the least
+    time: the vote's rows (under the proposal's shared lock, with the state and the roll read
+    again), one count, then the vote's audit event (the chain's lock, held to the commit).
+
+    Returns the outcome and whether the resolution may have passed at once (enough members have
+    agreed, or for a secret ballot voted): then, after the commit, :func:`passes_at_once` counts
+    (reads only) and, if it passed, :func:`close_when_passed` closes it in a transaction of its
+    own, which tests again under the proposal's row lock. So the vote's transaction never counts
+    every ballot (a secret vote near the end would open them all while holding SQLite's write
+    lock), and a close never waits for other votes while holding a vote's locks. Raises VoteError
     with nothing written."""
     outcome = voting.cast_vote(proposal, coop, member, raw_choice, seen=seen, audit=False)
-    passed = _passes_at_once(proposal, outcome)
+    may_have_passed = _may_pass_at_once(proposal, outcome) and _enough_took_part(proposal)[0]
     voting.audit_vote(proposal, coop, member, outcome)
-    return outcome, (close_proposal(proposal, actor=actor, early=True) if passed else None)
+    return outcome, may_have_passed
 
 
-def _passes_at_once(proposal: Proposal, outcome: voting.VoteOutcome | None = None) -> bool:
-    """Whether a written resolution of a kind that passes at once has passed now. After an open
-    vote that does not agree (``outcome``) it can't have: passing counts agreements only, and the
-    vote before would have closed it. A secret vote is tested whatever it chose, so the work (and
-    the time) its request takes says nothing about the choice."""
-    if proposal.state != "open" or proposal.venue != "writing" or proposal.basis != "eligible" \
-            or proposal.method not in PASS_AT_ONCE:
+def passes_at_once(proposal: Proposal) -> bool:
+    """Whether a written resolution of a kind that passes at once has passed now. Reads only."""
+    if not _may_pass_at_once(proposal):
         return False
-    if outcome is not None and not proposal.secret and not outcome.agrees:
-        return False
-    eligible, counted = _took_part(proposal)
-    if counted < tally.votes_needed(eligible, proposal.threshold):
-        return False
+    enough, eligible = _enough_took_part(proposal)
     # no participation count to check the ballots against: on PostgreSQL a vote that commits
     # between the two reads would make them differ (a TallyError for a vote that did nothing
     # wrong). This is only the test; the close counts again under the proposal's row lock, once
     # every vote in flight has committed, and checks them there.
-    return tally.tally(spec_for(proposal, eligible), ballots_of(proposal)).passed
+    return enough and tally.tally(spec_for(proposal, eligible), ballots_of(proposal)).passed
+
+
+def _may_pass_at_once(proposal: Proposal, outcome: voting.VoteOutcome | None = None) -> bool:
+    """A written resolution of a kind that passes at once, still open. After an open vote that does
+    not agree (``outcome``) it can't have passed: passing counts agreements only, and the vote
+    before would have closed it. A secret vote is tested whatever it chose, so the work (and the
+    time) its request takes says nothing about the choice."""
+    if proposal.state != "open" or proposal.venue != "writing" or proposal.basis != "eligible" \
+            or proposal.method not in PASS_AT_ONCE:
+        return False
+    return outcome is None or proposal.secret or outcome.agrees
+
+
+def _enough_took_part(proposal: Proposal) -> tuple[bool, int]:
+    """Whether enough members have agreed (open ballot) or voted at all (secret ballot, still
+    sealed) to reach the threshold of everyone on the roll: a necessary condition for passing at
+    once (unanimity needs them all, which is at least as many); and the size of the roll."""
+    eligible, counted = _took_part(proposal)
+    return counted >= tally.votes_needed(eligible, proposal.threshold), eligible
 
 
 def _took_part(proposal: Proposal) -> tuple[int, int]:

@@ -91,11 +91,15 @@ def vote_page(proposal):
                 raw = _ranking_from(form, proposal) if is_election else form.choice.data
                 seen = form.seen.data
                 with write_transaction():
-                    outcome, closed = closing.cast_vote_and_close(
-                        proposal, g.coop, member, raw, actor=current_user, seen=int(seen) if digits(seen) else None)
+                    outcome, may_have_passed = closing.cast_vote_and_check(
+                        proposal, g.coop, member, raw, seen=int(seen) if digits(seen) else None)
             except services.VoteError as exc:
                 problem = str(exc)
             else:
+                closed = None
+                if may_have_passed and closing.passes_at_once(proposal):   # counted without the lock
+                    with write_transaction():   # tests again, and closes claiming the row (close_proposal)
+                        closed = closing.close_when_passed(proposal, actor=current_user)
                 if closed is not None:
                     flash("That vote passed it: the required share of all members have agreed, so it has "
                           "closed.", "success")

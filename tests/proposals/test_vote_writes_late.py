@@ -126,3 +126,42 @@ def test_a_vote_made_from_another_tab_meanwhile_is_not_counted_twice(app, crew, 
         "You have already voted in this secret ballot; a secret vote can&#39;t be changed."}
     assert counts(app, Participation) == (1,)
     assert counts(app, BallotBox if secret else Ballot) == (1,)
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
+def test_the_vote_that_passes_a_written_resolution_closes_it_in_the_same_request(app, crew, login, secret):
+    """Through the vote page: the vote is committed first, then the resolution it passed is counted
+    and closed in a transaction of its own; the chain says "voted", then "closed"."""
+    from coopkit.audit.models import AuditEvent
+    from coopkit.proposals.models import Proposal
+    from coopkit.proposals.tally import votes_needed
+
+    _, pid = make_open(app, crew, secret=secret)
+    with app.app_context():
+        needed = votes_needed(
+            db.session.execute(sa.text("SELECT count(*) FROM voter_roll_entries WHERE proposal_id = :p"),
+                               {"p": pid}).scalar_one(), db.session.get(Proposal, pid).threshold)
+        db.session.remove()
+    voters = [crew.secretary, *crew.users][:needed]
+    assert len(voters) == needed, "the crew is too small for this threshold"
+    for i, user in enumerate(voters):
+        client = login(app.test_client(), user)
+        response = client.post(VOTE, data={"choice": "for", "seen": "0"}, follow_redirects=True)
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        with app.app_context():
+            state = db.session.get(Proposal, pid).state
+            db.session.remove()
+        if i < needed - 1:
+            assert state == "open" and "That vote passed it" not in page
+        else:
+            assert state == "closed" and "That vote passed it" in page
+    with app.app_context():
+        proposal = db.session.get(Proposal, pid)
+        assert proposal.outcome == "passed" and proposal.closed_early and proposal.result["participants"] == needed
+        actions = db.session.execute(sa.select(AuditEvent.action).where(AuditEvent.subject_type == "Proposal",
+                                                                        AuditEvent.subject_id == str(pid))
+                                     .order_by(AuditEvent.seq)).scalars().all()
+        voted = "proposal.participated" if secret else "proposal.voted"
+        assert actions[-2:] == [voted, "proposal.closed"] and actions.count(voted) == needed
+        db.session.remove()
