@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from coopkit.audit import chain as chainlib
 from coopkit.audit.models import ArchivedAuditEvent, AuditChainHead, AuditEvent
+from coopkit.coops.models import Coop
 from coopkit.database import add_unless_duplicate, utcnow
 from coopkit.extensions import db
 
@@ -35,14 +36,15 @@ def _locked_head(name: str) -> tuple[int, str]:
 
 
 @functools.cache
-def _statements() -> tuple[sa.Select, sa.Update, sa.Insert]:
-    """Locking the head, advancing it and adding the event: built once per process with bind
-    parameters (every state change of every co-op appends to its chain)."""
-    heads = AuditChainHead.__table__
+def _statements() -> tuple[sa.Select, sa.Update, sa.Insert, sa.Update]:
+    """Locking the head, advancing it, adding the event and touching the co-op's activity: built
+    once per process with bind parameters (every state change of every co-op appends to its chain)."""
+    heads, coops = AuditChainHead.__table__, Coop.__table__
     return (sa.select(heads.c.seq, heads.c.hash).where(heads.c.chain == sa.bindparam("chain")).with_for_update(),
             heads.update().where(heads.c.chain == sa.bindparam("head"))
             .values(seq=sa.bindparam("seq"), hash=sa.bindparam("hash")),
-            sa.insert(AuditEvent.__table__))
+            sa.insert(AuditEvent.__table__),
+            coops.update().where(coops.c.id == sa.bindparam("coop_id")).values(last_activity_at=sa.bindparam("at")))
 
 
 def record(action: str, *, coop=None, actor=None, subject=None, data: dict | None = None) -> AuditEvent:
@@ -73,13 +75,13 @@ def record(action: str, *, coop=None, actor=None, subject=None, data: dict | Non
         prev_hash=prev_hash,
     )
     event.hash = chainlib.event_hash(event.prev_hash, event.hashed_fields())
-    _, advance, insert = _statements()
+    _, advance, insert, touch = _statements()
     db.session.execute(advance, {"head": name, "seq": event.seq, "hash": event.hash})
     db.session.execute(insert, {column: getattr(event, column) for column in _EVENT_COLUMNS})
     _sync_loaded_head(name, event.seq, event.hash)
     if coop is not None:
-        coop.last_activity_at = event.created_at
-        db.session.flush()
+        db.session.execute(touch, {"coop_id": coop.id, "at": event.created_at})
+        set_committed_value(coop, "last_activity_at", event.created_at)
     return event
 
 
