@@ -112,6 +112,11 @@ class Member(db.Model):
         # joins again gets a new entry (a new membership with its own dates), the old one stays ceased.
         sa.Index("ix_members_coop_user_current", "coop_id", "user_id", unique=True,
                  sqlite_where=sa.text("status <> 'ceased'"), postgresql_where=sa.text("status <> 'ceased'")),
+        # The calendar's probations (the mentor dashboard asks for every co-op's): only the few
+        # entries with a probation, not every member of the co-op.
+        sa.Index("ix_members_coop_probation", "coop_id",
+                 sqlite_where=sa.text("probation_ends_on IS NOT NULL"),
+                 postgresql_where=sa.text("probation_ends_on IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
