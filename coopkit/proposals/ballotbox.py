@@ -33,11 +33,17 @@ def _key() -> bytes:
     return box_key(current_app.config["SECRET_KEY"])
 
 
-def put(proposal: Proposal, receipt: str, encoded_choice: str) -> None:
-    """Add a sealed ballot for ``proposal``. Changes: one BallotBox row (written at once)."""
+def sealed_row(proposal: Proposal, receipt: str, encoded_choice: str) -> dict:
+    """A sealed ballot for ``proposal`` as the values of its BallotBox row (id, proposal_id,
+    sealed), for the caller to insert. Writes nothing."""
     box_id = random_id()
     sealed = seal(_key(), {"receipt": receipt, "choice": encoded_choice}, ballot_context(proposal.id, box_id))
-    db.session.execute(_insert(), {"id": box_id, "proposal_id": proposal.id, "sealed": sealed})
+    return {"id": box_id, "proposal_id": proposal.id, "sealed": sealed}
+
+
+def put(proposal: Proposal, receipt: str, encoded_choice: str) -> None:
+    """Add a sealed ballot for ``proposal``. Changes: one BallotBox row (written at once)."""
+    db.session.execute(_insert(), sealed_row(proposal, receipt, encoded_choice))
 
 
 @functools.cache

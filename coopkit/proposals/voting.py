@@ -25,6 +25,7 @@ from coopkit.proposals import ballotbox, tally
 from coopkit.proposals.errors import VoteError
 from coopkit.proposals.models import (
     Ballot,
+    BallotBox,
     BallotChange,
     Participation,
     Proposal,
@@ -113,7 +114,8 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
     # a form rendered before this member voted (seen 0, or a service call) tries the insert at once;
     # when the member's participation is there already (voted before, or a concurrent request won),
     # it is read and the vote is a change, refused for a secret ballot or a stale form
-    if seen not in (None, 0) or not _participate(proposal, member, now):
+    outcome = _first_vote(proposal, member, encoded, now) if seen in (None, 0) else None
+    if outcome is None:
         participation = db.session.execute(
             sa.select(Participation).where(Participation.proposal_id == proposal.id,
                                            Participation.member_id == member.id)
@@ -123,14 +125,6 @@ def cast_vote(proposal: Proposal, coop, member: Member | None, raw_choice, *, se
         if proposal.secret:
             raise VoteError("You have already voted in this secret ballot; a secret vote can't be changed.")
         outcome = _change_open_vote(proposal, member, participation, encoded, seen, now)
-    elif proposal.secret:
-        outcome = VoteOutcome(changed=False, receipt=new_receipt(), agrees=encoded in AGREEING)
-        ballotbox.put(proposal, outcome.receipt, encoded)   # sealed until close: see ballotbox
-    else:
-        values = {"proposal_id": proposal.id, "member_id": member.id, "choice": encoded}
-        db.session.execute(_insert_ballot(), values | {"id": random_id()})
-        db.session.execute(_insert_change(), values | {"at": now})
-        outcome = VoteOutcome(changed=False, agrees=encoded in AGREEING)
     if audit:
         audit_vote(proposal, coop, member, outcome)
     return outcome
@@ -156,23 +150,48 @@ def audit_vote(proposal: Proposal, coop, member: Member, outcome: VoteOutcome) -
 # The statements of a vote are built once per process with bind parameters: neither their
 # construction nor their SQLAlchemy cache key is paid again per vote.
 
-@functools.cache
-def _insert_ballot() -> sa.Insert:
-    return sa.insert(Ballot.__table__)
+def _bound(name: str, type_) -> sa.BindParameter:
+    # named after none of the tables' columns: SQLAlchemy never adds a column from a parameter's name
+    return sa.bindparam(name, type_=type_)
 
 
 @functools.cache
-def _insert_change() -> sa.Insert:
-    return sa.insert(BallotChange.__table__)
-
-
-@functools.cache
-def _participate_statement(dialect: str):
+def _participate_statement(dialect: str) -> sa.Insert:
     table = Participation.__table__
-    return (_INSERTS[dialect](table).values(proposal_id=sa.bindparam("proposal_id"),
-                                            member_id=sa.bindparam("member_id"),
-                                            voted_at=sa.bindparam("voted_at"), changes=0)
+    return (_INSERTS[dialect](table).values(proposal_id=_bound("v_proposal", sa.Integer),
+                                            member_id=_bound("v_member", sa.Integer),
+                                            voted_at=_bound("v_at", sa.DateTime), changes=0)
             .on_conflict_do_nothing(index_elements=["proposal_id", "member_id"]).returning(table.c.id))
+
+
+def _ballot_rows(secret: bool) -> list[tuple[sa.Table, dict]]:
+    """The rows a first vote adds beside its participation, as (table, column -> parameter)."""
+    proposal, member = _bound("v_proposal", sa.Integer), _bound("v_member", sa.Integer)
+    if secret:
+        return [(BallotBox.__table__, {"id": _bound("v_box", sa.String), "proposal_id": proposal,
+                                       "sealed": _bound("v_sealed", sa.Text)})]
+    choice = _bound("v_choice", sa.Text)
+    return [(Ballot.__table__, {"id": _bound("v_ballot", sa.String), "proposal_id": proposal, "member_id": member,
+                                "choice": choice}),
+            (BallotChange.__table__, {"proposal_id": proposal, "member_id": member, "choice": choice,
+                                      "at": _bound("v_at", sa.DateTime)})]
+
+
+@functools.cache
+def _ballot_statements(secret: bool) -> list[sa.Insert]:
+    return [sa.insert(table).values(values) for table, values in _ballot_rows(secret)]
+
+
+@functools.cache
+def _first_vote_statement(secret: bool) -> sa.Select:
+    """PostgreSQL: the participation (ON CONFLICT DO NOTHING) and, selected from what it returned,
+    the ballot's rows, in one statement; it returns the participation's id, or no row."""
+    participated = _participate_statement("postgresql").cte("participated")
+    statement = sa.select(participated.c.id)
+    for i, (table, values) in enumerate(_ballot_rows(secret)):
+        rows = sa.insert(table).from_select(list(values), sa.select(*values.values()).select_from(participated))
+        statement = statement.add_cte(rows.cte(f"ballot_{i}"))
+    return statement
 
 
 @functools.cache
@@ -185,14 +204,32 @@ def _open_statement(with_roll: bool) -> sa.Select:
             .with_for_update(read=True, of=Proposal))
 
 
-def _participate(proposal: Proposal, member: Member, now: datetime) -> bool:
-    """Add the member's participation unless one exists; True when added. One INSERT ... ON CONFLICT
-    DO NOTHING: the unique constraint decides, against a concurrent request too (PostgreSQL waits for
-    its commit), with no savepoint. Changes: one Participation row."""
-    statement = _participate_statement(db.session.get_bind().dialect.name)
-    return db.session.execute(
-        statement, {"proposal_id": proposal.id, "member_id": member.id, "voted_at": now}
-    ).first() is not None   # no row back: the constraint held one already (rowcount is not reliable here)
+def _first_vote(proposal: Proposal, member: Member, encoded: str, now: datetime) -> VoteOutcome | None:
+    """The member's participation with their ballot: sealed in the ballot box (secret ballot:
+    a receipt code), or a ballot and its first BallotChange (open ballot). None, and nothing
+    written, when their participation is there already: the unique constraint decides, against a
+    concurrent request too (PostgreSQL waits for its commit), with no savepoint.
+
+    PostgreSQL: one statement, the ballot's rows inserted (CTEs) only when the participation
+    was. SQLite (in-process, no round trips): the participation first, then the rest."""
+    agrees = encoded in AGREEING
+    receipt = new_receipt() if proposal.secret else None
+    params = {"v_proposal": proposal.id, "v_member": member.id, "v_at": now}
+    if proposal.secret:
+        box = ballotbox.sealed_row(proposal, receipt, encoded)   # sealed until close: see ballotbox
+        params.update(v_box=box["id"], v_sealed=box["sealed"])
+    else:
+        params.update(v_ballot=random_id(), v_choice=encoded)
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        if db.session.execute(_first_vote_statement(proposal.secret), params).first() is None:
+            return None   # no participation came back: the constraint held one already
+    else:
+        if db.session.execute(_participate_statement(dialect), params).first() is None:
+            return None   # (rowcount is not reliable for INSERT ... ON CONFLICT here)
+        for statement in _ballot_statements(proposal.secret):
+            db.session.execute(statement, params)
+    return VoteOutcome(changed=False, receipt=receipt, agrees=agrees)
 
 
 def _refuse_unless_open(state: str, closes_at: datetime | None, now: datetime) -> None:
