@@ -203,19 +203,19 @@ def cast_vote_and_check(proposal: Proposal, coop, member, raw_choice, *,
     """Record ``member``'s vote (:func:`coopkit.proposals.voting.cast_vote`) in the caller's
     transaction, which commits next, in the order that holds the co-op's audit chain for the least
     time: the vote's rows (under the proposal's shared lock, with the state and the roll read
-    again), one count, then the vote's audit event (the chain's lock, held to the commit).
+    again), then the vote's audit event (the chain's lock, held to the commit).
 
-    Returns the outcome and whether the resolution may have passed at once (enough members have
-    agreed, or for a secret ballot voted): then, after the commit, :func:`passes_at_once` counts
-    (reads only) and, if it passed, :func:`close_when_passed` closes it in a transaction of its
-    own, which tests again under the proposal's row lock. So the vote's transaction never counts
-    every ballot (a secret vote near the end would open them all while holding SQLite's write
-    lock), and a close never waits for other votes while holding a vote's locks. Raises VoteError
-    with nothing written."""
+    Returns the outcome and whether the vote may have passed a written resolution that passes at
+    once: then, after the commit, :func:`passes_at_once` counts (reads only) and, if it passed,
+    :func:`close_when_passed` closes it in a transaction of its own, which tests again. Counting
+    after the commit, not inside the vote's transaction: the vote that commits last sees every
+    vote (on PostgreSQL a count inside it misses the votes still in flight, so when they all
+    counted at once none closed it); the vote's transaction never counts every ballot (a secret
+    vote near the end opens them all) while holding SQLite's write lock; and a close never waits
+    for other votes while holding a vote's locks. Raises VoteError with nothing written."""
     outcome = voting.cast_vote(proposal, coop, member, raw_choice, seen=seen, audit=False)
-    may_have_passed = _may_pass_at_once(proposal, outcome) and _enough_took_part(proposal)[0]
     voting.audit_vote(proposal, coop, member, outcome)
-    return outcome, may_have_passed
+    return outcome, _may_pass_at_once(proposal, outcome)
 
 
 def passes_at_once(proposal: Proposal) -> bool:

@@ -165,3 +165,53 @@ def test_the_vote_that_passes_a_written_resolution_closes_it_in_the_same_request
         voted = "proposal.participated" if secret else "proposal.voted"
         assert actions[-2:] == [voted, "proposal.closed"] and actions.count(voted) == needed
         db.session.remove()
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
+def test_many_votes_passing_a_written_resolution_at_once_close_it_once(app, crew, secret):
+    """30 members agree at once, as the vote page does it: each vote commits, then the ones that may
+    have passed it count (without the write lock) and try to close it in a transaction of their own.
+    No vote fails (a count read while others commit once answered a TallyError), it closes once,
+    and the close counts exactly the votes that were accepted."""
+    from coopkit.coops.models import Coop, Member
+    from coopkit.database import write_transaction
+    from coopkit.proposals import closing, services
+    from coopkit.proposals.models import Ballot, BallotBox, Participation, Proposal
+    from tests.proposals.test_concurrency import add_voters
+
+    voters = add_voters(app, crew.coop.id, 30)
+    _, pid = make_open(app, crew, secret=secret)
+    closes, refusals = [], []
+    lock = threading.Lock()
+
+    def vote(i):
+        with app.app_context():
+            try:
+                proposal = db.session.get(Proposal, pid)
+                coop, member = db.session.get(Coop, crew.coop.id), db.session.get(Member, voters[i])
+                try:
+                    with write_transaction():
+                        _, may_have_passed = closing.cast_vote_and_check(proposal, coop, member, "for")
+                except services.VoteError as exc:
+                    with lock:
+                        refusals.append(str(exc))
+                    return
+                if may_have_passed and closing.passes_at_once(proposal):
+                    with write_transaction():
+                        if closing.close_when_passed(proposal) is not None:
+                            with lock:
+                                closes.append(i)
+            finally:
+                db.session.remove()
+
+    errors = run_together(len(voters), vote, timeout=300)
+    assert not errors, errors[:3]
+    assert len(closes) == 1
+    assert set(refusals) <= {"Voting on this proposal has closed."}
+    with app.app_context():
+        proposal = db.session.get(Proposal, pid)
+        assert proposal.state == "closed" and proposal.outcome == "passed" and proposal.closed_early
+        db.session.remove()
+    participations, ballots, box = counts(app, Participation, Ballot, BallotBox)
+    assert participations == ballots == proposal.result["participants"] == len(voters) - len(refusals)
+    assert box == 0
