@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -12,6 +12,7 @@ from coopkit.accounts.models import User
 from coopkit.coops.models import Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
+from coopkit.jsonrows import json_rows
 from coopkit.proposals import tally
 from coopkit.proposals.models import (
     Ballot,
@@ -92,17 +93,6 @@ def _awaiting_vote_statement() -> sa.Select:
             .order_by(Proposal.closes_at))
 
 
-def comments(proposal: Proposal) -> list[tuple[ProposalComment, str]]:
-    return [(c, name) for c, name in db.session.execute(_comments_statement(), {"proposal_id": proposal.id}).all()]
-
-
-@functools.cache
-def _comments_statement() -> sa.Select:
-    return (sa.select(ProposalComment, User.name).join(User, User.id == ProposalComment.author_id)
-            .where(ProposalComment.proposal_id == sa.bindparam("proposal_id"))
-            .order_by(ProposalComment.created_at, ProposalComment.id))
-
-
 @dataclass(frozen=True)
 class PageFacts:
     """What a proposal's page shows about its voting, for one viewer."""
@@ -114,18 +104,33 @@ class PageFacts:
     vote_version: int
     #: the viewer's own current choice on an open ballot (None if not voted, or secret)
     my_choice: object
+    #: the discussion, oldest first: (when, the author's name, the Markdown as typed)
+    comments: list = field(default_factory=list)
+    #: how many on the roll have no account, and the first :data:`WITHOUT_ACCOUNT_LISTED` names
+    no_account: int = 0
+    without_account: list = field(default_factory=list)
+
+
+#: how many names of voters without an account the page lists
+WITHOUT_ACCOUNT_LISTED = 20
 
 
 def page_facts(proposal: Proposal, viewer: Member | None) -> PageFacts:
-    """The roll and how many voted, and the viewer's place on the roll, vote and open choice:
-    one statement."""
-    params = {"proposal_id": proposal.id} if viewer is None else {"proposal_id": proposal.id, "member_id": viewer.id}
+    """The roll and how many voted, the viewer's place on the roll, vote and open choice, the
+    discussion, and who on the roll has no account: one statement (the lists as JSON columns,
+    coopkit.jsonrows)."""
+    params = {"proposal_id": proposal.id, "limit": WITHOUT_ACCOUNT_LISTED}
+    if viewer is not None:
+        params["member_id"] = viewer.id
     row = db.session.execute(_page_facts_statement(viewer is not None), params).one()
+    comments, no_account = row[2], row[3]
+    lists = {"comments": comments, "no_account": int(no_account[0][1]) if no_account else 0,
+             "without_account": [name for name, _ in no_account]}
     if viewer is None:
-        return PageFacts(int(row[0]), int(row[1]), False, 0, None)
-    changes, raw = row[3], row[4]
-    return PageFacts(int(row[0]), int(row[1]), bool(row[2]), 0 if changes is None else changes + 1,
-                     None if proposal.secret else _choice(raw))
+        return PageFacts(int(row[0]), int(row[1]), False, 0, None, **lists)
+    changes, raw = row[5], row[6]
+    return PageFacts(int(row[0]), int(row[1]), bool(row[4]), 0 if changes is None else changes + 1,
+                     None if proposal.secret else _choice(raw), **lists)
 
 
 @functools.cache
@@ -136,7 +141,12 @@ def _page_facts_statement(with_viewer: bool) -> sa.Select:
     proposal_id = sa.bindparam("proposal_id")
     on_proposal_roll = VoterRollEntry.proposal_id == proposal_id
     columns = [scalar(sa.select(sa.func.count(VoterRollEntry.id)).where(on_proposal_roll)),
-               scalar(sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal_id))]
+               scalar(sa.select(sa.func.count(Participation.id)).where(Participation.proposal_id == proposal_id)),
+               json_rows(sa.select(ProposalComment.created_at, User.name, ProposalComment.body)
+                         .join(User, User.id == ProposalComment.author_id)
+                         .where(ProposalComment.proposal_id == proposal_id)
+                         .order_by(ProposalComment.created_at, ProposalComment.id), None),
+               json_rows(_roll_without_account_statement(), None)]
     if with_viewer:
         member_id = sa.bindparam("member_id")
         columns += [
@@ -148,15 +158,10 @@ def _page_facts_statement(with_viewer: bool) -> sa.Select:
     return sa.select(*columns)
 
 
-def roll_without_account(proposal: Proposal, limit: int = 20) -> tuple[int, list[str]]:
-    """How many people on the voter roll have no account, and the first ``limit`` names: they
-    can't vote online yet (they still count, as every member on the roll does). One statement."""
-    rows = db.session.execute(_roll_without_account_statement(), {"proposal_id": proposal.id, "limit": limit}).all()
-    return (int(rows[0][1]) if rows else 0), [name for name, _ in rows]
-
-
 @functools.cache
 def _roll_without_account_statement() -> sa.Select:
+    """Who on the voter roll has no account (they can't vote online yet; they still count, as
+    every member on the roll does): the first ``limit`` names, each with the count of them all."""
     return (sa.select(Member.full_name, sa.func.count().over()).join(VoterRollEntry, VoterRollEntry.member_id == Member.id)
             .where(VoterRollEntry.proposal_id == sa.bindparam("proposal_id"), Member.user_id.is_(None))
             .order_by(Member.full_name, Member.id).limit(sa.bindparam("limit", type_=sa.Integer)))

@@ -97,13 +97,13 @@ def show(number: int, *, open_form=None, status: int = 200):
     can_close_early = (manage and proposal.state == "open" and proposal.allow_early_close
                        and closing.settled(proposal, facts.roll))
     changes = proposal.rule_changes
-    no_account, without_account = (queries.roll_without_account(proposal) if proposal.state == "open"
+    no_account, without_account = ((facts.no_account, facts.without_account) if proposal.state == "open"
                                    else (0, []))
     subject = kinds.subject_name(proposal)
     subject_forms = bool(subject) and manage and proposal.state == "draft"  # the only page state showing them
     return render_template(
         "proposals/show.html", proposal=proposal, body=render_markdown(proposal.body),
-        comments=[(c, name, render_markdown(c.body)) for c, name in queries.comments(proposal)],
+        comments=[(created_at, name, render_markdown(body)) for created_at, name, body in facts.comments],
         roll=facts.roll, voted=facts.voted, on_roll=facts.on_roll, has_voted=facts.vote_version > 0,
         my_choice=facts.my_choice, describe=queries.describe_choice,
         manage=manage, can_close_early=can_close_early, action_form=EmptyForm(),
