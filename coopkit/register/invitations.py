@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,7 +15,9 @@ from coopkit.audit.services import record
 from coopkit.coops.models import Invitation, Member
 from coopkit.database import utcnow
 from coopkit.extensions import db
+from coopkit.jsonrows import json_rows
 from coopkit.mail import MailError, send_mail
+from coopkit.register import queries
 from coopkit.workspace.services import create_invitation
 
 log = logging.getLogger("coopkit.register")
@@ -35,15 +38,14 @@ def _pending(coop_id, now):
         Invitation.revoked_at.is_(None), Invitation.expires_at > now)
 
 
-@functools.cache
-def _without_account_statement() -> sa.Select:
-    """Built once per process: bind parameters ``coop_id``, ``now`` and ``limit``."""
-    coop_id, now = sa.bindparam("coop_id"), sa.bindparam("now", type_=sa.DateTime)
-    return (sa.select(Member, Member.id.in_(_pending(coop_id, now)), sa.func.count().over(),
-                      sa.func.count().filter(Member.email.is_not(None),
-                                             Member.id.not_in(_pending(coop_id, now))).over())
-            .where(_no_account(coop_id)).order_by(Member.full_name, Member.id)
-            .limit(sa.bindparam("limit", type_=sa.Integer)))
+@dataclass(frozen=True)
+class Person:
+    """Someone listed on the register page (the fields its lists show)."""
+    id: int
+    full_name: str
+    email: str | None = None
+    applied_on: date | None = None
+    probation_ends_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -53,18 +55,48 @@ class WithoutAccount:
     #: of them, those with an email address and no pending invitation (the button invites them)
     to_invite: int
     #: the first few by name, each with whether an invitation is pending
-    listed: list[tuple[Member, bool]]
+    listed: list[tuple[Person, bool]]
 
 
-def without_account(coop, limit: int = LISTED) -> WithoutAccount:
-    """Current members and applicants with no account bound to their entry: the first ``limit``
-    by name, each with whether an invitation is pending, and the counts (window counts over all
-    of them). One statement, whatever the size of the register."""
-    rows = db.session.execute(_without_account_statement(),
-                              {"coop_id": coop.id, "now": utcnow(), "limit": limit}).all()
-    if not rows:
-        return WithoutAccount(0, 0, [])
-    return WithoutAccount(int(rows[0][2]), int(rows[0][3]), [(m, bool(pending)) for m, pending, _, _ in rows])
+def _without_account_select() -> sa.Select:
+    """The first ``limit`` people without an account (id, name, email, invitation pending) with
+    the counts of all of them (everyone, those the button would invite): bind parameters
+    ``coop_id``, ``now`` and ``limit``."""
+    coop_id, now = sa.bindparam("coop_id"), sa.bindparam("now", type_=sa.DateTime)
+    return (sa.select(Member.id, Member.full_name, Member.email, Member.id.in_(_pending(coop_id, now)),
+                      sa.func.count().over(),
+                      sa.func.count().filter(Member.email.is_not(None),
+                                             Member.id.not_in(_pending(coop_id, now))).over())
+            .where(_no_account(coop_id)).order_by(Member.full_name, Member.id)
+            .limit(sa.bindparam("limit", type_=sa.Integer)))
+
+
+@functools.cache
+def _secretary_statement(dated: bool) -> tuple[list[str], sa.Select]:
+    """The register's counts (register.queries.count_columns), the applications waiting and the
+    people without an account, in one statement built once per process (the lists as JSON
+    columns, coopkit.jsonrows)."""
+    keys, columns = queries.count_columns(dated)
+    return keys, sa.select(*columns, json_rows(queries.applicants_select(), None),
+                           json_rows(_without_account_select(), None))
+
+
+def secretary_register_facts(coop, as_at: date | None = None) -> tuple[dict, list[Person], WithoutAccount]:
+    """What the secretary's register page shows above the register: the counts (as
+    register.queries.counts), the applications waiting and the people without an account. One
+    statement."""
+    keys, statement = _secretary_statement(as_at is not None)
+    row = db.session.execute(statement, {**queries.count_params(coop, as_at), "now": utcnow(),
+                                         "limit": LISTED}).one()
+    counts = queries.counts_from(dict(zip(keys, row[:len(keys)], strict=True)))
+    waiting, unbound = row[len(keys)], row[len(keys) + 1]
+    applicants = [Person(pid, name, applied_on=applied, probation_ends_on=probation)
+                  for pid, name, applied, probation in waiting]
+    if not unbound:
+        return counts, applicants, WithoutAccount(0, 0, [])
+    return counts, applicants, WithoutAccount(
+        int(unbound[0][4]), int(unbound[0][5]),
+        [(Person(pid, name, email), bool(pending)) for pid, name, email, pending, _, _ in unbound])
 
 
 def _to_invite(coop):

@@ -169,16 +169,26 @@ def counts_from(values: dict) -> dict:
     return result
 
 
+def count_columns(dated: bool) -> tuple[list[str], list]:
+    """:func:`count_queries` as columns of one select (bind parameters: :func:`count_params`)."""
+    queries = count_queries(sa.bindparam("coop_id"), _as_at_params()[0] if dated else None)
+    return list(queries), [q.scalar_subquery() for q in queries.values()]
+
+
+def count_params(coop, as_at: date | None) -> dict:
+    return {"coop_id": coop.id, **_dated_params(as_at)}
+
+
 @functools.cache
 def _counts_statement(dated: bool) -> tuple[list[str], sa.Select]:
-    queries = count_queries(sa.bindparam("coop_id"), _as_at_params()[0] if dated else None)
-    return list(queries), sa.select(*(q.scalar_subquery() for q in queries.values()))
+    keys, columns = count_columns(dated)
+    return keys, sa.select(*columns)
 
 
 def counts(coop, as_at: date | None = None) -> dict:
     """How many people in each status, voting members and the share capital; one statement."""
     keys, statement = _counts_statement(as_at is not None)
-    row = db.session.execute(statement, {"coop_id": coop.id, **_dated_params(as_at)}).one()
+    row = db.session.execute(statement, count_params(coop, as_at)).one()
     return counts_from(dict(zip(keys, row, strict=True)))
 
 
@@ -344,14 +354,12 @@ def current_members(coop, exclude_id: int | None = None) -> list[Member]:
     return list(db.session.execute(query.order_by(Member.full_name)).scalars())
 
 
-@functools.cache
-def _applicants_statement() -> sa.Select:
-    return (sa.select(Member).where(Member.coop_id == sa.bindparam("coop_id"), Member.status == "applicant")
+def applicants_select() -> sa.Select:
+    """The applications waiting, oldest first (id, name, applied on, probation ends on):
+    bind parameter ``coop_id``."""
+    return (sa.select(Member.id, Member.full_name, Member.applied_on, Member.probation_ends_on)
+            .where(Member.coop_id == sa.bindparam("coop_id"), Member.status == "applicant")
             .order_by(Member.applied_on, Member.id))
-
-
-def applicants(coop) -> list[Member]:
-    return list(db.session.execute(_applicants_statement(), {"coop_id": coop.id}).scalars())
 
 
 def property_ledger(coop, as_at: date | None = None) -> list[tuple[MemberProperty, str]]:

@@ -23,7 +23,7 @@ from coopkit.register.blueprint import (
     sees_private,
     viewer,
 )
-from coopkit.register.invitations import without_account
+from coopkit.register.invitations import secretary_register_facts
 from coopkit.register.tasks import is_large
 from coopkit.rules.queries import current_parameters
 from coopkit.web import home_fact, home_facts
@@ -54,7 +54,11 @@ def members():
     view = request.args.get("view", "current")
     if view not in queries.VIEWS:
         view = "current"
-    counts = queries.counts(g.coop, as_at)
+    secretary = is_secretary()
+    if secretary:
+        counts, applicants, no_account = secretary_register_facts(g.coop, as_at)
+    else:
+        counts, applicants, no_account = queries.counts(g.coop, as_at), [], None
     if not policy.can(current_user, "register.names", g.coop):
         return render_template("register/counts.html", counts=counts, as_at=as_at, date_error=date_error)
     search = (request.args.get("q") or "").strip()[:100]
@@ -62,14 +66,14 @@ def members():
                                  search=search)
 
     shares = register_shares(g.coop)
-    columns, rows, has_more = table.table(page.items, full=is_secretary(), capital=shares["capital"],
+    columns, rows, has_more = table.table(page.items, full=secretary, capital=shares["capital"],
                                           share_value=shares["value"], as_at=as_at)
     return render_template("register/members.html", page=page, columns=columns, rows=rows, has_more=has_more,
                            counts=counts, view=view, views=queries.VIEWS,
-                           as_at=as_at, date_error=date_error, search=search, full=is_secretary(),
-                           me=viewer(), applicants=queries.applicants(g.coop) if is_secretary() else [],
+                           as_at=as_at, date_error=date_error, search=search, full=secretary,
+                           me=viewer(), applicants=applicants,
                            requested_as_at=request.args.get("as_at", ""),
-                           no_account=without_account(g.coop) if is_secretary() else None,
+                           no_account=no_account,
                            accounts_form=EmptyForm(prefix="accounts"),
                            large_pdf=is_large(counts), pdf_form=EmptyForm(prefix="pdf"))
 
