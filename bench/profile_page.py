@@ -11,10 +11,7 @@ visits and prints the mean milliseconds per visit and the top functions.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import pstats
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

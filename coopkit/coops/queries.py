@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+
 import sqlalchemy as sa
 from flask import g, has_request_context
 

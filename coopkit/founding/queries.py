@@ -180,9 +180,20 @@ def answers_as_parameters(coop) -> dict[str, Any]:
     Only answered keys are present: no defaults are filled in, and answers that feed
     no rule (e.g. the legal-form questionnaire) are left out.
     """
+    return feeding_rules(saved_answers([coop.id]).get(coop.id, {}))
+
+
+def feeding_rules(answers: dict[str, Any]) -> dict[str, Any]:
+    """Of a co-op's saved answers, those that feed its rules (see :func:`answers_as_parameters`)."""
     cat = catalogue.catalogue()
     feeds = {q.key for step in cat.steps for q in step.questions if q.feeds_rules}
-    return {k: v for k, v in saved_answers([coop.id]).get(coop.id, {}).items() if k in feeds}
+    return {k: v for k, v in answers.items() if k in feeds}
+
+
+def answers_select(coop_id) -> sa.Select:
+    """A co-op's saved answers (key, value decoded from JSON), for :func:`coopkit.jsonrows.json_rows`
+    in another feature's statement; ``coop_id`` may be a bind parameter. :func:`answers_from` reads it."""
+    return sa.select(StepAnswer.key, json_value(StepAnswer.value)).where(StepAnswer.coop_id == coop_id)
 
 
 def step_for_parameter(key: str) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ from coopkit.extensions import db
 from coopkit.founding import queries as founding_queries
 from coopkit.founding.catalogue import catalogue
 from coopkit.founding.models import OfficerPrivateDetails
+from coopkit.jsonrows import json_rows
 from coopkit.rules import compliance, render
 from coopkit.rules.decisions import DecisionKind, kinds_for_document
 from coopkit.rules.models import RulesVersion
@@ -69,7 +70,23 @@ def current_parameters(coop) -> dict:
 
 def founding_answers(coop) -> dict:
     """The founding journey's answers under the shared parameter names."""
-    return dict(founding_queries.answers_as_parameters(coop) or {})
+    return dict(_preview_inputs(coop)[0])
+
+
+def _preview_inputs(coop) -> tuple[dict, int]:
+    """The founding answers that feed the rules and the founders' count (what a preview and its
+    checklist are made from): one statement, asked once per GET."""
+    def load() -> tuple[dict, int]:
+        rows, count = db.session.execute(_preview_inputs_statement(coop.stage == "registered"),
+                                         {"coop_id": coop.id}).one()
+        return founding_queries.feeding_rules(founding_queries.answers_from(rows)), int(count)
+    return request_memo("rules.preview_inputs", coop.id, load)
+
+
+@functools.cache
+def _preview_inputs_statement(registered: bool) -> sa.Select:
+    return sa.select(json_rows(founding_queries.answers_select(sa.bindparam("coop_id")), None),
+                     _founder_count_statement(registered).scalar_subquery())
 
 
 def step_for(key: str) -> tuple[str, str] | None:
@@ -102,8 +119,7 @@ def answers_for(coop) -> dict:
 
 
 def founder_count(coop) -> int:
-    return db.session.execute(_founder_count_statement(coop.stage == "registered"),
-                              {"coop_id": coop.id}).scalar_one()
+    return _preview_inputs(coop)[1]
 
 
 @functools.cache

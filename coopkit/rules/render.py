@@ -22,8 +22,8 @@ import nh3
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from coopkit.money import format_pounds
 from coopkit.contentcache import RenderCache
+from coopkit.money import format_pounds
 from coopkit.rules.ruleset import TEXT_TYPES, RuleSet
 from coopkit.rules.values import Values, blank, resolve_values
 
