@@ -99,17 +99,27 @@ class TableRow:
     more: Markup
 
 
-def _row(cols: list[Column], values: list) -> TableRow:
-    pairs = list(zip(cols[1:], values, strict=True))
-    cells = "".join(f'<td class="{escape(c.css)}">{escape(value)}</td>' for c, value in pairs)
-    more = "".join(f'<dt>{escape(c.heading)}</dt><dd class="{escape(c.cls)}">{escape(value)}</dd>'
-                   for c, value in pairs if not c.key)
-    return TableRow(Markup(cells), Markup(f"<dl>{more}</dl>" if more else ""))
+def _openings(cols: list[Column]) -> list[tuple[str, str | None]]:
+    """Per column after the name: the markup before its value in the row's cell, and in the
+    "More" disclosure (None when a phone shows the column itself). Worked out once per table."""
+    return [(f'<td class="{escape(c.css)}">',
+             None if c.key else f'<dt>{escape(c.heading)}</dt><dd class="{escape(c.cls)}">') for c in cols[1:]]
+
+
+def _row(openings: list[tuple[str, str | None]], values: list) -> TableRow:
+    cells, more = [], []
+    for (cell, listed), value in zip(openings, values, strict=True):
+        text = escape(value)  # once, for the cell and the disclosure
+        cells.append(f"{cell}{text}</td>")
+        if listed is not None:
+            more.append(f"{listed}{text}</dd>")
+    return TableRow(Markup("".join(cells)), Markup(f"<dl>{''.join(more)}</dl>" if more else ""))
 
 
 def table(rows, *, full: bool, capital: bool, share_value: int, as_at: date | None):
     """(columns, [(RegisterRow, TableRow), ...], whether any column hides on a phone)."""
     cols = columns(full, capital)
-    body = [(row, _row(cols, cells(row, full=full, capital=capital, share_value=share_value, as_at=as_at)))
+    openings = _openings(cols)
+    body = [(row, _row(openings, cells(row, full=full, capital=capital, share_value=share_value, as_at=as_at)))
             for row in rows]
     return cols, body, any(not c.key for c in cols)
