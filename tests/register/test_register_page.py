@@ -233,3 +233,28 @@ def test_particulars_typed_as_markup_are_shown_as_text(client, login, society, i
     assert "<img src=x" not in html and "<b>" not in html
     assert html.count("&lt;img src=x onerror=&#34;alert(1)&#34;&gt; 1 Mill Lane &amp; Co") == 2  # cell and disclosure
     assert "amy&lt;b&gt;" in html
+
+
+def test_secretary_sees_applications_waiting_and_people_without_an_account(client, login, society, in_app):
+    """The panels above the register (asked with the counts in one statement): the applications
+    waiting, oldest first, with their dates; and who has no account, with whether they were invited."""
+    def build(ctx):
+        actor, coop = ctx.user(society.secretary.id), ctx.coop(society.coop.id)
+        later = services.add_applicant(coop, full_name="Zoe Later", actor=actor, postal_address="9 Late Lane, Preston",
+                                       applied_on=date(2024, 5, 2))
+        first = services.add_applicant(coop, full_name="Ann First", actor=actor, email="ann@example.org",
+                                       postal_address="1 First Road, Preston", applied_on=date(2024, 4, 1))
+        first.probation_ends_on = date(2024, 7, 1)
+        return {"later": later.id, "first": first.id}
+
+    ids = in_app(build)
+    login(client, society.secretary)
+    page = squash(client.get(f"{BASE}/").get_data(as_text=True))
+    assert "Applications waiting (2)" in page
+    waiting = page[page.index("Applications waiting"):page.index("</section>", page.index("Applications waiting"))]
+    assert waiting.index("Ann First") < waiting.index("Zoe Later")
+    assert "applied 01/04/2024, probation ends 01/07/2024" in waiting and "applied 02/05/2024" in waiting
+    assert f'{BASE}/members/{ids["first"]}"' in waiting
+    unbound = page[page.index("Without an account"):]
+    assert "Ann First</a> <span class=\"muted\">not invited yet" in unbound
+    assert "Zoe Later</a> <span class=\"muted\">no email address in the register" in unbound
