@@ -70,7 +70,7 @@ def register_terms(coop) -> CoopRegisterTerms:
     citations = {}
     if version is not None:
         word = "article" if ruleset.legal_form == "company" else "clause"
-        numbers = {entry.id: entry.number for entry in render.outline(version.text)}
+        numbers = {entry.id: entry.number for entry in render.outline_of(version)}
         for name, clause in (("transfer", terms.transfer_clause), ("withdrawal", terms.withdrawal_clause)):
             if clause in numbers:
                 citations[name] = f"{word} {numbers[clause]}"

@@ -37,7 +37,11 @@ def _newest_statement() -> sa.Select:
     coop_id = sa.bindparam("coop_id")
     newest = (sa.select(sa.func.max(RulesVersion.number)).where(RulesVersion.coop_id == coop_id)
               .group_by(RulesVersion.status))
+    # The text (some 40 kB a version, stored compressed by PostgreSQL) is loaded when a page reads
+    # it: most pages want only the status, the numbers and the parameters; an outline comes from
+    # the cache by the text's hash (render.outline_of).
     return (sa.select(RulesVersion).where(RulesVersion.coop_id == coop_id, RulesVersion.number.in_(newest))
+            .options(sa.orm.defer(RulesVersion.text))
             .order_by(RulesVersion.number.desc()))
 
 

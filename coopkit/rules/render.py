@@ -346,6 +346,12 @@ def outline(text: str) -> list[OutlineEntry]:
     return list(OUTLINES.get(key, lambda: tuple(_outline(text))))
 
 
+def outline_of(version) -> list[OutlineEntry]:
+    """The clauses of a stored version (a RulesVersion): by its ``content_hash`` (the SHA-256 of
+    its text), so a cached outline needs neither the text nor its hash worked out again."""
+    return list(OUTLINES.get(version.content_hash, lambda: tuple(_outline(version.text))))
+
+
 def _outline(text: str) -> list[OutlineEntry]:
     entries: list[OutlineEntry] = []
     current: tuple[str, int, str] | None = None
